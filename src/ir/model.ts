@@ -1,0 +1,135 @@
+// The checked model: what every later stage (code generation, estimator
+// set-up, exports) reads. Built by `src/ir/lower.ts` from an AST that passed
+// every check, so it holds no names that do not resolve and no loops.
+// Indices are flat: `g[3]` of `states { g[1..20] }` is one state named `g3`.
+import type { Span } from "../syntax/ast.js";
+
+export type IrBinaryOp = "add" | "sub" | "mul" | "div" | "pow";
+export type IrFunction = "exp" | "log" | "log10" | "sqrt" | "abs" | "sin" | "cos";
+
+export type IrExpr =
+  | { kind: "num"; value: number }
+  | { kind: "state"; index: number }
+  | { kind: "param"; index: number }
+  /** A named constant, kept by name so exports stay readable. */
+  | { kind: "const"; name: string; value: number }
+  | { kind: "time" }
+  /** Time since the most recent administration (0 before the first). */
+  | { kind: "sinceDose" }
+  /** 1 on the interval that follows administration `k` (1-based), else 0. */
+  | { kind: "doseIs"; k: number }
+  | { kind: "covariate"; name: string }
+  | { kind: "neg"; arg: IrExpr }
+  | { kind: IrBinaryOp; left: IrExpr; right: IrExpr }
+  | { kind: "call"; fn: IrFunction; arg: IrExpr };
+
+export interface StateIr {
+  name: string;
+  index: number;
+  latent: boolean;
+  doc?: string;
+  /** Known initial value (`X(0) = v` in `constants`), if any. */
+  initial?: number;
+  span: Span;
+}
+
+export type Variability = "fixed" | "random" | "selected";
+export type Distribution = "normal" | "logNormal" | "logitNormal";
+
+export interface ParameterIr {
+  name: string;
+  index: number;
+  variability: Variability;
+  /** How Monolix should see it (`monolix` block, else logNormal for random parameters, normal otherwise). */
+  distribution: Distribution;
+  doc?: string;
+  /** For a dictionary coefficient `W[g3, Phi]`: the equation and the canonical term name. */
+  dictionaryTerm?: { state: number; term: string };
+  span: Span;
+}
+
+/** One `theta_j * g_j(x, t)` term of a right-hand side; `coef` is parameter-free. */
+export interface LinearTerm {
+  param: number;
+  coef: IrExpr;
+}
+
+/** d/dt X_k = sum_j theta_j g_kj(x, t) + g_0k(x, t). */
+export interface DynamicsIr {
+  state: number;
+  terms: LinearTerm[];
+  drift: IrExpr;
+  /** The right-hand side as written (after loop expansion), for simulation and export. */
+  rhs: IrExpr;
+  span: Span;
+}
+
+export type Transform =
+  | { kind: "identity" }
+  | { kind: "log" }
+  | { kind: "log10" }
+  | { kind: "exp" }
+  /** y = scale * x + offset */
+  | { kind: "affine"; scale: number; offset: number };
+
+export interface ObservationIr {
+  name: string;
+  /** The state this output observes. */
+  state: number;
+  expr: IrExpr;
+  transform: Transform;
+  error: "constant" | "proportional" | "combined";
+  span: Span;
+}
+
+export interface DerivedIr {
+  name: string;
+  /** Over parameters and constants only. */
+  expr: IrExpr;
+  doc?: string;
+}
+
+export interface CovarianceBlockIr {
+  structure: "full" | "diagonal";
+  params: number[];
+}
+
+export type DoseIr =
+  | { kind: "jump"; state: number; amount: "amt" | "unknown" | IrExpr }
+  /** `strength = [1, fM2]`: the value used on the interval after administration k. */
+  | { kind: "vector"; name: string; values: IrExpr[] };
+
+export interface DictionaryIr {
+  name: string;
+  /** States the polynomial is built over, in declaration order. */
+  over: number[];
+  degree: number;
+  constant: boolean;
+  /** Canonical names (`1`, `g3`, `g1*g7`) with the state indices of their factors. */
+  terms: { name: string; factors: number[] }[];
+}
+
+export interface PenaltyIr {
+  kind: "lasso" | "spls";
+  /** Base name of the penalised parameter array, e.g. `W`. */
+  param: string;
+  lambda: "cv" | "ebic" | number;
+  eta?: number;
+  K?: number;
+}
+
+export interface ModelIr {
+  name: string;
+  time: { name: string; unit?: string };
+  states: StateIr[];
+  parameters: ParameterIr[];
+  constants: { name: string; value: number; doc?: string }[];
+  covariates: string[];
+  dynamics: DynamicsIr[];
+  observations: ObservationIr[];
+  derived: DerivedIr[];
+  covariance: CovarianceBlockIr[];
+  doses: DoseIr[];
+  dictionaries: DictionaryIr[];
+  penalty?: PenaltyIr;
+}

@@ -1,0 +1,54 @@
+// The data set after loading: what the estimator, simulator and exporters read.
+// Produced by `load-data.ts` from a long NLME CSV (ID, TIME, DV, OBSID, AMT, EVID, MDV, CENS, covariates).
+
+export interface Dose {
+  time: number;
+  /** Amount from AMT (1 when the row has none). */
+  amount: number;
+  /** Administration id (ADM/CMT column) when the data has one, else 1. */
+  adm: number;
+}
+
+export interface Series {
+  /** Observation name as in the spec's `observe` block (matched to OBSID). */
+  output: string;
+  /** Strictly non-decreasing sampling times. */
+  times: Float64Array;
+  values: Float64Array;
+  /** 1 where the value is censored (CENS != 0): below the limit of quantification. */
+  censored?: Uint8Array;
+}
+
+export interface Subject {
+  id: string;
+  /** One series per observation of the spec, in `meta.observations` order; empty series when none. */
+  series: Series[];
+  /** In time order. */
+  doses: Dose[];
+  /** Covariate values, in `meta.covariates` order (first non-missing value of the subject). */
+  covariates: Float64Array;
+}
+
+export interface Dataset {
+  file: string;
+  outputs: string[];
+  covariates: string[];
+  subjects: Subject[];
+}
+
+/** A problem with input data: names the file, line and column, and says what to do. */
+export class DataError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+    readonly column?: string,
+    readonly help?: string,
+  ) {
+    super(
+      `${file}${line !== undefined ? `:${line}` : ""}${column ? ` (column ${column})` : ""}: ${message}` +
+        (help ? `\nhelp: ${help}` : ""),
+    );
+    this.name = "DataError";
+  }
+}

@@ -1,0 +1,91 @@
+// The contract between a generated module and the runtime. A generated module
+// exports one `CompiledModel`; the estimator, simulator and exporters only
+// ever see this interface, never the compiler's IR.
+
+/** Reused, mutable evaluation context: generated code reads it, never allocates. */
+export interface Env {
+  /** Time since the most recent administration (0 before the first). */
+  sinceDose: number;
+  /** 1-based index of the most recent administration (0 before the first). */
+  dose: number;
+  /** Covariate values of the current subject, in `meta.covariates` order. */
+  cov: Float64Array;
+}
+
+export type TransformKind = "identity" | "log" | "log10" | "exp" | "affine";
+
+export interface StateMeta {
+  name: string;
+  latent: boolean;
+  doc?: string;
+  initial?: number;
+}
+
+export interface ParameterMeta {
+  name: string;
+  variability: "fixed" | "random" | "selected";
+  distribution: "normal" | "logNormal" | "logitNormal";
+  doc?: string;
+  dictionaryTerm?: { state: number; term: string };
+}
+
+export interface ObservationMeta {
+  name: string;
+  state: number;
+  transform: TransformKind;
+  /** For `affine`: y = scale * x + offset. */
+  scale?: number;
+  offset?: number;
+  error: "constant" | "proportional" | "combined";
+}
+
+export interface ModelMeta {
+  name: string;
+  time: { name: string; unit?: string };
+  states: StateMeta[];
+  parameters: ParameterMeta[];
+  constants: Record<string, number>;
+  covariates: string[];
+  observations: ObservationMeta[];
+  derived: { name: string; doc?: string }[];
+  covariance: { structure: "full" | "diagonal"; params: number[] }[];
+  doses: (
+    | { kind: "jump"; state: number; amount: "amt" | "unknown" | "expr" }
+    | { kind: "vector"; name: string; length: number }
+  )[];
+  dictionaries: { name: string; over: number[]; degree: number; constant: boolean; terms: string[] }[];
+  penalty?: { kind: "lasso" | "spls"; param: string; lambda: "cv" | "ebic" | number; eta?: number; K?: number };
+  /** Per state, the parameters that appear in its equation (sparsity of Theta). */
+  equationParams: number[][];
+  /** Mlxtran/nlmixr2-ready text of each right-hand side, per state. */
+  equations: string[];
+}
+
+export interface CompiledModel {
+  meta: ModelMeta;
+  nStates: number;
+  nParams: number;
+  /** Theta(x, t): d x p, row-major, written into `out` (length d*p; every entry is written). */
+  dictionary(x: Float64Array, t: number, env: Env, out: Float64Array): void;
+  /** c(x, t): the parameter-free part, length d. */
+  drift(x: Float64Array, t: number, env: Env, out: Float64Array): void;
+  /** d Theta / d x: out[(k*p + j)*d + l] = d Theta_kj / d x_l. */
+  dictionaryJacobian(x: Float64Array, t: number, env: Env, out: Float64Array): void;
+  /** d c / d x: out[k*d + l]. */
+  driftJacobian(x: Float64Array, t: number, env: Env, out: Float64Array): void;
+  /**
+   * The dynamics on the observed scale (chain rule, still linear in theta):
+   * row k of Theta and c multiplied by h'(x_k) for each observed state k
+   * (rows of states that are not observed are left as in `dictionary`/`drift`).
+   */
+  observedDictionary(x: Float64Array, t: number, env: Env, out: Float64Array): void;
+  observedDrift(x: Float64Array, t: number, env: Env, out: Float64Array): void;
+  /** The full right-hand side f(x, theta, t), for simulation. */
+  rhs(x: Float64Array, theta: Float64Array, t: number, env: Env, out: Float64Array): void;
+  /** y = h(x) per observation, length = observations. */
+  observe(x: Float64Array, out: Float64Array): void;
+  /** x = h^-1(y) for the state of observation `o`. */
+  invert(o: number, y: number): number;
+  /** Derived quantities from the parameters, in `meta.derived` order. */
+  derived(theta: Float64Array, out: Float64Array): void;
+}
