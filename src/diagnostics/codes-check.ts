@@ -1,4 +1,241 @@
 import type { CodeInfo } from "./codes.js";
 
 /** N1xxx names, N2xxx linearity and structure, N3xxx observations. Owned by the check stage. */
-export const checkCodes: Record<string, CodeInfo> = {};
+export const checkCodes: Record<string, CodeInfo> = {
+  N1001: {
+    title: "unknown name",
+    explanation:
+      "An expression uses a name that no section declares. Expressions may use states, constants, covariates, parameters, " +
+      "derived quantities, dose vectors (in `dynamics`), the time variable named by `time`, `since_dose` and the index of an " +
+      "enclosing `for` loop. When a declared name is spelled similarly it is suggested.",
+  },
+  N1002: {
+    title: "unknown parameter",
+    explanation:
+      "`random`, `monolix` and `penalty` refer to parameters declared in `parameters`; this name is not one of them. " +
+      "Declare it, or fix the spelling (a similar parameter name is suggested when there is one).",
+  },
+  N1003: {
+    title: "unknown state",
+    explanation:
+      "Equation targets (`d/dt X`), initial values (`X(0) = v`), dose targets (`X += amt`), dictionaries and parameter " +
+      "arrays refer to states declared in `states`; this name is not one of them.",
+  },
+  N1004: {
+    title: "unknown dictionary",
+    explanation:
+      "A parameter array `W[g, Phi]` and a product `W[i, :] . Phi` name a dictionary declared with " +
+      "`dictionary Phi = polynomial(...)`; this name is not one.",
+  },
+  N1005: {
+    title: "name declared twice",
+    explanation:
+      "States, constants, covariates, parameters, derived quantities, dictionaries, dose vectors and the time variable " +
+      "share one namespace, so each name is declared once. Observation outputs and initial values are also unique. " +
+      "The second declaration is reported, with the first one marked.",
+  },
+  N1006: {
+    title: "loop index hides a declared name",
+    explanation:
+      "The index of `for i in a..b` is only visible in its equation. Using the name of a state, parameter or constant " +
+      "for it would make that name mean two things in one line; pick a fresh name such as `i` or `k`.",
+  },
+  N1007: {
+    title: "reserved word used as a name",
+    explanation:
+      "Keywords of the language (section names, `latent`, `random`, error models, built-in functions, `since_dose`, ...) " +
+      "cannot name anything. The parser usually reports this first (N0010).",
+  },
+  N1008: {
+    title: "derived quantity depends on something that varies",
+    explanation:
+      "A derived quantity (such as K = r / q) is computed once per subject from the parameters and constants, and " +
+      "exported with the estimates. It cannot read states, time, `since_dose`, dose vectors or covariates, and may only " +
+      "use derived quantities declared above it.",
+  },
+  N1009: {
+    title: "unknown function",
+    explanation: "Only the built-in functions `exp`, `log`, `log10`, `sqrt`, `abs`, `sin` and `cos` can be called.",
+  },
+  N1010: {
+    title: "wrong number of arguments",
+    explanation: "Every built-in function takes exactly one argument.",
+  },
+  N1011: {
+    title: "unknown distribution",
+    explanation:
+      "The `monolix` block says how a parameter is distributed in the exported Monolix project: `logNormal`, `normal` or " +
+      "`logitNormal`. Random parameters default to `logNormal`, fixed ones to `normal`.",
+  },
+  N1012: {
+    title: "dose quantity without a `doses` section",
+    explanation:
+      "`since_dose` is the time since the most recent administration; it only has a meaning when the model declares what " +
+      "an administration does in a `doses` section (a jump `X += amt` or a per-dose vector).",
+  },
+  N1013: {
+    title: "`amt` outside a dose jump",
+    explanation:
+      "`amt` stands for the AMT column of a dose record, known only at the administration. It can only be written as " +
+      "`X += amt` in `doses`. For a per-dose factor, declare a vector such as `strength = [1, fM2]`.",
+  },
+  N1014: {
+    title: "index out of range",
+    explanation:
+      "An indexed state `g[1..40]` has elements 1 to 40. A fixed index outside that range, or a `for` loop whose values " +
+      "reach outside it, refers to a state that does not exist.",
+  },
+  N1015: {
+    title: "wrong indexing",
+    explanation:
+      "An indexed state needs exactly one whole-number index (a number, the loop index, or arithmetic on them); a scalar " +
+      "state, a constant or a parameter cannot be indexed. Doses go to scalar states.",
+  },
+  N1016: {
+    title: "constant value not known",
+    explanation:
+      "Constants and initial values are numbers known before fitting. Their values may use numbers, built-in functions and " +
+      "constants declared above them, not parameters, states, time or covariates. Quantities computed from estimated " +
+      "parameters belong in `derived`.",
+  },
+  N1017: {
+    title: "name used in the wrong place",
+    explanation:
+      "The name is declared, but as something that cannot be used here: for example a parameter as a dose target, a " +
+      "dictionary as a value, a dose vector outside `dynamics`, or a state in a covariance block.",
+  },
+  N1018: {
+    title: "distribution given twice",
+    explanation: "Each parameter has at most one line in the `monolix` block.",
+  },
+  N2001: {
+    title: "term is not linear in the parameters",
+    explanation:
+      "The weak-form estimator needs every right-hand side in the form dX/dt = sum_j theta_j g_j(X, t) + g_0(X, t): each " +
+      "estimated parameter multiplies an expression without parameters. Products of parameters, powers of a parameter, " +
+      "parameters inside `exp`/`log`/other functions, in exponents or in denominators break this. Fixes: estimate a " +
+      "product as one parameter (`ka * ke` -> `kake`), estimate an inverse (`x / V` -> `inv_V * x`), or move a known " +
+      "value to `constants`.",
+  },
+  N2002: {
+    title: "state without an equation",
+    explanation: "Every state needs one `d/dt` equation in `dynamics` (for an indexed state, one per element, usually with a `for` loop).",
+  },
+  N2003: {
+    title: "state with two equations",
+    explanation: "A state has exactly one `d/dt` equation. Combine the right-hand sides into one equation.",
+  },
+  N2004: {
+    title: "latent state cannot be eliminated",
+    explanation:
+      "A latent state is never measured, so the estimator solves it in closed form: its equation must read " +
+      "dS/dt = -k S + f(t) where k is known or a single estimated parameter (searched in an outer loop) and f is made of " +
+      "time, `since_dose`, dose vectors, constants, parameters (linearly) and latent states solved before it. A latent " +
+      "state that is nonlinear in itself, whose rate combines several parameters or varies in time, that is driven by an " +
+      "observed state, or that forms a cycle with other latent states cannot be eliminated. Observe it, or simplify its " +
+      "equation.",
+  },
+  N2005: {
+    title: "product of parameters estimated as one coefficient",
+    explanation:
+      "After a latent state is eliminated, its solution is a sum of known time functions weighted by parameters (or by " +
+      "unknown dose amounts). Where a parameter multiplies the latent state, the products appear: the estimator fits each " +
+      "product as its own linear coefficient and maps the estimates back to the original parameters per subject. This " +
+      "is a note, not a problem.",
+  },
+  N2006: {
+    title: "latent rate estimated in an outer loop",
+    explanation:
+      "The decay rate of a latent state is one estimated parameter. For each trial value of that rate the state is " +
+      "solved exactly and the rest of the model stays a linear regression; the rate itself is optimised over in an outer " +
+      "one-dimensional search (variable projection). This is a note, not a problem.",
+  },
+  N2007: {
+    title: "fixed effect in a covariance block",
+    explanation:
+      "A covariance block correlates random effects. A parameter declared without `~ random` has none; declare it " +
+      "`~ random` or remove it from the block.",
+  },
+  N2008: {
+    title: "parameter in two covariance blocks",
+    explanation: "Each random effect belongs to exactly one covariance block, and is listed once in it.",
+  },
+  N2009: {
+    title: "penalty on a parameter that is not a dictionary array",
+    explanation:
+      "Sparsity penalties select terms of a dictionary: they apply to a parameter array declared as `W[g, Phi]`, not to " +
+      "a single parameter.",
+  },
+  N2010: {
+    title: "invalid dictionary",
+    explanation:
+      "A dictionary is `polynomial(states..., degree = N, constant = true|false)` over declared states, with a whole degree " +
+      "of at least 1 (default 1) and an optional constant term (default true).",
+  },
+  N2011: {
+    title: "parameter not used in the dynamics",
+    explanation:
+      "Parameters are estimated from the equations they appear in. One that no equation uses cannot be estimated; " +
+      "remove it or, if it is known, declare it in `constants`.",
+  },
+  N2012: {
+    title: "invalid parameter array or dictionary product",
+    explanation:
+      "A parameter array `W[g, Phi]` has one coefficient per state of `g` and term of dictionary `Phi`. It is used only " +
+      "as `W[i, :] . Phi` in `dynamics` (one row times the dictionary) and cannot be placed in a covariance block.",
+  },
+  N2013: {
+    title: "invalid penalty",
+    explanation:
+      "Penalties are `lasso(W, lambda = cv | ebic | NUMBER)` and `spls(W, eta = NUMBER in [0, 1), K = WHOLE NUMBER)`.",
+  },
+  N2014: {
+    title: "more than one penalty",
+    explanation: "The estimator applies one sparsity penalty per model.",
+  },
+  N2015: {
+    title: "vector outside `doses`",
+    explanation: "A list of values `[a, b, ...]` gives one value per administration and is only allowed in `doses`.",
+  },
+  N2016: {
+    title: "dose amount not known",
+    explanation:
+      "A dose jump adds a known amount (`amt`, a number or a constant). To estimate one amount per administration, " +
+      "write `X += unknown`.",
+  },
+  N2017: {
+    title: "unused latent state",
+    explanation: "A latent state that no other equation reads has no influence on any observation.",
+  },
+  N2999: {
+    title: "internal checker error",
+    explanation: "The checker failed unexpectedly. This is a bug in weakform-nlme; please report it with the model file.",
+  },
+  N3001: {
+    title: "observation cannot be inverted",
+    explanation:
+      "The estimator smooths each measured output and maps it back to its state through the inverse of the observation. " +
+      "It knows the identity `X`, affine maps `a * X + b` with a known `a` other than 0, `log(X)`, `log10(X)` and " +
+      "`exp(X)`. Other functions (`X^2`, `sin(X)`) or several states in one observation cannot be inverted.",
+  },
+  N3002: {
+    title: "observation reads no state",
+    explanation: "Each observation measures one state through a transform; an expression without a state measures nothing.",
+  },
+  N3003: {
+    title: "state neither observed nor latent",
+    explanation:
+      "The estimator needs a smoothed curve of every state it does not eliminate. A state without an observation should " +
+      "either be observed or declared `latent` (then it must be eliminable, see N2004).",
+  },
+  N3004: {
+    title: "observation transform not known",
+    explanation:
+      "Observation transforms are applied before any parameter is estimated, so they may use numbers and constants only: " +
+      "no estimated parameters, time, doses or covariates.",
+  },
+  N3005: {
+    title: "latent state is observed",
+    explanation: "A state declared `latent` also has an observation. If it is measured, remove `latent`.",
+  },
+};

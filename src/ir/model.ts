@@ -30,7 +30,25 @@ export interface StateIr {
   doc?: string;
   /** Known initial value (`X(0) = v` in `constants`), if any. */
   initial?: number;
+  /** For a latent state: how it is solved in closed form (set by the checker's elimination analysis). */
+  elimination?: LatentEliminationIr;
   span: Span;
+}
+
+/**
+ * A latent state solved in closed form: dS/dt = -rate * S + forcing, the
+ * forcing being its equation's terms without S (time, doses, parameters,
+ * earlier latent states).
+ */
+export interface LatentEliminationIr {
+  /** rate = value, or rate = scale * theta[param] + offset when searched in an outer loop. */
+  rate: { kind: "known"; value: number } | { kind: "param"; param: number; scale: number; offset: number };
+  /** Latent states its forcing reads (eliminated before it). */
+  dependsOn: number[];
+  /** Parameters weighting its solution; where a parameter multiplies S their products become coefficients. */
+  carriers: number[];
+  /** Its doses add `unknown` amounts (one per administration). */
+  unknownDoses: boolean;
 }
 
 export type Variability = "fixed" | "random" | "selected";

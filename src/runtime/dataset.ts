@@ -17,6 +17,8 @@ export interface Series {
   values: Float64Array;
   /** 1 where the value is censored (CENS != 0): below the limit of quantification. */
   censored?: Uint8Array;
+  /** LIMIT column (other bound of a censored value), NaN where none; present only when the series has one. */
+  limit?: Float64Array;
 }
 
 export interface Subject {
@@ -34,10 +36,18 @@ export interface Dataset {
   outputs: string[];
   covariates: string[];
   subjects: Subject[];
+  /** Things accepted but worth telling the user (e.g. dose rows ignored by a model without doses). */
+  warnings?: string[];
 }
 
 /** A problem with input data: names the file, line and column, and says what to do. */
 export class DataError extends Error {
+  /** Stable kind of problem (e.g. `missing-column`): tests and tools match on it, not on wording. */
+  code?: string;
+  /** When several problems were collected: all of them (this error is the first), at most a few. */
+  problems?: DataError[];
+  /** How many problems were found in all (may exceed `problems.length`). */
+  problemCount?: number;
   constructor(
     message: string,
     readonly file: string,

@@ -51,7 +51,13 @@ export interface ModelMeta {
   covariance: { structure: "full" | "diagonal"; params: number[] }[];
   doses: (
     | { kind: "jump"; state: number; amount: "amt" | "unknown" | "expr" }
-    | { kind: "vector"; name: string; length: number }
+    | {
+        kind: "vector";
+        name: string;
+        length: number;
+        /** Mlxtran/R-ready text of each value, in administration order (used by the exports). */
+        values?: string[];
+      }
   )[];
   dictionaries: { name: string; over: number[]; degree: number; constant: boolean; terms: string[] }[];
   penalty?: { kind: "lasso" | "spls"; param: string; lambda: "cv" | "ebic" | number; eta?: number; K?: number };

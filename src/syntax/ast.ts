@@ -11,6 +11,13 @@ export interface Span {
 
 export interface Node {
   span: Span;
+  /**
+   * Set by the parser on a node whose text had a syntax error. Its optional
+   * parts may be missing because they could not be read, and a block with
+   * `recovered` may have lost declarations (so "missing X" checks should not
+   * fire). Declarations missing a required part are dropped, never invented.
+   */
+  recovered?: boolean;
 }
 
 export interface Name extends Node {

@@ -1,0 +1,36 @@
+import type { Command } from "commander";
+import { format } from "../../syntax/print.js";
+import { render } from "../../diagnostics/render.js";
+import { writeFileAtomic } from "../../runtime/write-atomic.js";
+import { readSpec } from "../read-spec.js";
+import { EXIT_ERRORS, EXIT_OK } from "../exit.js";
+
+export function registerFmt(program: Command): void {
+  program
+    .command("fmt")
+    .description("rewrite specs in the canonical layout (in place), or check that they are")
+    .argument("<spec...>", ".nlme files")
+    .option("--check", "change nothing; exit 1 when a file is not formatted")
+    .addHelpText("after", "\nExample:\n  nlme fmt specs/*.nlme\n  nlme fmt --check specs/*.nlme   # in CI\n\nExit codes: 0 formatted, 1 syntax errors or (with --check) unformatted files, 2 misuse.")
+    .action((specs: string[], options: { check?: boolean }) => {
+      let failed = false;
+      for (const path of specs) {
+        const spec = readSpec(path);
+        const result = format(spec.text);
+        if (result.diagnostics.some((d) => d.severity === "error")) {
+          process.stderr.write(render(result.diagnostics, { file: spec.path, text: spec.text }));
+          failed = true;
+          continue;
+        }
+        if (result.text === spec.text) continue;
+        if (options.check) {
+          process.stderr.write(`${spec.path}: not formatted (run: nlme fmt ${spec.path})\n`);
+          failed = true;
+        } else {
+          writeFileAtomic(spec.path, result.text);
+          process.stdout.write(`formatted ${spec.path}\n`);
+        }
+      }
+      process.exitCode = failed ? EXIT_ERRORS : EXIT_OK;
+    });
+}

@@ -1,0 +1,10 @@
+import type { Command } from "commander";
+import { registerCheck } from "./check.js";
+import { registerFmt } from "./fmt.js";
+import { registerExplain } from "./explain.js";
+
+export function registerCommands(program: Command): void {
+  registerCheck(program);
+  registerFmt(program);
+  registerExplain(program);
+}

@@ -1,0 +1,59 @@
+// The one "did you mean" helper (graphql-js suggestionList, Elm nearbyNames).
+// Callers pass only the names of the namespace that makes sense at the use
+// site, so a typo in a parameter list is never "corrected" to a state.
+
+/** Restricted Damerau-Levenshtein distance (optimal string alignment); a change of case alone costs 1. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  if (la === lb) return 1;
+  const rows = la.length + 1;
+  const cols = lb.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) => {
+    const row = new Array<number>(cols).fill(0);
+    row[0] = i;
+    return row;
+  });
+  for (let j = 0; j < cols; j++) d[0]![j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = la[i - 1] === lb[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && la[i - 1] === lb[j - 2] && la[i - 2] === lb[j - 1]) {
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      }
+      d[i]![j] = best;
+    }
+  }
+  return d[rows - 1]![cols - 1]!;
+}
+
+/**
+ * Up to `max` candidates close to `input`, nearest first (ties keep the
+ * candidates' order). The threshold grows with the length of the input
+ * (graphql-js: floor(0.4 * length) + 1), so short names only match
+ * one-edit typos. A candidate that differs only by `_` or case also matches.
+ */
+export function suggest(input: string, candidates: Iterable<string>, max = 3): string[] {
+  const threshold = Math.floor(input.length * 0.4) + 1;
+  const squash = (s: string): string => s.toLowerCase().replace(/_/g, "");
+  const scored: { name: string; distance: number; order: number }[] = [];
+  const seen = new Set<string>();
+  let order = 0;
+  for (const name of candidates) {
+    if (name === input || seen.has(name)) continue;
+    seen.add(name);
+    const distance = squash(name) === squash(input) ? 0.5 : editDistance(input, name);
+    if (distance <= threshold) scored.push({ name, distance, order: order++ });
+  }
+  scored.sort((x, y) => x.distance - y.distance || x.order - y.order);
+  return scored.slice(0, max).map((s) => s.name);
+}
+
+/** "`a`", "`a` or `b`", "`a`, `b` or `c`". */
+export function quoteList(names: readonly string[], conjunction = "or"): string {
+  const q = names.map((n) => `\`${n}\``);
+  if (q.length <= 1) return q.join("");
+  return `${q.slice(0, -1).join(", ")} ${conjunction} ${q[q.length - 1]}`;
+}

@@ -1,0 +1,134 @@
+// AST -> ModelIr for a model that passed every check. Reuses what the checker
+// established (flat layout, expanded equations, linear forms, observation
+// transforms, latent eliminations) so the two can never disagree.
+import { check, type CheckResult } from "../check/check.js";
+import { evaluateConstant } from "../check/expressions.js";
+import { toIr } from "../check/linearise.js";
+import type { ModelFile } from "../syntax/ast.js";
+import type {
+  CovarianceBlockIr, DerivedIr, Distribution, DoseIr, DynamicsIr, ModelIr, ParameterIr, PenaltyIr, StateIr,
+} from "./model.js";
+
+export class LowerError extends Error {}
+
+function penaltyOf(ast: ModelFile): PenaltyIr | undefined {
+  const p = ast.penalties?.[0];
+  if (!p) return undefined;
+  const arg = (name: string) => p.args.find((a) => a.name.text === name)?.value;
+  const lambdaArg = arg("lambda");
+  const lambda: PenaltyIr["lambda"] =
+    lambdaArg?.kind === "ref" && (lambdaArg.name.text === "cv" || lambdaArg.name.text === "ebic")
+      ? lambdaArg.name.text
+      : (evaluateConstant(lambdaArg) ?? "cv");
+  const eta = evaluateConstant(arg("eta"));
+  const K = evaluateConstant(arg("K"));
+  return {
+    kind: p.kind.text as PenaltyIr["kind"],
+    param: p.param.text,
+    lambda,
+    ...(eta !== undefined ? { eta } : {}),
+    ...(K !== undefined ? { K } : {}),
+  };
+}
+
+/** Lower a checked model. Without `checked`, runs the checker and refuses a model with errors. */
+export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelIr {
+  if (!checked.ok) throw new LowerError("lower() called on a model with errors; run check() first");
+  const { layout, env, expanded, linear, observations, latent } = checked.facts;
+  if (!layout || !env || !expanded || !linear || !observations) throw new LowerError("check() did not reach the structure stage");
+  const scope = checked.scope;
+
+  const initial = new Map<string, number>();
+  for (const c of scope.initialValues) {
+    const v = evaluateConstant(c.value, (n) => env.constants.get(n));
+    if (v !== undefined) initial.set(c.name.text, v);
+  }
+  const states: StateIr[] = layout.states.map((s) => {
+    const elim = latent?.get(s.index);
+    return {
+      name: s.name,
+      index: s.index,
+      latent: s.decl.latent,
+      ...(s.decl.doc ? { doc: s.decl.doc.text } : {}),
+      ...(initial.has(s.name) ? { initial: initial.get(s.name)! } : {}),
+      ...(elim ? { elimination: { rate: elim.rate, dependsOn: elim.dependsOn, carriers: elim.carriers, unknownDoses: elim.unknownDoses } } : {}),
+      span: s.decl.span,
+    };
+  });
+
+  const declaredDistribution = new Map((ast.monolix?.items ?? []).map((m) => [m.param.text, m.distribution.text as Distribution]));
+  const parameters: ParameterIr[] = layout.parameters.map((p) => ({
+    name: p.name,
+    index: p.index,
+    variability: p.decl.variability,
+    // Dictionary coefficients take either sign, so they default to normal even when random.
+    distribution: declaredDistribution.get(p.base) ?? (p.decl.variability !== "fixed" && !p.dictionaryTerm ? "logNormal" : "normal"),
+    ...(p.decl.doc ? { doc: p.decl.doc.text } : {}),
+    ...(p.dictionaryTerm ? { dictionaryTerm: p.dictionaryTerm } : {}),
+    span: p.decl.span,
+  }));
+
+  const dynamics: DynamicsIr[] = [];
+  for (const eq of expanded.equations) {
+    if (eq.state === undefined) continue;
+    const form = linear.get(eq.state)!;
+    dynamics.push({ state: eq.state, terms: form.terms, drift: form.drift, rhs: toIr(eq.rhs, env), span: eq.decl.span });
+  }
+  dynamics.sort((a, b) => a.state - b.state);
+
+  const covariance: CovarianceBlockIr[] = [];
+  const placed = new Set<number>();
+  for (const block of ast.random?.items ?? []) {
+    const params = block.params.map((n) => layout.scalarParams.get(n.text)!);
+    params.forEach((p) => placed.add(p));
+    covariance.push({ structure: block.structure, params });
+  }
+  const rest = parameters.filter((p) => p.variability !== "fixed" && !placed.has(p.index)).map((p) => p.index);
+  if (rest.length) covariance.push({ structure: "diagonal", params: rest });
+
+  const doses: DoseIr[] = (ast.doses?.items ?? []).map((d) =>
+    d.kind === "jump"
+      ? { kind: "jump", state: layout.groups.get(d.target.text)!.indices[0]!, amount: typeof d.amount === "string" ? d.amount : toIr(d.amount, env) }
+      : { kind: "vector", name: d.name.text, values: d.values.items.map((v) => toIr(v, env)) },
+  );
+
+  const derived: DerivedIr[] = (ast.derived?.items ?? []).map((d) => ({
+    name: d.name.text,
+    expr: toIr(d.expr, env),
+    ...(d.doc ? { doc: d.doc.text } : {}),
+  }));
+
+  const constants = (ast.constants?.items ?? [])
+    .filter((c) => !c.initialOf && env.constants.has(c.name.text))
+    .map((c) => ({ name: c.name.text, value: env.constants.get(c.name.text)!, ...(c.doc ? { doc: c.doc.text } : {}) }));
+
+  const penalty = penaltyOf(ast);
+  return {
+    name: ast.name?.text ?? "model",
+    time: { name: scope.timeName, ...(ast.time?.unit ? { unit: ast.time.unit.text } : {}) },
+    states,
+    parameters,
+    constants,
+    covariates: (ast.covariates?.items ?? []).map((c) => c.name.text),
+    dynamics,
+    observations: observations.map((o) => ({
+      name: o.name,
+      state: o.state,
+      expr: o.expr,
+      transform: o.transform,
+      error: o.observation.decl.error,
+      span: o.observation.decl.span,
+    })),
+    derived,
+    covariance,
+    doses,
+    dictionaries: [...layout.dictionaries.values()].map((d) => ({
+      name: d.name,
+      over: d.over,
+      degree: d.degree,
+      constant: d.constant,
+      terms: d.terms.map((t) => ({ name: t.name, factors: t.factors })),
+    })),
+    ...(penalty ? { penalty } : {}),
+  };
+}

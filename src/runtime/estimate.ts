@@ -1,0 +1,361 @@
+// `fit`: the weak-form population estimator end to end. Smooth every subject's
+// outputs, assemble its weak-form regression, pool the subjects in a linear
+// mixed model, optionally re-weight WENDy-style, and report a FitResult.
+// No ODE is solved anywhere on this path.
+import type { CompiledModel } from "./model.js";
+import { DataError, type Dataset } from "./dataset.js";
+import type { FitResult, ParameterEstimate, ResidualError } from "./fit-result.js";
+import type { SmoothFit, SmoothOptions } from "./smooth.js";
+import type { TestFunctionOptions } from "./test-functions.js";
+import {
+  assembleSubject,
+  jumpTimes,
+  observationOfState,
+  smoothOutput,
+  WeakFormWorkspace,
+  type CurvePiece,
+  type SubjectSystem,
+} from "./weak-form.js";
+import { MixedModel, type LmmFit, type RandomBlock, type SubjectStats } from "./mixed-model.js";
+import { reweightedStats } from "./reweight.js";
+
+export interface FitOptions {
+  /** WENDy-style iteratively re-weighted pass (default false). */
+  reweight?: boolean;
+  /** Re-weighting iterations (default 3). */
+  reweightIterations?: number;
+  smoothing?: SmoothOptions;
+  tests?: TestFunctionOptions;
+  /**
+   * For proportional/combined outputs, refit each curve once with weights
+   * 1/fitted^2 so that the smoother sees the heteroscedastic noise (default true).
+   */
+  weightedSmoothing?: boolean;
+  /** Called with (done, total) as subjects are processed. */
+  onProgress?: (done: number, total: number) => void;
+  /** Accepted for API stability; assembly runs on the calling thread (see docs: it is not the bottleneck). */
+  workers?: number;
+}
+
+interface OutputNoise {
+  ss: number;
+  ssRel: number;
+  df: number;
+  n: number;
+  /** For the combined model: sums for res^2 ~ a^2 + b^2 f^2. */
+  sf2: number;
+  sf4: number;
+  sr2: number;
+  sr2f2: number;
+}
+
+export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {}): FitResult {
+  const started = performance.now();
+  const meta = model.meta;
+  const d = model.nStates;
+  const p = model.nParams;
+  const notes: string[] = [];
+  const latent = meta.states.filter((s) => s.latent).map((s) => s.name);
+  if (latent.length > 0)
+    throw new Error(
+      `model ${meta.name}: latent states (${latent.join(", ")}) are not supported by this estimator yet; every state must be observed`,
+    );
+  const obsOf = observationOfState(model);
+  for (let k = 0; k < d; k++)
+    if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`);
+  if (data.subjects.length === 0) throw new DataError("the data set has no subjects", data.file);
+  const total = data.subjects.length;
+  const progress = options.onProgress;
+  const weighted = options.weightedSmoothing ?? true;
+
+  // 1. Curves per subject and regressed state, and pooled smoothing residuals per output.
+  const noise = meta.observations.map<OutputNoise>(() => ({ ss: 0, ssRel: 0, df: 0, n: 0, sf2: 0, sf4: 0, sr2: 0, sr2f2: 0 }));
+  const curves: CurvePiece[][][] = [];
+  let censoredDropped = 0;
+  for (const subject of data.subjects) {
+    const perState: CurvePiece[][] = [];
+    for (let k = 0; k < d; k++) {
+      const o = obsOf[k]!;
+      const series = subject.series[o];
+      if (!series || series.times.length < 2) {
+        perState.push([]);
+        continue;
+      }
+      let times = series.times;
+      let values = series.values;
+      if (series.censored && series.censored.some((c) => c !== 0)) {
+        const keep: number[] = [];
+        series.censored.forEach((c, i) => {
+          if (c === 0) keep.push(i);
+        });
+        censoredDropped += times.length - keep.length;
+        times = Float64Array.from(keep, (i) => series.times[i]!);
+        values = Float64Array.from(keep, (i) => series.values[i]!);
+      }
+      const error = meta.observations[o]!.error;
+      const weightsFor =
+        weighted && error !== "constant"
+          ? (f: SmoothFit): Float64Array | undefined => {
+              let min = Number.POSITIVE_INFINITY;
+              for (const v of f.noise.fitted) min = Math.min(min, v);
+              if (!(min > 0)) return undefined;
+              const w = new Float64Array(f.noise.fitted.length);
+              let mean = 0;
+              for (let i = 0; i < w.length; i++) mean += (w[i] = 1 / (f.noise.fitted[i]! * f.noise.fitted[i]!));
+              mean /= w.length;
+              for (let i = 0; i < w.length; i++) w[i] = w[i]! / mean;
+              return w;
+            }
+          : undefined;
+      const pieces = smoothOutput(times, values, jumpTimes(model, subject, k), options.smoothing, weightsFor);
+      for (const piece of pieces) {
+        const f = piece.fit.noise;
+        const acc = noise[o]!;
+        acc.df += Math.max(0, piece.times.length - f.edf);
+        acc.n += piece.times.length;
+        for (let i = 0; i < piece.times.length; i++) {
+          const r = f.residuals[i]!;
+          const fi = f.fitted[i]!;
+          acc.ss += r * r;
+          if (fi !== 0) acc.ssRel += (r / fi) ** 2;
+          acc.sf2 += fi * fi;
+          acc.sf4 += fi ** 4;
+          acc.sr2 += r * r;
+          acc.sr2f2 += r * r * fi * fi;
+        }
+      }
+      perState.push(pieces);
+    }
+    curves.push(perState);
+  }
+  if (censoredDropped > 0)
+    notes.push(`${censoredDropped} censored observation(s) (below the limit of quantification) were left out of the curve estimates.`);
+  const residual: Record<string, ResidualError> = {};
+  const absSd = new Float64Array(meta.observations.length);
+  meta.observations.forEach((o, i) => {
+    const acc = noise[i]!;
+    const df = Math.max(acc.df, 1);
+    const a = Math.sqrt(acc.ss / df);
+    const b = Math.sqrt(acc.ssRel / df);
+    absSd[i] = a;
+    if (o.error === "constant") residual[o.name] = { error: "constant", a };
+    else if (o.error === "proportional") residual[o.name] = { error: "proportional", b };
+    else {
+      // res^2 ~ a^2 + b^2 f^2 by least squares (a crude split, rescaled for the degrees of freedom).
+      const n = Math.max(acc.n, 1);
+      const det = n * acc.sf4 - acc.sf2 * acc.sf2;
+      let a2 = det !== 0 ? (acc.sr2 * acc.sf4 - acc.sf2 * acc.sr2f2) / det : acc.sr2 / n;
+      let b2 = det !== 0 ? (n * acc.sr2f2 - acc.sf2 * acc.sr2) / det : 0;
+      if (a2 < 0) a2 = 0;
+      if (b2 < 0) b2 = 0;
+      const c = n / df;
+      residual[o.name] = { error: "combined", a: Math.sqrt(a2 * c), b: Math.sqrt(b2 * c) };
+    }
+  });
+  // Rows of each state are scaled by the inverse noise SD of its output, so
+  // that outputs on different scales or with different noise weigh by their
+  // information (sigma^2 of the mixed model is then ~ a common factor).
+  const rowScale = new Float64Array(d);
+  for (let k = 0; k < d; k++) {
+    const sd = absSd[obsOf[k]!]!;
+    rowScale[k] = sd > 0 && Number.isFinite(sd) ? 1 / sd : 1;
+  }
+
+  // 2. Weak-form regression per subject.
+  const ws = new WeakFormWorkspace(model);
+  const systems: SubjectSystem[] = [];
+  const skipped: string[] = [];
+  data.subjects.forEach((subject, i) => {
+    const sys = assembleSubject(ws, subject, i, curves[i]!, rowScale, { tests: options.tests });
+    if (sys) systems.push(sys);
+    else skipped.push(subject.id);
+    if (progress && (i % 64 === 63 || i === total - 1)) progress(i + 1, total);
+  });
+  if (systems.length === 0)
+    throw new DataError(
+      `no subject has enough observations for a weak-form test function (subjects ${preview(skipped)})`,
+      data.file,
+      undefined,
+      undefined,
+      "each subject needs, on one interval between doses, at least 4 distinct sampling times of every observed output",
+    );
+  if (skipped.length > 0)
+    notes.push(
+      `${skipped.length} subject(s) skipped: too few observations between doses for any test function (${preview(skipped)}); they have no individual estimates.`,
+    );
+
+  // 3. Population step.
+  const randomParams: number[] = [];
+  meta.parameters.forEach((par, j) => {
+    if (par.variability !== "fixed") randomParams.push(j);
+  });
+  const blocks = randomBlocks(model, randomParams);
+  let stats = systems.map(statsOf);
+  let lmm = new MixedModel(stats, p, randomParams, blocks).fit();
+  let rounds = 0;
+  if (options.reweight) {
+    const iterations = options.reweightIterations ?? 3;
+    for (let it = 0; it < iterations; it++) {
+      const thetaI = systems.map((_, i) => individualTheta(lmm, i, p));
+      stats = reweightedStats(model, systems, thetaI, rowScale, curves, residual, data);
+      const next = new MixedModel(stats, p, randomParams, blocks).fit();
+      rounds++;
+      const change = relativeChange(lmm.theta, next.theta);
+      lmm = next;
+      if (change < 1e-4) break;
+    }
+    notes.push(
+      `WENDy-style re-weighting: ${rounds} round(s); each subject's rows were whitened by the covariance of their errors propagated from the data noise through the smoother and the Jacobian of the dynamics.`,
+    );
+  }
+  if (progress) progress(total, total);
+
+  // 4. Results.
+  const parameters: Record<string, ParameterEstimate> = {};
+  const nullDirs = lmm.nullSpace;
+  meta.parameters.forEach((par, j) => {
+    const inNull = nullDirs.some((v) => Math.abs(v[j]!) > 1e-6);
+    const r = randomParams.indexOf(j);
+    const se = Math.sqrt(lmm.thetaCov[j * p + j]!);
+    parameters[par.name] = {
+      estimate: lmm.theta[j]!,
+      se: inNull || !Number.isFinite(se) ? null : se,
+      omega: r >= 0 ? Math.sqrt(Math.max(0, lmm.omega[r * randomParams.length + r]!)) : null,
+    };
+  });
+  const q = randomParams.length;
+  const omegaNames = randomParams.map((j) => meta.parameters[j]!.name);
+  const omegaMatrix: number[][] = [];
+  for (let s = 0; s < q; s++) omegaMatrix.push(Array.from(lmm.omega.subarray(s * q, s * q + q)));
+  const omegaCorrelation: Record<string, number> = {};
+  for (const b of blocks) {
+    if (!b.full) continue;
+    for (let a = 0; a < b.params.length; a++)
+      for (let c = a + 1; c < b.params.length; c++) {
+        const s = randomParams.indexOf(b.params[a]!);
+        const t = randomParams.indexOf(b.params[c]!);
+        const den = Math.sqrt(lmm.omega[s * q + s]! * lmm.omega[t * q + t]!);
+        omegaCorrelation[`${meta.parameters[b.params[a]!]!.name},${meta.parameters[b.params[c]!]!.name}`] =
+          den > 0 ? lmm.omega[s * q + t]! / den : 0;
+      }
+  }
+  const derivedOut = new Float64Array(meta.derived.length);
+  const derived: Record<string, number> = {};
+  if (meta.derived.length > 0) {
+    model.derived(lmm.theta, derivedOut);
+    meta.derived.forEach((dq, k) => (derived[dq.name] = finiteOrNull(derivedOut[k]!) as number));
+  }
+  const individual: Record<string, Record<string, number>> = {};
+  systems.forEach((sys, i) => {
+    const th = individualTheta(lmm, i, p);
+    const row: Record<string, number> = {};
+    meta.parameters.forEach((par, j) => (row[par.name] = th[j]!));
+    if (meta.derived.length > 0) {
+      model.derived(th, derivedOut);
+      meta.derived.forEach((dq, k) => (row[dq.name] = finiteOrNull(derivedOut[k]!) as number));
+    }
+    individual[sys.id] = row;
+  });
+  const unidentifiable = nullDirs.map((v) => {
+    const combination: Record<string, number> = {};
+    meta.parameters.forEach((par, j) => {
+      if (Math.abs(v[j]!) > 1e-8) combination[par.name] = v[j]!;
+    });
+    return {
+      combination,
+      note: "the data do not determine this combination of parameters (a null direction of the stacked weak-form design)",
+    };
+  });
+  if (nullDirs.length > 0)
+    notes.push(
+      `The weak-form design is rank-deficient (${nullDirs.length} unidentifiable direction(s)); fixed effects were computed with a tiny ridge, so estimates along those directions are arbitrary (shrunk towards 0) and their standard errors are reported as null.`,
+    );
+  if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
+
+  return {
+    model: meta.name,
+    subjects: systems.length,
+    seconds: (performance.now() - started) / 1000,
+    parameters,
+    omegaCorrelation,
+    residual,
+    individual,
+    derived,
+    omega: { names: omegaNames, matrix: omegaMatrix },
+    unidentifiable,
+    notes,
+    settings: {
+      estimator: "weak-form LMM (ML)",
+      smoothing: "P-spline, cubic, second-difference penalty, GCV",
+      weightedSmoothing: weighted,
+      testFunctions: { shape: "(1-x^2)^p", degree: options.tests?.degree ?? 4, normalise: options.tests?.normalise ?? "derivative" },
+      reweight: options.reweight ?? false,
+      reweightRounds: rounds,
+      rowScale: Object.fromEntries(meta.states.map((s, k) => [s.name, rowScale[k]!])),
+      sigma2: lmm.sigma2,
+      logLik: lmm.logLik,
+      lmmIterations: lmm.iterations,
+      rows: systems.reduce((s, x) => s + x.rows, 0),
+    },
+  };
+}
+
+function preview(ids: string[]): string {
+  return ids.length <= 5 ? ids.join(", ") : `${ids.slice(0, 5).join(", ")}, ... (${ids.length} in all)`;
+}
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+export function statsOf(sys: SubjectSystem): SubjectStats {
+  const p = sys.g.length / Math.max(sys.rows, 1);
+  const gtg = new Float64Array(p * p);
+  const gty = new Float64Array(p);
+  let yty = 0;
+  for (let r = 0; r < sys.rows; r++) {
+    const yr = sys.y[r]!;
+    yty += yr * yr;
+    for (let j = 0; j < p; j++) {
+      const gj = sys.g[r * p + j]!;
+      if (gj === 0) continue;
+      gty[j] += gj * yr;
+      for (let k = 0; k <= j; k++) gtg[j * p + k] += gj * sys.g[r * p + k]!;
+    }
+  }
+  for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) gtg[k * p + j] = gtg[j * p + k]!;
+  return { n: sys.rows, gtg, gty, yty };
+}
+
+/** Random-effect blocks from `meta.covariance`; random parameters in no block get their own diagonal entry. */
+export function randomBlocks(model: CompiledModel, randomParams: number[]): RandomBlock[] {
+  const blocks: RandomBlock[] = [];
+  const seen = new Set<number>();
+  for (const c of model.meta.covariance) {
+    const params = c.params.filter((j) => randomParams.includes(j) && !seen.has(j));
+    if (params.length === 0) continue;
+    params.forEach((j) => seen.add(j));
+    if (c.structure === "full") blocks.push({ params, full: true });
+    else for (const j of params) blocks.push({ params: [j], full: false });
+  }
+  for (const j of randomParams) if (!seen.has(j)) blocks.push({ params: [j], full: false });
+  // Keep the factor layout in declaration order within blocks.
+  return blocks;
+}
+
+export function individualTheta(lmm: LmmFit, i: number, p: number): Float64Array {
+  const th = Float64Array.from(lmm.theta.subarray(0, p));
+  const b = lmm.blups[i]!;
+  lmm.randomParams.forEach((j, s) => (th[j] = th[j]! + b[s]!));
+  return th;
+}
+
+function relativeChange(a: Float64Array, b: Float64Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += a[i]! ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-300));
+}

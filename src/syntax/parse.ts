@@ -1,0 +1,214 @@
+// The syntax stage's entry point: text in, AST and diagnostics out, never a
+// throw. The parser recovers inside sections by itself; text it cannot place
+// at the top level is skipped here up to the next section keyword and
+// parsing resumes, so errors in every section are reported in one run.
+import { tokenMatcher, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
+import { isRealToken } from "../../grammar/is-real-token.js";
+import { nlmeParser } from "../../grammar/parser.js";
+import * as T from "../../grammar/tokens.js";
+import type { Comment, ModelFile } from "./ast.js";
+import { AstBuilder, tokenSpan, type FileParts } from "./cst-to-ast.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { lexErrorDiagnostic, parserErrorDiagnostic, strayDiagnostic, unterminatedStringDiagnostic } from "./parse-errors.js";
+
+export interface ParseResult {
+  ast: ModelFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Parentheses and prefix signs nest the recursive-descent parser; beyond this the stack is at risk. */
+const MAX_NESTING = 64;
+
+export function parse(text: string): ParseResult {
+  try {
+    return parseOrThrow(text);
+  } catch (err) {
+    return {
+      ast: emptyFile(text),
+      diagnostics: [
+        {
+          severity: "error",
+          code: "N0099",
+          message: "internal parser error",
+          span: { start: 0, end: 0 },
+          notes: [String(err instanceof Error ? err.message : err)],
+          help: "this is a bug in weakform-nlme: please report it with this file",
+        },
+      ],
+    };
+  }
+}
+
+function emptyFile(text: string): ModelFile {
+  return { span: { start: 0, end: text.length }, dictionaries: [], penalties: [], duplicateBlocks: [], comments: [], recovered: true };
+}
+
+function parseOrThrow(text: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const lex = T.nlmeLexer.tokenize(text);
+  for (const e of lex.errors) diagnostics.push(lexErrorDiagnostic(text, e));
+  for (const t of (lex.groups["invalid"] ?? []) as IToken[]) diagnostics.push(unterminatedStringDiagnostic(t));
+  const comments: Comment[] = ((lex.groups["comments"] ?? []) as IToken[]).map((t) => ({ span: tokenSpan(t), text: t.image }));
+
+  let tokens = lex.tokens;
+  const cut = tooDeep(tokens);
+  if (cut !== undefined) {
+    const t = tokens[cut]!;
+    diagnostics.push({
+      severity: "error",
+      code: "N0012",
+      message: "nesting too deep",
+      span: tokenSpan(t),
+      label: `more than ${MAX_NESTING} levels of brackets or signs`,
+      help: "simplify the expression; the rest of the file is ignored",
+    });
+    tokens = tokens.slice(0, cut);
+  }
+  const cutOffset = cut === undefined ? Infinity : lex.tokens[cut]!.startOffset;
+
+  const parts: FileParts = { sections: [] };
+  let rest = tokens;
+  let first = true;
+  const parserErrors: IRecognitionException[] = [];
+  while (rest.length > 0 || first) {
+    nlmeParser.input = rest;
+    const cst = first ? nlmeParser.file() : nlmeParser.sections();
+    collect(cst, parts, first);
+    let stray: IToken | undefined;
+    for (const e of [...nlmeParser.errors].sort(byTokenOffset)) {
+      if (e.name === "NotAllInputParsedException") stray = e.token;
+      else parserErrors.push(e);
+    }
+    if (first && parts.header === undefined) diagnostics.push(missingHeader(text, tokens));
+    const wasFirst = first;
+    first = false;
+    if (stray === undefined) break;
+    const at = rest.indexOf(stray);
+    if (at < 0) break;
+    // The missing-header error already covers a file that starts with unreadable text.
+    if (!(wasFirst && parts.header === undefined && at === 0)) diagnostics.push(strayDiagnostic(stray, rest[at + 1]));
+    rest = rest.slice(skipToSection(rest, at, text));
+  }
+  const indexOf = new Map(tokens.map((t, i) => [t, i]));
+  const previousOf = (t: IToken | undefined): IToken | undefined => {
+    const i = t === undefined ? tokens.length : indexOf.get(t);
+    return i === undefined || i === 0 ? undefined : tokens[i - 1];
+  };
+  let lastErrorLine = -1;
+  for (const e of parserErrors) {
+    const d = parserErrorDiagnostic(e, previousOf);
+    // Errors at a deliberate cut are an artefact of the cut, not of the user's text.
+    if (d.span.start >= cutOffset) continue;
+    // Declarations are one per line, so an error that follows the line of
+    // the previous error with nothing read in between is its echo: skip it.
+    const prev = previousOf(isRealToken(e.token) ? e.token : undefined);
+    const readSince = prev === undefined ? 0 : lineOf(text, prev.startOffset);
+    if (lastErrorLine >= 0 && readSince <= lastErrorLine) continue;
+    lastErrorLine = lineOf(text, d.span.start);
+    diagnostics.push(d);
+  }
+
+  const builder = new AstBuilder(text);
+  const ast = builder.buildFile(parts, comments);
+  diagnostics.push(...builder.diagnostics);
+  if (diagnostics.some((d) => d.severity === "error")) ast.recovered = true;
+  return { ast, diagnostics: tidy(diagnostics) };
+}
+
+function collect(cst: CstNode, parts: FileParts, isFile: boolean): void {
+  const kids = cst.children as Record<string, CstNode[] | undefined>;
+  if (isFile) {
+    const header = kids["header"]?.[0];
+    const time = kids["timeDecl"]?.[0];
+    if (header !== undefined) parts.header = header;
+    if (time !== undefined) parts.time = time;
+  }
+  const list = kids["sectionList"]?.[0];
+  const sections = (list?.children as Record<string, CstNode[] | undefined> | undefined)?.["section"];
+  parts.sections.push(...(sections ?? []));
+}
+
+function missingHeader(text: string, tokens: IToken[]): Diagnostic {
+  const firstTok = tokens[0];
+  const span = firstTok !== undefined ? tokenSpan(firstTok) : { start: 0, end: Math.min(text.length, 0) };
+  const d: Diagnostic = {
+    severity: "error",
+    code: "N0005",
+    message: "missing `model` header",
+    span,
+    label: "expected `model NAME` before this",
+    help: "start the file with `model my_model` (then optionally `time t in days`)",
+  };
+  if (firstTok !== undefined && tokenMatcher(firstTok, T.Identifier) && /^mod/i.test(firstTok.image)) {
+    d.label = "did you mean `model`?";
+  }
+  return d;
+}
+
+/**
+ * Index of the first token after `at` where a section may start: a section
+ * keyword outside braces, or one that begins a line and opens a brace (so an
+ * unclosed unknown section does not swallow the rest of the file).
+ */
+function skipToSection(tokens: IToken[], at: number, text: string): number {
+  let depth = 0;
+  for (let j = at; j < tokens.length; j++) {
+    const t = tokens[j]!;
+    if (j > at && tokenMatcher(t, T.SectionKeyword)) {
+      if (depth === 0) return j;
+      const next = tokens[j + 1];
+      if (startsLine(text, t.startOffset) && next !== undefined && tokenMatcher(next, T.LCurly)) return j;
+    }
+    if (tokenMatcher(t, T.LCurly)) depth++;
+    else if (tokenMatcher(t, T.RCurly)) depth = Math.max(0, depth - 1);
+  }
+  return tokens.length;
+}
+
+function byTokenOffset(a: IRecognitionException, b: IRecognitionException): number {
+  const offset = (e: IRecognitionException) => (isRealToken(e.token) ? e.token.startOffset : Infinity);
+  return offset(a) - offset(b);
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
+}
+
+function startsLine(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === "\n") return true;
+    if (c !== " " && c !== "\t" && c !== "\r") return false;
+  }
+  return true;
+}
+
+/** Index of the first token at which brackets or a run of prefix signs exceed MAX_NESTING, if any. */
+function tooDeep(tokens: IToken[]): number | undefined {
+  let depth = 0;
+  let signs = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (tokenMatcher(t, T.LParen) || tokenMatcher(t, T.LBracket) || tokenMatcher(t, T.LCurly)) depth++;
+    else if (tokenMatcher(t, T.RParen) || tokenMatcher(t, T.RBracket) || tokenMatcher(t, T.RCurly)) depth = Math.max(0, depth - 1);
+    if (tokenMatcher(t, T.Minus) || tokenMatcher(t, T.Plus) || tokenMatcher(t, T.Caret)) signs++;
+    else if (!tokenMatcher(t, T.LParen)) signs = 0;
+    if (depth + signs > MAX_NESTING) return i;
+  }
+  return undefined;
+}
+
+/** Source order, one diagnostic per code and place (recovery can report the same spot twice). */
+function tidy(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics
+    .filter((d) => {
+      const key = `${d.code}:${d.span.start}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+}

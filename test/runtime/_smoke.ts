@@ -1,0 +1,11 @@
+import { readFileSync } from "node:fs";
+import { FIXTURES } from "/work/main/test/runtime/export-fixtures/index.js";
+import { exportFiles } from "/work/main/src/runtime/export-project.js";
+import { loadData } from "/work/main/src/runtime/load-data.js";
+import { checkMonolixProject } from "/work/main/src/runtime/mlxtran-check.js";
+const name = process.argv[2]!;
+const f = FIXTURES[name]!;
+const data = loadData(readFileSync(`/work/main/data/${f.dataFile}`, "utf8"), f.dataFile, f.meta);
+const files = exportFiles(f.meta, f.fit, data);
+for (const [k, v] of Object.entries(files)) if (k !== "fit.json") console.log(`==== ${k}\n${k.endsWith(".csv") ? v.split("\n").slice(0, 5).join("\n") : v}`);
+console.log(checkMonolixProject(files));

@@ -1,0 +1,44 @@
+// Golden exports of every spec's fixture (export-fixtures/, with the data in
+// data/): monolix/project.mlxtran, monolix/model.txt and nlmixr2/model.R are
+// compared byte for byte with export-golden/<model>/; UPDATE_GOLDEN=1
+// rewrites them. Every export also passes the structural self-check.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { exportFiles } from "../../src/runtime/export-project.js";
+import { loadData } from "../../src/runtime/load-data.js";
+import { checkMonolixProject } from "../../src/runtime/mlxtran-check.js";
+import { FIXTURES } from "./export-fixtures/index.js";
+
+const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), "export-golden");
+const COMPARED = ["monolix/project.mlxtran", "monolix/model.txt", "nlmixr2/model.R"];
+const update = process.env.UPDATE_GOLDEN === "1";
+
+describe("export goldens", () => {
+  for (const [name, f] of Object.entries(FIXTURES)) {
+    it(name, () => {
+      const data = loadData(readFileSync(new URL(`../../data/${f.dataFile}`, import.meta.url), "utf8"), f.dataFile, f.meta);
+      const files = exportFiles(f.meta, f.fit, data);
+      expect(checkMonolixProject(files)).toEqual([]);
+      expect(JSON.parse(files["fit.json"]!)).toEqual(f.fit);
+      for (const rel of COMPARED) {
+        const path = join(GOLDEN, name, rel);
+        if (update || !existsSync(path)) {
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, files[rel]!);
+          if (!update) throw new Error(`golden ${path} was missing and has been written; rerun`);
+        }
+        expect(files[rel], rel).toBe(readFileSync(path, "utf8"));
+      }
+    });
+  }
+
+  it("exports without data pass the self-check too (default data layout)", () => {
+    for (const f of Object.values(FIXTURES)) {
+      const files = exportFiles(f.meta, f.fit);
+      expect(files["monolix/data.csv"]).toBeUndefined();
+      expect(checkMonolixProject(files)).toEqual([]);
+    }
+  });
+});
