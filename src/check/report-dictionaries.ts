@@ -116,7 +116,8 @@ function reportDots(ctx: CheckContext): void {
         ctx.report({ severity: "error", code: "N2012", message: "the right of `.` must be a dictionary", span: right?.span ?? e.span, label: "not a dictionary", help: usage });
         return false;
       }
-      if (scope.names.get(right.name.text)?.kind === "dictionary" && dims[1]?.text !== right.name.text) {
+      const declaredDictionary = scope.names.get(dims[1]?.text ?? "")?.kind === "dictionary";
+      if (declaredDictionary && scope.names.get(right.name.text)?.kind === "dictionary" && dims[1]?.text !== right.name.text) {
         ctx.report({
           severity: "error",
           code: "N2012",

@@ -179,26 +179,37 @@ export const reportLatentStates: Rule = {
           }
           if (!weighted || m.params.length === 0) continue;
           const p = m.params[0]!;
-          const weights = [...elim.carriers.map(paramName), ...(elim.unknownDoses ? ["each unknown dose amount"] : [])];
-          const products = weights.map((w) => `\`${paramName(p)} * ${w.replace(/^each /, "")}\``);
+          const theta = paramName(p);
+          const parts = elim.carriers.map((c) => `\`${theta} * ${paramName(c)}\``);
+          if (elim.unknownDoses) parts.push(`\`${theta}\` times each unknown dose amount of \`${stateName(s)}\``);
+          const weights = [...elim.carriers.map((c) => `\`${paramName(c)}\``), ...(elim.unknownDoses ? ["the unknown dose amounts"] : [])];
           ctx.report({
             severity: "note",
             code: "N2005",
-            message: `${products.length === 1 ? products[0] : quoteList(products.map((q) => q.slice(1, -1)), "and")} ${products.length === 1 ? "is" : "are"} estimated as one coefficient and mapped back per subject`,
+            message: `${parts.join(" and ")} ${parts.length === 1 && !elim.unknownDoses ? "is estimated as one coefficient" : "are estimated as separate coefficients"} and mapped back per subject`,
             span: productSpan(eq.rhs, layout.states[s]!.group, layout.parameters[p]!.base) ?? eq.rhs.span,
             label: `\`${stateName(s)}\` is eliminated here`,
             notes: [
-              `\`${stateName(s)}\` is latent: its solution is a sum of known time functions weighted by ${quoteList(weights, "and")}, so this term is linear in \`${paramName(p)}\` and in ${products.length === 1 ? "that product" : "those products"}`,
+              `\`${stateName(s)}\` is latent: its solution is a sum of known time functions weighted by ${weights.join(" and ")}, so this term is linear in \`${theta}\` and in ${parts.length === 1 && !elim.unknownDoses ? "that product" : "those products"}`,
             ],
           });
         }
       }
     }
 
-    // A latent state that no other equation reads has no effect on the data.
+    // A latent state that no other equation reads has no effect on the data (read from the source, so that
+    // an equation rejected as nonlinear still counts as a use).
+    const readers = new Map<string, Set<number>>();
+    for (const eq of expanded.equations) {
+      walkExpr(eq.rhs, (e) => {
+        if ((e.kind === "ref" || e.kind === "index") && e.name && eq.state !== undefined) {
+          readers.set(e.name.text, (readers.get(e.name.text) ?? new Set()).add(eq.state));
+        }
+      });
+    }
     for (const s of latent) {
-      const used = [...polys.entries()].some(([x, poly]) => x !== s.index && [...poly.values()].some((m) => statesIn(m.coef).has(s.index)));
-      if (!used && polys.has(s.index)) {
+      const others = [...(readers.get(s.group) ?? [])].filter((x) => layout.states[x]!.group !== s.group);
+      if (others.length === 0 && eqOf.has(s.index)) {
         ctx.report({
           severity: "warning",
           code: "N2017",

@@ -79,10 +79,15 @@ export const reportObservations: Rule = {
     const { expanded, env, layout } = ctx.facts;
     if (!expanded || !env || !layout) return;
     const facts: ObservationFact[] = [];
+    // States read by any observation, even one rejected below, so a bad transform is not also "unobserved".
+    const read = new Set<number>();
     const firstOutput = new Map<string, Span>();
     const stateName = (i: number) => layout.states[i]!.name;
     for (const ob of expanded.observations) {
       const span = ob.expr.span;
+      const expr = toIr(ob.expr, env);
+      const states = [...statesIn(expr)];
+      for (const s of states) read.add(s);
       const prev = firstOutput.get(ob.name);
       if (prev && prev.start !== ob.decl.target.span.start) {
         ctx.report({
@@ -97,8 +102,6 @@ export const reportObservations: Rule = {
         continue;
       }
       firstOutput.set(ob.name, ob.decl.target.span);
-      const expr = toIr(ob.expr, env);
-      const states = [...statesIn(expr)];
       const params = [...paramsIn(expr)];
       let timeVarying: string | undefined;
       forEachLeaf(expr, (l) => {
@@ -157,7 +160,7 @@ export const reportObservations: Rule = {
             help: `remove \`latent\` from \`${s.group}\` if it is measured`,
           });
         }
-      } else if (!observed.has(s.index)) {
+      } else if (!read.has(s.index)) {
         unobserved.set(s.group, [...(unobserved.get(s.group) ?? []), s.element === undefined ? s.name : `${s.group}[${s.element}]`]);
       }
     }

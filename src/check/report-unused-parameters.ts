@@ -1,5 +1,6 @@
 // A parameter that no equation uses cannot be estimated from the data.
 import type { Rule } from "./context.js";
+import { walkExpr } from "./expressions.js";
 
 export const reportUnusedParameters: Rule = {
   name: "report-unused-parameters",
@@ -9,6 +10,13 @@ export const reportUnusedParameters: Rule = {
     if (ctx.diagnostics.some((d) => d.code === "N2001")) return; // a nonlinear equation hides its parameters
     const used = new Set<number>();
     for (const poly of polys.values()) for (const m of poly.values()) for (const p of m.params) used.add(p);
+    // A parameter in an observation is already an error there (N3004).
+    for (const ob of ctx.ast.observe?.items ?? []) {
+      walkExpr(ob?.expr, (e) => {
+        const index = e.kind === "ref" ? layout.scalarParams.get(e.name?.text ?? "") : undefined;
+        if (index !== undefined) used.add(index);
+      });
+    }
     const reported = new Set<string>();
     for (const p of layout.parameters) {
       if (used.has(p.index) || reported.has(p.base) || p.dictionaryTerm) continue;

@@ -48,7 +48,9 @@ export function suggest(input: string, candidates: Iterable<string>, max = 3): s
     if (distance <= threshold) scored.push({ name, distance, order: order++ });
   }
   scored.sort((x, y) => x.distance - y.distance || x.order - y.order);
-  return scored.slice(0, max).map((s) => s.name);
+  // A name equal up to case and `_` is almost surely the one meant: offer it alone.
+  const exactish = scored.filter((s) => s.distance < 1);
+  return (exactish.length ? exactish : scored).slice(0, max).map((s) => s.name);
 }
 
 /** "`a`", "`a` or `b`", "`a`, `b` or `c`". */

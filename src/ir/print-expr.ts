@@ -89,6 +89,8 @@ function print(e: IrExpr, syntax: ExprSyntax, names: Names, substitute: Substitu
   const sub = (child: IrExpr): Printed => print(child, syntax, names, substitute);
   switch (e.kind) {
     case "num": {
+      // ln 10 comes from derivatives of log10; spelled out it reads as noise.
+      if (e.value === Math.LN10) return leaf(syntax === "ts" ? "Math.LN10" : "log(10)");
       const text = formatNumber(e.value, syntax);
       return { text, prec: text.startsWith("-") ? UNARY : ATOM };
     }

@@ -35,7 +35,8 @@ export function writeExport(dir: string, files: Record<string, string>): string[
   const staged: { tmp: string; target: string }[] = [];
   try {
     for (const [rel, text] of Object.entries(files)) {
-      if (rel.startsWith("/") || rel.split(/[\\/]/).includes("..")) throw new Error(`export path ${rel} leaves the output directory`);
+      if (rel.startsWith("/") || rel.split(/[\\/]/).includes(".."))
+        throw new Error(`export path ${rel} leaves the output directory`);
       const target = join(dir, rel);
       mkdirSync(dirname(target), { recursive: true });
       const tmp = target + tag;

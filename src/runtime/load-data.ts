@@ -1,6 +1,6 @@
 // Long NLME CSV (Monolix / NONMEM / nlmixr2 layout) -> Dataset.
 //
-// Decisions (see the error catalogue in the report and test/runtime/load-data.test.ts):
+// Decisions (each is tested in test/runtime/load-data.test.ts):
 // - `.`, empty and `NA` (R's write.csv) are missing; NaN/Inf are errors, never silently missing.
 // - A row is a dose when EVID=1; without an EVID column, when AMT is present and non-zero
 //   (Monolix's rule: such a row with a DV and MDV!=1 is also an observation).
@@ -11,6 +11,13 @@
 //   files exported from a dosing study.
 // - Row-level problems are collected and reported together (first `maxProblems`) so a user
 //   fixes a file in one pass; file-level problems (delimiter, header) stop at once.
+// - Covariates are numeric, one value per subject (the first non-missing); a change within
+//   a subject is a warning. Subjects without any observation or dose are left out (warning).
+//
+// DataError codes: empty-file, no-data, no-observations, wrong-delimiter, missing-header,
+// csv-syntax, duplicate-column, missing-column, bad-remap, ragged-row, missing-id,
+// missing-value, not-a-number, not-an-integer, non-finite, bad-value, unknown-obsid,
+// time-decreasing, subject-split, unsupported-evid, unsupported-censoring, too-many-doses.
 import { resolveColumns, type ColumnMap, type ColumnRef, type Role } from "./columns.js";
 import { type Dataset, type Dose, type Series, type Subject } from "./dataset.js";
 import type { ModelMeta } from "./model.js";

@@ -8,10 +8,43 @@ import { identifiers } from "./export-expr.js";
 
 /** Mlxtran reserved names and functions the EQUATION block may use without defining them. */
 export const MLXTRAN_BUILTINS = new Set([
-  "t", "tDose", "amtDose", "inftDose", "pi",
-  "abs", "sqrt", "exp", "log", "log10", "logit", "invlogit", "probit", "norminv", "qnorm", "normcdf", "pnorm",
-  "sin", "cos", "tan", "asin", "acos", "atan", "cosh", "sinh", "tanh", "gammaln", "lgamma", "floor", "ceil",
-  "factorial", "factln", "rem", "min", "max", "atan2", "delay",
+  "t",
+  "tDose",
+  "amtDose",
+  "inftDose",
+  "pi",
+  "abs",
+  "sqrt",
+  "exp",
+  "log",
+  "log10",
+  "logit",
+  "invlogit",
+  "probit",
+  "norminv",
+  "qnorm",
+  "normcdf",
+  "pnorm",
+  "sin",
+  "cos",
+  "tan",
+  "asin",
+  "acos",
+  "atan",
+  "cosh",
+  "sinh",
+  "tanh",
+  "gammaln",
+  "lgamma",
+  "floor",
+  "ceil",
+  "factorial",
+  "factln",
+  "rem",
+  "min",
+  "max",
+  "atan2",
+  "delay",
 ]);
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -174,7 +207,8 @@ export function checkStructuralModel(model: StructuralModel): string[] {
       continue;
     }
     if (lhs === "odeType") {
-      if (rhs !== "stiff" && rhs !== "nonStiff") problems.push(`EQUATION: odeType must be stiff or nonStiff, not ${rhs}`);
+      if (rhs !== "stiff" && rhs !== "nonStiff")
+        problems.push(`EQUATION: odeType must be stiff or nonStiff, not ${rhs}`);
       continue;
     }
     if (lhs.startsWith("ddt_")) {
@@ -187,11 +221,13 @@ export function checkStructuralModel(model: StructuralModel): string[] {
   for (const s of states) defined.add(s);
   for (const u of uses)
     for (const id of u.ids) if (!defined.has(id)) problems.push(`EQUATION: '${id}' is not defined (in '${u.line}')`);
-  if (!defined.has("t_0") && states.size > 0) problems.push("EQUATION: no t_0 (always give the start of the ODE system)");
+  if (!defined.has("t_0") && states.size > 0)
+    problems.push("EQUATION: no t_0 (always give the start of the ODE system)");
   for (const s of states) if (!defined.has(`${s}_0`)) problems.push(`EQUATION: state ${s} has no initial value ${s}_0`);
   for (const x of defined) {
     const m = /^(.*)_0$/.exec(x);
-    if (m && m[1] !== "t" && !states.has(m[1]!)) problems.push(`EQUATION: ${x} sets the initial value of ${m[1]}, which has no ddt_ line`);
+    if (m && m[1] !== "t" && !states.has(m[1]!))
+      problems.push(`EQUATION: ${x} sets the initial value of ${m[1]}, which has no ddt_ line`);
   }
   for (const line of model.pk) {
     const m = /^(depot|empty|reset)\((.*)\)$/.exec(line);
@@ -205,10 +241,12 @@ export function checkStructuralModel(model: StructuralModel): string[] {
     const adm = args.get("adm") ?? args.get("type") ?? "1";
     if (!/^[1-9]\d*$/.test(adm)) problems.push(`PK: ${line}: adm must be a positive integer`);
     const p = args.get("p");
-    if (p !== undefined) for (const id of identifiers(p)) if (!defined.has(id)) problems.push(`PK: '${id}' in ${line} is not defined`);
+    if (p !== undefined)
+      for (const id of identifiers(p)) if (!defined.has(id)) problems.push(`PK: '${id}' in ${line} is not defined`);
   }
   if (model.outputs.length === 0) problems.push("OUTPUT: no output");
-  for (const o of model.outputs) if (!defined.has(o) || model.inputs.includes(o)) problems.push(`OUTPUT: '${o}' is not defined in EQUATION`);
+  for (const o of model.outputs)
+    if (!defined.has(o) || model.inputs.includes(o)) problems.push(`OUTPUT: '${o}' is not defined in EQUATION`);
   for (const r of model.regressors) if (!model.inputs.includes(r)) problems.push(`regressor ${r} is not in input`);
   return problems;
 }
@@ -225,14 +263,17 @@ export function checkMonolixProject(files: Record<string, string>, projectPath =
   if (text === undefined) return [`no project file ${projectPath}`];
   const dir = projectPath.includes("/") ? projectPath.slice(0, projectPath.lastIndexOf("/") + 1) : "";
   const project = parseProject(text);
-  for (const s of ["DATAFILE", "MODEL", "FIT", "PARAMETER", "MONOLIX"]) if (!project.has(s)) problems.push(`project: no <${s}> section`);
+  for (const s of ["DATAFILE", "MODEL", "FIT", "PARAMETER", "MONOLIX"])
+    if (!project.has(s)) problems.push(`project: no <${s}> section`);
   if (/^\s*(DATA|INDIVIDUAL|STRUCTURAL_MODEL|TASKS)\s*:/m.test(text) || /iiv\s*=\s*yes/.test(text))
     problems.push("project: Monolix 4 syntax");
 
   // Structural model.
   const modelSec = project.get("MODEL");
   const longLines = modelSec?.get("LONGITUDINAL") ?? [];
-  const modelFile = assignments(longLines).get("file")?.replace(/^'(.*)'$/, "$1");
+  const modelFile = assignments(longLines)
+    .get("file")
+    ?.replace(/^'(.*)'$/, "$1");
   const modelText = modelFile !== undefined ? files[dir + modelFile] : undefined;
   let model: StructuralModel | undefined;
   if (modelText === undefined) problems.push(`[LONGITUDINAL] file '${modelFile}' is not among the exported files`);
@@ -253,7 +294,8 @@ export function checkMonolixProject(files: Record<string, string>, projectPath =
         const r = /^r\((\w+),\s*(\w+)\)$/.exec(k);
         if (!r) continue;
         if (!indInput.includes(v)) problems.push(`[INDIVIDUAL]: correlation ${v} is not in input`);
-        for (const p of [r[1]!, r[2]!]) if (!indDefs.has(p)) problems.push(`[INDIVIDUAL]: correlation names ${p}, which is not defined`);
+        for (const p of [r[1]!, r[2]!])
+          if (!indDefs.has(p)) problems.push(`[INDIVIDUAL]: correlation names ${p}, which is not defined`);
       }
       continue;
     }
@@ -263,15 +305,20 @@ export function checkMonolixProject(files: Record<string, string>, projectPath =
     if (!dist || !["normal", "logNormal", "logitNormal", "probitNormal"].includes(dist))
       problems.push(`[INDIVIDUAL]: ${name} has no valid distribution`);
     const typical = attrs.get("typical") ?? attrs.get("mean");
-    if (!typical || !indInput.includes(typical)) problems.push(`[INDIVIDUAL]: typical value of ${name} ('${typical}') is not in input`);
+    if (!typical || !indInput.includes(typical))
+      problems.push(`[INDIVIDUAL]: typical value of ${name} ('${typical}') is not in input`);
     const sd = attrs.get("sd") ?? attrs.get("var");
-    if (sd !== undefined && !indInput.includes(sd)) problems.push(`[INDIVIDUAL]: sd of ${name} ('${sd}') is not in input`);
-    if (sd === undefined && !attrs.has("no-variability")) problems.push(`[INDIVIDUAL]: ${name} has neither sd= nor no-variability`);
+    if (sd !== undefined && !indInput.includes(sd))
+      problems.push(`[INDIVIDUAL]: sd of ${name} ('${sd}') is not in input`);
+    if (sd === undefined && !attrs.has("no-variability"))
+      problems.push(`[INDIVIDUAL]: ${name} has neither sd= nor no-variability`);
   }
   if (model) {
     for (const i of model.inputs)
-      if (!model.regressors.includes(i) && !individuals.has(i)) problems.push(`model input '${i}' is not defined in [INDIVIDUAL]`);
-    for (const p of individuals.keys()) if (!model.inputs.includes(p)) problems.push(`[INDIVIDUAL] defines ${p}, which the model does not take`);
+      if (!model.regressors.includes(i) && !individuals.has(i))
+        problems.push(`model input '${i}' is not defined in [INDIVIDUAL]`);
+    for (const p of individuals.keys())
+      if (!model.inputs.includes(p)) problems.push(`[INDIVIDUAL] defines ${p}, which the model does not take`);
   }
 
   // [LONGITUDINAL] observation model
@@ -280,10 +327,13 @@ export function checkMonolixProject(files: Record<string, string>, projectPath =
   for (const [name, value] of obsDefs) {
     const a = parseAttributes(value);
     const pred = a.get("prediction");
-    if (!pred || (model && !model.outputs.includes(pred))) problems.push(`[LONGITUDINAL]: prediction of ${name} ('${pred}') is not a model output`);
+    if (!pred || (model && !model.outputs.includes(pred)))
+      problems.push(`[LONGITUDINAL]: prediction of ${name} ('${pred}') is not a model output`);
     const em = /^(\w+)\((.*)\)$/.exec(a.get("errorModel") ?? "");
     if (!em) problems.push(`[LONGITUDINAL]: ${name} has no errorModel`);
-    else for (const p of parseList(em[2]!)) if (!longInput.includes(p)) problems.push(`[LONGITUDINAL]: error parameter ${p} is not in input`);
+    else
+      for (const p of parseList(em[2]!))
+        if (!longInput.includes(p)) problems.push(`[LONGITUDINAL]: error parameter ${p} is not in input`);
   }
 
   // <PARAMETER>: every population parameter, finite, with a method, inside its domain.
@@ -301,12 +351,15 @@ export function checkMonolixProject(files: Record<string, string>, projectPath =
     return v;
   };
   for (const name of [...indInput, ...longInput]) value(name);
-  for (const k of params.keys()) if (!indInput.includes(k) && !longInput.includes(k)) problems.push(`<PARAMETER>: ${k} is not a population parameter`);
+  for (const k of params.keys())
+    if (!indInput.includes(k) && !longInput.includes(k))
+      problems.push(`<PARAMETER>: ${k} is not a population parameter`);
   for (const [name, a] of individuals) {
     const typical = params.get(a.get("typical") ?? "");
     const v = typical ? Number(typical.get("value")) : NaN;
     const dist = a.get("distribution");
-    if (dist === "logNormal" && !(v > 0)) problems.push(`<PARAMETER>: typical value of logNormal ${name} must be > 0 (is ${v})`);
+    if (dist === "logNormal" && !(v > 0))
+      problems.push(`<PARAMETER>: typical value of logNormal ${name} must be > 0 (is ${v})`);
     if (dist === "logitNormal") {
       const lo = Number(a.get("min") ?? 0);
       const hi = Number(a.get("max") ?? 1);
@@ -315,7 +368,8 @@ export function checkMonolixProject(files: Record<string, string>, projectPath =
     const sd = a.get("sd");
     if (sd && !(Number(params.get(sd)?.get("value")) > 0)) problems.push(`<PARAMETER>: ${sd} must be > 0`);
   }
-  for (const n of longInput) if (!(Number(params.get(n)?.get("value")) > 0)) problems.push(`<PARAMETER>: error parameter ${n} must be > 0`);
+  for (const n of longInput)
+    if (!(Number(params.get(n)?.get("value")) > 0)) problems.push(`<PARAMETER>: error parameter ${n} must be > 0`);
   for (const n of indInput)
     if (n.startsWith("corr_")) {
       const r = Number(params.get(n)?.get("value"));
@@ -332,7 +386,8 @@ export function checkMonolixProject(files: Record<string, string>, projectPath =
   if (csv !== undefined) {
     const first = (csv.split(/\r?\n/, 1)[0] ?? "").split(",").map((h) => h.trim().replace(/^"(.*)"$/, "$1"));
     for (const h of header) if (!first.includes(h)) problems.push(`[FILEINFO]: column ${h} is not in ${dataFile}`);
-    if (first.join(",") !== header.join(",")) problems.push(`[FILEINFO]: header differs from the first line of ${dataFile}`);
+    if (first.join(",") !== header.join(","))
+      problems.push(`[FILEINFO]: header differs from the first line of ${dataFile}`);
   }
   const regressorColumns = [...content].filter(([, v]) => parseAttributes(v).get("use") === "regressor").length;
   if (model && regressorColumns !== model.regressors.length)
@@ -345,8 +400,10 @@ export function checkMonolixProject(files: Record<string, string>, projectPath =
   const fit = assignments(project.get("FIT")?.get("") ?? []);
   const fitData = parseList(fit.get("data") ?? "");
   const fitModel = parseList(fit.get("model") ?? "");
-  if (fitData.length === 0 || fitData.length !== fitModel.length) problems.push("<FIT>: data and model lists differ in length");
-  for (const d of fitData) if (!obsNames.includes(d)) problems.push(`<FIT>: data ${d} is not an observation name of the data file`);
+  if (fitData.length === 0 || fitData.length !== fitModel.length)
+    problems.push("<FIT>: data and model lists differ in length");
+  for (const d of fitData)
+    if (!obsNames.includes(d)) problems.push(`<FIT>: data ${d} is not an observation name of the data file`);
   for (const m of fitModel) if (!obsDefs.has(m)) problems.push(`<FIT>: model ${m} is not defined in [LONGITUDINAL]`);
   return problems;
 }

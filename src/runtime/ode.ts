@@ -504,7 +504,7 @@ export class OdeSolver {
     stats: OdeStats,
   ): void {
     const n = this.n;
-    // k1..k6 are the stages, k7 holds f(t, y), ytmp the stage state, k2's neighbours reused below.
+    // k1..k6: stages; k7: f(t, y); ytmp: stage state; yout: stage derivative, later the dense value.
     const { k1, k2, k3, k4, k5, k6, k7: fx, ytmp, ynew, yout, jac, lu, piv, dfdt, atol, rtol } = this;
     const fy = yout; // stage derivative; yout is free until dense output, which comes after the stages
     const safe = 0.9;
@@ -641,7 +641,7 @@ export class OdeSolver {
         stats.accepted++;
 
         if (this.iOut < to && outTimes[this.iOut]! <= tph) {
-          // Dense output: y(s) = (1-s) y0 + s (y1 + (1-s) (c3 + s c4)); c3, c4 go into k6, fx's neighbour ytmp.
+          // Dense output y(s) = (1-s) y0 + s (y1 + (1-s) (c3 + s c4)); c3 -> k6, c4 -> ytmp (both free now).
           for (let i = 0; i < n; i++) {
             const c3 = RDD21 * k1[i]! + RDD22 * k2[i]! + RDD23 * k3[i]! + RDD24 * k4[i]! + RDD25 * k5[i]!;
             const c4 = RDD31 * k1[i]! + RDD32 * k2[i]! + RDD33 * k3[i]! + RDD34 * k4[i]! + RDD35 * k5[i]!;

@@ -10,8 +10,8 @@ export interface Rng {
 }
 
 /**
- * mulberry32 (Tommy Ettinger, public domain): 32-bit state, period 2^32, passes
- * PractRand to well beyond what simulation studies here draw. Normals by the
+ * mulberry32 (Tommy Ettinger, public domain): 32-bit state, period 2^32, ample for
+ * simulation studies of millions of draws (not for cryptography). Normals by the
  * Box-Muller transform, caching the second value of each pair.
  */
 export function createRng(seed: number): Rng {

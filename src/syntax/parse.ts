@@ -185,17 +185,27 @@ function startsLine(text: string, offset: number): boolean {
   return true;
 }
 
-/** Index of the first token at which brackets or a run of prefix signs exceed MAX_NESTING, if any. */
+const operandEnds = [T.Identifier, T.NumberLit, T.RParen, T.RBracket, T.FunctionName, T.SinceDose, T.Amt];
+const chainBreaks = [T.Star, T.Slash, T.Dot, T.Comma, T.Equals, T.PlusEquals, T.Tilde, T.LCurly, T.RCurly, T.Keyword];
+
+/**
+ * Index of the first token at which the parser's recursion would exceed
+ * MAX_NESTING, if any: open brackets, plus a chain of prefix signs and `^`
+ * (both recurse: `--x`, `a^b^c`). A binary `+`/`-` or `*` ends a chain.
+ */
 function tooDeep(tokens: IToken[]): number | undefined {
   let depth = 0;
-  let signs = 0;
+  let chain = 0;
+  let prev: IToken | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (tokenMatcher(t, T.LParen) || tokenMatcher(t, T.LBracket) || tokenMatcher(t, T.LCurly)) depth++;
     else if (tokenMatcher(t, T.RParen) || tokenMatcher(t, T.RBracket) || tokenMatcher(t, T.RCurly)) depth = Math.max(0, depth - 1);
-    if (tokenMatcher(t, T.Minus) || tokenMatcher(t, T.Plus) || tokenMatcher(t, T.Caret)) signs++;
-    else if (!tokenMatcher(t, T.LParen)) signs = 0;
-    if (depth + signs > MAX_NESTING) return i;
+    const afterOperand = prev !== undefined && operandEnds.some((k) => tokenMatcher(prev!, k));
+    if (tokenMatcher(t, T.Caret) || ((tokenMatcher(t, T.Minus) || tokenMatcher(t, T.Plus)) && !afterOperand)) chain++;
+    else if (tokenMatcher(t, T.Minus) || tokenMatcher(t, T.Plus) || chainBreaks.some((k) => tokenMatcher(t, k))) chain = 0;
+    if (depth + chain > MAX_NESTING) return i;
+    prev = t;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { IrExpr } from "../../src/ir/model.js";
 import { formatNumber, printExpr } from "../../src/ir/print-expr.js";
-import { evaluateExpr } from "../codegen/support/interpret.js";
+import { evaluateExpr } from "../../src/ir/evaluate.js";
 
 const leaf: fc.Arbitrary<IrExpr> = fc.oneof(
   fc.constantFrom(-2, -0.5, 0, 0.5, 1, 2, 3, 1e-7, -1.5e21).map((value): IrExpr => ({ kind: "num", value })),

@@ -104,9 +104,17 @@ describe("correlations", () => {
   });
 
   it("normal pair is the plain correlation; values are clamped", () => {
-    const r = convertCorrelation({ distribution: "normal", theta: 1, rawOmega: 2 }, { distribution: "normal", theta: 1, rawOmega: 3 }, 3);
+    const r = convertCorrelation(
+      { distribution: "normal", theta: 1, rawOmega: 2 },
+      { distribution: "normal", theta: 1, rawOmega: 3 },
+      3,
+    );
     expect(r).toBeCloseTo(0.5, 12);
-    const big = convertCorrelation({ distribution: "normal", theta: 1, rawOmega: 1 }, { distribution: "normal", theta: 1, rawOmega: 1 }, 5);
+    const big = convertCorrelation(
+      { distribution: "normal", theta: 1, rawOmega: 1 },
+      { distribution: "normal", theta: 1, rawOmega: 1 },
+      5,
+    );
     expect(big).toBe(CORR_MAX);
   });
 
@@ -127,6 +135,11 @@ describe("correlations", () => {
       a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) +
       a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
     expect(det).toBeGreaterThan(0);
-    expect(shrinkToPositiveDefinite([[1, 0.3], [0.3, 1]]).factor).toBe(1);
+    expect(
+      shrinkToPositiveDefinite([
+        [1, 0.3],
+        [0.3, 1],
+      ]).factor,
+    ).toBe(1);
   });
 });

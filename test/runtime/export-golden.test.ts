@@ -10,6 +10,7 @@ import { exportFiles } from "../../src/runtime/export-project.js";
 import { loadData } from "../../src/runtime/load-data.js";
 import { checkMonolixProject } from "../../src/runtime/mlxtran-check.js";
 import { FIXTURES } from "./export-fixtures/index.js";
+import { generatedModel } from "./export-fixtures/generated.js";
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), "export-golden");
 const COMPARED = ["monolix/project.mlxtran", "monolix/model.txt", "nlmixr2/model.R"];
@@ -18,7 +19,11 @@ const update = process.env.UPDATE_GOLDEN === "1";
 describe("export goldens", () => {
   for (const [name, f] of Object.entries(FIXTURES)) {
     it(name, () => {
-      const data = loadData(readFileSync(new URL(`../../data/${f.dataFile}`, import.meta.url), "utf8"), f.dataFile, f.meta);
+      const data = loadData(
+        readFileSync(new URL(`../../data/${f.dataFile}`, import.meta.url), "utf8"),
+        f.dataFile,
+        f.meta,
+      );
       const files = exportFiles(f.meta, f.fit, data);
       expect(checkMonolixProject(files)).toEqual([]);
       expect(JSON.parse(files["fit.json"]!)).toEqual(f.fit);
@@ -39,6 +44,19 @@ describe("export goldens", () => {
       const files = exportFiles(f.meta, f.fit);
       expect(files["monolix/data.csv"]).toBeUndefined();
       expect(checkMonolixProject(files)).toEqual([]);
+    }
+  });
+
+  it("the generated modules' meta, when present, exports and passes the self-check", async () => {
+    for (const [name, f] of Object.entries(FIXTURES)) {
+      const generated = await generatedModel(name);
+      if (!generated) continue;
+      const data = loadData(
+        readFileSync(new URL(`../../data/${f.dataFile}`, import.meta.url), "utf8"),
+        f.dataFile,
+        generated.meta,
+      );
+      expect(checkMonolixProject(exportFiles(generated.meta, f.fit, data)), name).toEqual([]);
     }
   });
 });

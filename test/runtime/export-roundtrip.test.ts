@@ -10,9 +10,11 @@ import { describe, expect, it } from "vitest";
 import { exportMonolix } from "../../src/runtime/export-monolix.js";
 import { loadData } from "../../src/runtime/load-data.js";
 import { parseAttributes, parseList, parseProject, parseStructuralModel } from "../../src/runtime/mlxtran-check.js";
+import type { CompiledModel } from "../../src/runtime/model.js";
 import { simulateSubject } from "../../src/runtime/simulate.js";
 import { FIXTURES } from "./export-fixtures/index.js";
-import { referenceModel } from "./export-fixtures/fixture.js";
+import { referenceModel, type ExportFixture } from "./export-fixtures/fixture.js";
+import { generatedModel } from "./export-fixtures/generated.js";
 import { parseDepots, parseEquation, simulateMlxtran, type SubjectRows } from "./export-fixtures/mlxtran-eval.js";
 
 const SUBJECTS = 3;
@@ -35,7 +37,10 @@ function subjectsFromCsv(csv: string, content: Map<string, string>): Map<string,
   const header = lines[0]!.split(",");
   const use = (u: string) => header.findIndex((h) => parseAttributes(content.get(h) ?? "{}").get("use") === u);
   const [id, time, amt, adm, evid] = ["identifier", "time", "amount", "administration", "eventidentifier"].map(use);
-  const regs = header.map((h, i) => [h, i] as const).filter(([h]) => parseAttributes(content.get(h) ?? "{}").get("use") === "regressor").map(([, i]) => i);
+  const regs = header
+    .map((h, i) => [h, i] as const)
+    .filter(([h]) => parseAttributes(content.get(h) ?? "{}").get("use") === "regressor")
+    .map(([, i]) => i);
   const out = new Map<string, SubjectRows>();
   for (const line of lines.slice(1)) {
     const c = line.split(",");
@@ -50,10 +55,24 @@ function subjectsFromCsv(csv: string, content: Map<string, string>): Map<string,
   return out;
 }
 
+/** Specs of the fixtures: the generated module replaces the hand-built meta and reference when present. */
+const SPEC: Record<string, string> = { antibody_clairon_expanded: "antibody_clairon" };
+
+async function resolve(name: string, f: ExportFixture): Promise<{ f: ExportFixture; reference: CompiledModel }> {
+  const generated = await generatedModel(SPEC[name] ?? name);
+  if (!generated) return { f, reference: referenceModel(f) };
+  return { f: { ...f, meta: generated.meta, rhs: generated.rhs.bind(generated) }, reference: generated };
+}
+
 describe("exported Mlxtran reproduces the model's population prediction", () => {
-  for (const [name, f] of Object.entries(FIXTURES)) {
-    it(name, () => {
-      const data = loadData(readFileSync(new URL(`../../data/${f.dataFile}`, import.meta.url), "utf8"), f.dataFile, f.meta);
+  for (const [name, fixture] of Object.entries(FIXTURES)) {
+    it(name, async () => {
+      const { f, reference } = await resolve(name, fixture);
+      const data = loadData(
+        readFileSync(new URL(`../../data/${f.dataFile}`, import.meta.url), "utf8"),
+        f.dataFile,
+        f.meta,
+      );
       const { files, plan } = exportMonolix(f.meta, f.fit, data);
       const project = parseProject(files["monolix/project.mlxtran"]!);
       const model = parseStructuralModel(files["monolix/model.txt"]!);
@@ -70,7 +89,9 @@ describe("exported Mlxtran reproduces the model's population prediction", () => 
 
       // The same values, mapped back to the spec's parameters for the reference model.
       const bySource = new Map(plan.parameters.map((p) => [p.source, p.name]));
-      const theta = Float64Array.from(f.meta.parameters, (p) => (bySource.has(p.name) ? pop(bySource.get(p.name)!) : 0));
+      const theta = Float64Array.from(f.meta.parameters, (p) =>
+        bySource.has(p.name) ? pop(bySource.get(p.name)!) : 0,
+      );
       const x0 = f.meta.states.map((s, k) => {
         const init = plan.states[k]!.initial;
         if (s.initial !== undefined) return NaN;
@@ -83,7 +104,7 @@ describe("exported Mlxtran reproduces the model's population prediction", () => 
       let compared = 0;
       for (const subject of data.subjects.slice(0, SUBJECTS)) {
         const times = [...new Set(subject.series.flatMap((s) => Array.from(s.times)))].sort((a, b) => a - b);
-        const ref = simulateSubject(referenceModel(f), theta, {
+        const ref = simulateSubject(reference, theta, {
           t0: plan.t0,
           x0,
           doses: subject.doses,
@@ -91,7 +112,16 @@ describe("exported Mlxtran reproduces the model's population prediction", () => 
           jacobian: "numeric",
           ode: { method: "dopri5", rtol: 1e-12, atol: 1e-14, maxSteps: 1e6 },
         });
-        const got = simulateMlxtran(program, depots, inputs, model.regressors, rows.get(subject.id)!, times, outputs, f.step);
+        const got = simulateMlxtran(
+          program,
+          depots,
+          inputs,
+          model.regressors,
+          rows.get(subject.id)!,
+          times,
+          outputs,
+          f.step,
+        );
         subject.series.forEach((se, o) => {
           for (const t of se.times) {
             const i = times.indexOf(t);

@@ -87,10 +87,10 @@ describe("bundled data sets", () => {
         expect(i).toBeGreaterThanOrEqual(0);
         expect(d.subjects.reduce((k, s) => k + s.series[i]!.values.length, 0)).toBe(n);
       }
-      for (const s of d.subjects) {
-        for (const x of s.series)
-          for (let j = 1; j < x.times.length; j++) expect(x.times[j]).toBeGreaterThanOrEqual(x.times[j - 1]!);
-      }
+      const sorted = d.subjects.every((s) =>
+        s.series.every((x) => x.times.every((t, j) => j === 0 || t >= x.times[j - 1]!)),
+      );
+      expect(sorted).toBe(true);
     });
   }
 
@@ -457,16 +457,13 @@ describe("properties", () => {
           }
           return;
         }
+        const finite = (a: ArrayLike<number>) => Array.from(a).every(Number.isFinite);
+        const ascending = (a: ArrayLike<number>) => Array.from(a).every((t, j) => j === 0 || t >= a[j - 1]!);
         for (const s of d.subjects) {
           expect(s.series.length).toBe(2);
-          for (const x of s.series) {
-            for (let j = 0; j < x.values.length; j++)
-              expect(Number.isFinite(x.values[j]) && Number.isFinite(x.times[j])).toBe(true);
-            for (let j = 1; j < x.times.length; j++) expect(x.times[j]).toBeGreaterThanOrEqual(x.times[j - 1]!);
-          }
-          for (let j = 1; j < s.doses.length; j++)
-            expect(s.doses[j]!.time).toBeGreaterThanOrEqual(s.doses[j - 1]!.time);
-          expect(Number.isFinite(s.covariates[0])).toBe(true);
+          for (const x of s.series) expect(finite(x.values) && finite(x.times) && ascending(x.times)).toBe(true);
+          expect(ascending(s.doses.map((x) => x.time))).toBe(true);
+          expect(finite(s.covariates)).toBe(true);
         }
       }),
       { seed: 20240601, numRuns: 600 },

@@ -157,7 +157,7 @@ describe("format: generated valid models", () => {
         expect(stripLocations(ast)).toEqual(stripLocations(model));
         expect(format(text).text).toBe(text);
       }),
-      { seed: 20240611, numRuns: 150 },
+      { seed: 20240611, numRuns: 80 },
     );
   });
 });

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { expect } from "vitest";
 import type { IrExpr, ModelIr, Transform } from "../../../src/ir/model.js";
 import type { CompiledModel, Env } from "../../../src/runtime/model.js";
-import { evaluateExpr } from "./interpret.js";
+import { evaluateExpr } from "../../../src/ir/evaluate.js";
 
 export interface Point {
   x: Float64Array;

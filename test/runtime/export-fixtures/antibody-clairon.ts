@@ -13,7 +13,12 @@ const meta = baseMeta({
   constants: { delta_V: 2.7, delta_S: 0.01 },
   parameters: [
     { name: "theta", variability: "random", distribution: "logNormal", doc: "antibody production per cell" },
-    { name: "fM2", variability: "random", distribution: "logNormal", doc: "strength of the second dose, relative to the first" },
+    {
+      name: "fM2",
+      variability: "random",
+      distribution: "logNormal",
+      doc: "strength of the second dose, relative to the first",
+    },
     { name: "delta_Ab", variability: "fixed", distribution: "normal", doc: "antibody decay, 1/day" },
   ],
   doses: [{ kind: "vector", name: "strength", length: 2, values: ["1", "fM2"] }],
@@ -52,6 +57,9 @@ export const antibodyClaironExpanded: ExportFixture = {
   meta: {
     ...meta,
     doses: [{ kind: "vector", name: "strength", length: 2 }],
-    equations: ["(1 * (dose == 1) + fM2 * (dose == 2)) * exp(-delta_V * since_dose) - delta_S * S", "theta * S - delta_Ab * Ab"],
+    equations: [
+      "(1 * (dose == 1) + fM2 * (dose == 2)) * exp(-delta_V * since_dose) - delta_S * S",
+      "theta * S - delta_Ab * Ab",
+    ],
   },
 };

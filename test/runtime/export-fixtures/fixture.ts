@@ -16,7 +16,9 @@ export interface ExportFixture {
   step: number;
 }
 
-export function baseMeta(partial: Partial<ModelMeta> & Pick<ModelMeta, "name" | "states" | "parameters" | "observations" | "equations">): ModelMeta {
+export function baseMeta(
+  partial: Partial<ModelMeta> & Pick<ModelMeta, "name" | "states" | "parameters" | "observations" | "equations">,
+): ModelMeta {
   return {
     time: { name: "t" },
     constants: {},
@@ -30,7 +32,12 @@ export function baseMeta(partial: Partial<ModelMeta> & Pick<ModelMeta, "name" | 
   };
 }
 
-export function baseFit(model: string, subjects: number, parameters: Record<string, ParameterEstimate>, residual: FitResult["residual"]): FitResult {
+export function baseFit(
+  model: string,
+  subjects: number,
+  parameters: Record<string, ParameterEstimate>,
+  residual: FitResult["residual"],
+): FitResult {
   const names = Object.keys(parameters).filter((n) => parameters[n]!.omega !== null);
   return {
     model,
@@ -48,7 +55,11 @@ export function baseFit(model: string, subjects: number, parameters: Record<stri
   };
 }
 
-export const est = (estimate: number, omega: number | null, se: number | null = null): ParameterEstimate => ({ estimate, se, omega });
+export const est = (estimate: number, omega: number | null, se: number | null = null): ParameterEstimate => ({
+  estimate,
+  se,
+  omega,
+});
 
 /** A CompiledModel with only what `simulateSubject` needs for dopri5 with a numeric Jacobian. */
 export function referenceModel(f: ExportFixture): CompiledModel {
@@ -71,11 +82,15 @@ export function referenceModel(f: ExportFixture): CompiledModel {
       meta.observations.forEach((o, i) => {
         const v = x[o.state]!;
         out[i] =
-          o.transform === "identity" ? v
-          : o.transform === "log" ? Math.log(v)
-          : o.transform === "log10" ? Math.log10(v)
-          : o.transform === "exp" ? Math.exp(v)
-          : (o.scale ?? 1) * v + (o.offset ?? 0);
+          o.transform === "identity"
+            ? v
+            : o.transform === "log"
+              ? Math.log(v)
+              : o.transform === "log10"
+                ? Math.log10(v)
+                : o.transform === "exp"
+                  ? Math.exp(v)
+                  : (o.scale ?? 1) * v + (o.offset ?? 0);
       });
     },
     invert: unused,

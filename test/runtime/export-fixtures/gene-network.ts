@@ -11,7 +11,12 @@ const terms = ["1", ...states.map((s) => s.name)];
 const parameters: ParameterMeta[] = [];
 for (let k = 0; k < N; k++)
   for (const term of terms)
-    parameters.push({ name: `W_g${k + 1}_${term}`, variability: "selected", distribution: "normal", dictionaryTerm: { state: k, term } });
+    parameters.push({
+      name: `W_g${k + 1}_${term}`,
+      variability: "selected",
+      distribution: "normal",
+      dictionaryTerm: { state: k, term },
+    });
 
 const meta = baseMeta({
   name: "gene_network",
@@ -20,12 +25,19 @@ const meta = baseMeta({
   parameters,
   dictionaries: [{ name: "Phi", over: states.map((_, i) => i), degree: 1, constant: true, terms }],
   penalty: { kind: "lasso", param: "W", lambda: "cv" },
-  observations: states.map((s, i) => ({ name: s.name, state: i, transform: "identity" as const, error: "proportional" as const })),
+  observations: states.map((s, i) => ({
+    name: s.name,
+    state: i,
+    transform: "identity" as const,
+    error: "proportional" as const,
+  })),
   equationParams: states.map((_, k) => terms.map((__, j) => k * terms.length + j)),
   equations: states.map((_, k) => terms.map((t, j) => `W_g${k + 1}_${t}${j === 0 ? "" : ` * ${t}`}`).join(" + ")),
 });
 
-const truth = JSON.parse(readFileSync(new URL("../../../data/gene_network_linear.truth.json", import.meta.url), "utf8")) as {
+const truth = JSON.parse(
+  readFileSync(new URL("../../../data/gene_network_linear.truth.json", import.meta.url), "utf8"),
+) as {
   theta: Record<string, number>;
   omega_sd: Record<string, number>;
 };

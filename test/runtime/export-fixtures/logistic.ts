@@ -15,7 +15,12 @@ const meta = baseMeta({
   equations: ["r * C - q * C^2"],
 });
 
-const fit = baseFit("logistic", 30, { r: est(0.0031, 0.00062), q: est(1.6e-5, 3.1e-6) }, { circumference: { b: 0.031, error: "proportional" } });
+const fit = baseFit(
+  "logistic",
+  30,
+  { r: est(0.0031, 0.00062), q: est(1.6e-5, 3.1e-6) },
+  { circumference: { b: 0.031, error: "proportional" } },
+);
 fit.derived = { K: 193.75 };
 
 export const logistic: ExportFixture = {

@@ -18,7 +18,10 @@ const meta = baseMeta({
     { name: "prey", state: 0, transform: "identity", error: "proportional" },
     { name: "predator", state: 1, transform: "identity", error: "proportional" },
   ],
-  equationParams: [[0, 1], [2, 3]],
+  equationParams: [
+    [0, 1],
+    [2, 3],
+  ],
   equations: ["a * x - b * x * y", "c * x * y - d * y"],
 });
 

@@ -36,7 +36,8 @@ export function parseExpression(text: string): Expr {
     let l = and();
     while (isOp("|", "||")) {
       eat();
-      const a = l, b = and();
+      const a = l,
+        b = and();
       l = (s) => (a(s) !== 0 || b(s) !== 0 ? 1 : 0);
     }
     return l;
@@ -45,7 +46,8 @@ export function parseExpression(text: string): Expr {
     let l = cmp();
     while (isOp("&", "&&")) {
       eat();
-      const a = l, b = cmp();
+      const a = l,
+        b = cmp();
       l = (s) => (a(s) !== 0 && b(s) !== 0 ? 1 : 0);
     }
     return l;
@@ -56,8 +58,13 @@ export function parseExpression(text: string): Expr {
       const op = eat().text;
       const r = add();
       const f: Record<string, (a: number, b: number) => boolean> = {
-        "<": (a, b) => a < b, ">": (a, b) => a > b, "<=": (a, b) => a <= b, ">=": (a, b) => a >= b,
-        "==": (a, b) => a === b, "!=": (a, b) => a !== b, "~=": (a, b) => a !== b,
+        "<": (a, b) => a < b,
+        ">": (a, b) => a > b,
+        "<=": (a, b) => a <= b,
+        ">=": (a, b) => a >= b,
+        "==": (a, b) => a === b,
+        "!=": (a, b) => a !== b,
+        "~=": (a, b) => a !== b,
       };
       return (s) => (f[op]!(l(s), r(s)) ? 1 : 0);
     }
@@ -67,7 +74,8 @@ export function parseExpression(text: string): Expr {
     let l = mul();
     while (isOp("+", "-")) {
       const op = eat().text;
-      const a = l, b = mul();
+      const a = l,
+        b = mul();
       l = op === "+" ? (s) => a(s) + b(s) : (s) => a(s) - b(s);
     }
     return l;
@@ -76,7 +84,8 @@ export function parseExpression(text: string): Expr {
     let l = unary();
     while (isOp("*", "/")) {
       const op = eat().text;
-      const a = l, b = unary();
+      const a = l,
+        b = unary();
       l = op === "*" ? (s) => a(s) * b(s) : (s) => a(s) / b(s);
     }
     return l;
@@ -143,7 +152,9 @@ export function parseExpression(text: string): Expr {
   return e;
 }
 
-type Stmt = { kind: "assign"; name: string; expr: Expr } | { kind: "if"; branches: { cond: Expr; body: Stmt[] }[]; otherwise: Stmt[] };
+type Stmt =
+  | { kind: "assign"; name: string; expr: Expr }
+  | { kind: "if"; branches: { cond: Expr; body: Stmt[] }[]; otherwise: Stmt[] };
 
 export interface Program {
   body: Stmt[];
@@ -247,7 +258,10 @@ export function simulateMlxtran(
     run(program.body, scope);
     program.states.forEach((s, k) => (out[k] = scope.get(`ddt_${s}`)!));
   };
-  const k1 = new Float64Array(nStates), k2 = new Float64Array(nStates), k3 = new Float64Array(nStates), k4 = new Float64Array(nStates);
+  const k1 = new Float64Array(nStates),
+    k2 = new Float64Array(nStates),
+    k3 = new Float64Array(nStates),
+    k4 = new Float64Array(nStates);
   const tmp = new Float64Array(nStates);
   const rk4 = (ta: number, tb: number) => {
     if (tb <= ta) return;
@@ -289,7 +303,10 @@ export function simulateMlxtran(
     scope.set("t", row.time);
     program.states.forEach((s, k) => scope.set(s, x[k]!));
     run(program.body, scope);
-    results.set(row.time, outputs.map((o) => scope.get(o)!));
+    results.set(
+      row.time,
+      outputs.map((o) => scope.get(o)!),
+    );
   }
   return times.map((t) => {
     const r = results.get(t);

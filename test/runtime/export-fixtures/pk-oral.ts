@@ -11,7 +11,12 @@ const meta = baseMeta({
   ],
   parameters: [
     { name: "ka", variability: "random", distribution: "logNormal", doc: "absorption rate, 1/h" },
-    { name: "ka_over_V", variability: "random", distribution: "logNormal", doc: "absorption rate over volume, 1/(h L)" },
+    {
+      name: "ka_over_V",
+      variability: "random",
+      distribution: "logNormal",
+      doc: "absorption rate over volume, 1/(h L)",
+    },
     { name: "ke", variability: "random", distribution: "logNormal", doc: "elimination rate, 1/h" },
   ],
   doses: [{ kind: "jump", state: 0, amount: "amt" }],

@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { loadData } from "../../runtime/load-data.js";
+import { fit } from "../../runtime/estimate.js";
+import { exportFiles, writeExport } from "../../runtime/export-project.js";
+import type { FitResult } from "../../runtime/fit-result.js";
+import type { Dataset } from "../../runtime/dataset.js";
+import type { CompiledModel } from "../../runtime/model.js";
+import { loadModel } from "../load-model.js";
+import { estimatesTable } from "../estimates-table.js";
+import { progressBar } from "../progress.js";
+import { UsageError } from "../exit.js";
+
+export interface FitCommandOptions {
+  data: string;
+  out?: string;
+  json?: boolean;
+  columns?: string;
+  reweight?: boolean;
+}
+
+/** `--columns TIME=time,DV=conc` -> { TIME: "time", DV: "conc" } */
+export function parseColumns(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    const [ours, theirs] = pair.split("=").map((s) => s.trim());
+    if (!ours || !theirs) throw new UsageError(`bad --columns entry '${pair}'`, "write it as OURS=THEIRS, e.g. --columns TIME=time,DV=conc");
+    out[ours.toUpperCase()] = theirs;
+  }
+  return out;
+}
+
+export function readData(path: string, model: CompiledModel, columns?: Record<string, string>): Dataset {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new UsageError(`cannot read data file ${path}`, "give the path of a CSV file with ID, TIME, DV columns");
+  }
+  return loadData(text, path, model.meta, { columns });
+}
+
+export interface FitRun {
+  model: CompiledModel;
+  data: Dataset;
+  fit: FitResult;
+  notes: string;
+}
+
+export async function runFit(spec: string, options: FitCommandOptions): Promise<FitRun> {
+  const loaded = await loadModel(spec);
+  const data = readData(options.data, loaded.model, parseColumns(options.columns));
+  const bar = progressBar("fitting");
+  let result: FitResult;
+  try {
+    result = fit(loaded.model, data, { reweight: options.reweight, onProgress: bar.update });
+  } finally {
+    bar.stop();
+  }
+  result.settings = { ...result.settings, spec: resolve(spec), data: resolve(options.data) };
+  return { model: loaded.model, data, fit: result, notes: loaded.notes };
+}
+
+export function writeFitOutputs(run: FitRun, out: string): string[] {
+  return writeExport(out, exportFiles(run.model.meta, run.fit, run.data));
+}
+
+export function registerFit(program: Command): void {
+  program
+    .command("fit")
+    .description("fit a spec to data by the weak form; print the estimates, optionally write the Monolix/nlmixr2 exports")
+    .argument("<spec>", ".nlme file")
+    .requiredOption("--data <csv>", "long NLME data: ID, TIME, DV (+ OBSID, AMT, EVID, MDV, CENS, covariates)")
+    .option("--out <dir>", "write fit.json, monolix/ and nlmixr2/ here")
+    .option("--json", "print the fit as one JSON object on stdout")
+    .option("--columns <map>", "rename columns, e.g. TIME=time,DV=conc")
+    .option("--reweight", "WENDy-style iteratively re-weighted pass")
+    .addHelpText("after", "\nExample:\n  nlme fit specs/logistic.nlme --data data/orange.csv --out out/orange\n  nlme fit specs/lotka_volterra.nlme --data data/lotka_volterra.csv --json\n\nExit codes: 0 fitted, 1 spec or data errors, 2 misuse.")
+    .action(async (spec: string, options: FitCommandOptions) => {
+      const run = await runFit(spec, options);
+      if (options.json) process.stdout.write(`${JSON.stringify(run.fit)}\n`);
+      else {
+        if (run.notes) process.stderr.write(run.notes);
+        process.stdout.write(estimatesTable(run.fit));
+      }
+      if (options.out) {
+        const written = writeFitOutputs(run, options.out);
+        if (!options.json) process.stdout.write(`\nwrote ${written.length} files under ${options.out}/\n`);
+      }
+    });
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { nlmeLexer, reservedWords } from "../../grammar/tokens.js";
+import { isRealToken } from "../../grammar/is-real-token.js";
+
+function lex(text: string): string[] {
+  const r = nlmeLexer.tokenize(text);
+  expect(r.errors).toEqual([]);
+  return r.tokens.map((t) => `${t.tokenType.name}:${t.image}`);
+}
+
+describe("tokens", () => {
+  it("splits ranges from numbers", () => {
+    expect(lex("1..40")).toEqual(["NumberLit:1", "DotDot:..", "NumberLit:40"]);
+    expect(lex("0.5 .5 1e-3 2.7E+2")).toEqual(["NumberLit:0.5", "NumberLit:.5", "NumberLit:1e-3", "NumberLit:2.7E+2"]);
+  });
+  it("reads d/dt as one token but d / dt and d/dtx as division", () => {
+    expect(lex("d/dt C")).toEqual(["DDt:d/dt", "Identifier:C"]);
+    expect(lex("d / dt")).toEqual(["Identifier:d", "Slash:/", "Identifier:dt"]);
+    expect(lex("d/dtx")).toEqual(["Identifier:d", "Slash:/", "Identifier:dtx"]);
+  });
+  it("keywords yield to longer identifiers, and the longest keyword wins", () => {
+    expect(lex("constants constant constantly log10 log logx in index")).toEqual([
+      "Kw_constants:constants", "Kw_constant:constant", "Identifier:constantly", "Kw_log10:log10", "Kw_log:log",
+      "Identifier:logx", "Kw_in:in", "Identifier:index",
+    ]);
+  });
+  it("sends comments to their own group and strings keep escapes", () => {
+    const r = nlmeLexer.tokenize('a # one\nb // two\n"x \\" y"');
+    expect(r.tokens.map((t) => t.image)).toEqual(["a", "b", '"x \\" y"']);
+    expect((r.groups["comments"] ?? []).map((t) => t.image)).toEqual(["# one", "// two"]);
+  });
+  it("every reserved word of docs/language.md is a keyword token", () => {
+    expect(reservedWords).toContain("since_dose");
+    for (const w of reservedWords) expect(lex(w)[0]).toBe(`Kw_${w}:${w}`);
+  });
+  it("isRealToken rejects EOF-like and inserted tokens", () => {
+    const [t] = nlmeLexer.tokenize("a").tokens;
+    expect(isRealToken(t)).toBe(true);
+    expect(isRealToken(undefined)).toBe(false);
+    expect(isRealToken({ ...t!, startOffset: NaN })).toBe(false);
+    expect(isRealToken({ ...t!, isInsertedInRecovery: true })).toBe(false);
+  });
+});
