@@ -3647,7 +3647,7 @@ function invert(o: number, y: number): number {
 }
 
 /** Derived quantities, in `meta.derived` order. */
-function derived(_theta: Float64Array, out: Float64Array): void {}
+function derived(_theta: Float64Array, _out: Float64Array): void {}
 
 export const model: CompiledModel = {
   meta,

@@ -9,7 +9,7 @@ import type { Dot, Expr, IndexRef, ModelFile, Ref, Span } from "../syntax/ast.js
 import { evaluateConstant, isSlice } from "./expressions.js";
 import { arrayParam, stateIndex, type Layout } from "./layout.js";
 import {
-  addPoly, call, constantPoly, degree, div, freePart, mul, mulPoly, negPoly, num, paramPoly, paramsOf, pow, product, scalePoly,
+  addInto, addPoly, call, constantPoly, degree, div, freePart, mul, mulPoly, negPoly, num, paramPoly, paramsOf, pow, product, scalePoly,
   sum, neg, add, sub, type Poly,
 } from "./polynomial.js";
 import { BUILTIN_FUNCTIONS, SINCE_DOSE, type Scope } from "./scope.js";
@@ -230,8 +230,8 @@ export function linearise(e: Expr, env: Env, onProblem: (p: NonlinearProblem) =>
         return constantPoly(toIr(x, env));
       }
       case "dot": {
-        let acc: Poly = new Map();
-        for (const { param, term } of expandDot(x, env)) acc = addPoly(acc, scalePoly(paramPoly(param), () => term));
+        const acc: Poly = new Map();
+        for (const { param, term } of expandDot(x, env)) addInto(acc, scalePoly(paramPoly(param), () => term));
         return acc;
       }
       case "vector":

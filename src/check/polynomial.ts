@@ -90,7 +90,11 @@ export function paramPoly(param: number): Poly {
 }
 
 export function addPoly(a: Poly, b: Poly, sign = 1): Poly {
-  const out: Poly = new Map([...a].map(([k, m]) => [k, { ...m }]));
+  return addInto(new Map([...a].map(([k, m]) => [k, { ...m }])), b, sign);
+}
+
+/** `out += sign * b`, in place (accumulating term by term without copying). */
+export function addInto(out: Poly, b: Poly, sign = 1): Poly {
   for (const [k, m] of b) {
     const coef = sign < 0 ? neg(m.coef) : m.coef;
     const prev = out.get(k);
@@ -104,11 +108,11 @@ export function negPoly(a: Poly): Poly {
 }
 
 export function mulPoly(a: Poly, b: Poly): Poly {
-  let out: Poly = new Map();
+  const out: Poly = new Map();
   for (const x of a.values()) {
     for (const y of b.values()) {
       const params = [...x.params, ...y.params].sort((p, q) => p - q);
-      out = addPoly(out, new Map([[keyOf(params), { params, coef: mul(x.coef, y.coef) }]]));
+      addInto(out, new Map([[keyOf(params), { params, coef: mul(x.coef, y.coef) }]]));
     }
   }
   return out;

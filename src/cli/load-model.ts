@@ -8,7 +8,6 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { analyse } from "../front-end.js";
 import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { render } from "../diagnostics/render.js";
-import { emitModule } from "../codegen/emit-module.js";
 import type { ModelIr } from "../ir/model.js";
 import type { CompiledModel } from "../runtime/model.js";
 import { writeFileAtomic } from "../runtime/write-atomic.js";
@@ -63,6 +62,8 @@ export async function loadModel(specPath: string): Promise<LoadedModel> {
     mkdirSync(cacheDir, { recursive: true });
     let runtimeImport = relative(cacheDir, runtimeEntry).replace(/\\/g, "/").replace(/\.ts$/, ".js");
     if (!runtimeImport.startsWith(".")) runtimeImport = `./${runtimeImport}`;
+    // ts-morph and prettier are heavy: load the code generator only on a cache miss.
+    const { emitModule } = await import("../codegen/emit-module.js");
     const text = await emitModule(ir, { source: spec.path, runtimeImport, prettier: false });
     writeFileAtomic(target, text);
   }

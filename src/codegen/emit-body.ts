@@ -23,13 +23,13 @@ export interface BodyOptions {
 export interface Body {
   statements: string[];
   /** Which inputs the statements read (unused parameters get a leading underscore). */
-  uses: { x: boolean; theta: boolean; t: boolean; env: boolean };
+  uses: { x: boolean; theta: boolean; t: boolean; env: boolean; out: boolean };
 }
 
 export function emitBody(entries: Entry[], options: BodyOptions): Body {
   const out = options.out ?? "out";
   const exprs = entries.map((e) => lowerPowers(e.expr));
-  const uses = { x: false, theta: false, t: false, env: false };
+  const uses = { x: false, theta: false, t: false, env: false, out: options.size > 0 };
   const states = new Set<number>();
   const covariates = new Set<number>();
   let sinceDose = false;

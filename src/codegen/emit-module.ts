@@ -139,17 +139,18 @@ export function printModule(ir: ModelIr, options: EmitOptions = {}): string {
   if (entries.length > 0) {
     statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: runtimeImport, namespaceImport: "runtime" });
   }
-  if (usedConstants.size > 0) statements.push("");
+  let first = true;
   for (const c of constants) {
     if (!usedConstants.has(c.identifier)) continue;
+    const gap = first ? "\n" : "";
+    first = false;
     statements.push({
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
       declarations: [{ name: c.identifier, initializer: formatNumber(c.value, "ts") }],
-      leadingTrivia: `// constant ${commentText(c.name)}${c.doc ? `: ${commentText(c.doc)}` : ""}\n`,
+      leadingTrivia: `${gap}// constant ${commentText(c.name)}${c.doc ? `: ${commentText(c.doc)}` : ""}\n`,
     });
   }
-  statements.push("");
   if (coefficients) statements.push(coefficients.declaration);
   const metaPlain = { ...meta, parameters: meta.parameters.map((q) => coefficients?.call(q) ?? q) } as unknown as Plain;
   statements.push(
@@ -157,6 +158,7 @@ export function printModule(ir: ModelIr, options: EmitOptions = {}): string {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
       declarations: [{ name: "meta", type: "ModelMeta", initializer: literal(metaPlain) }],
+      leadingTrivia: "\n",
     },
     ...fns,
     {
@@ -225,7 +227,7 @@ function plural(n: number, word: string): string {
 const PARAM_TYPES: Record<string, string> = { x: "Float64Array", theta: "Float64Array", t: "number", env: "Env", out: "Float64Array" };
 
 function fn(name: string, doc: string, body: Body, params: string[]): FunctionDeclarationStructure {
-  const used = (p: string): boolean => p === "out" || body.uses[p as keyof Body["uses"]];
+  const used = (p: string): boolean => body.uses[p as keyof Body["uses"]];
   return {
     kind: StructureKind.Function,
     name,

@@ -3,3 +3,10 @@
 export type * from "./model.js";
 export type * from "./dataset.js";
 export type * from "./fit-result.js";
+export { DataError } from "./dataset.js";
+export { fit, type FitOptions } from "./estimate.js";
+export { loadData } from "./load-data.js";
+export { simulateSubject } from "./simulate.js";
+export { simulateDataset } from "./simulate-data.js";
+export { exportFiles, writeExport } from "./export-project.js";
+export { loadDataFor, exportModel } from "./model-entry.js";

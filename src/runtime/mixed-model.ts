@@ -124,6 +124,11 @@ export class MixedModel {
   private readonly v: Float64Array;
   private readonly xtvx: Float64Array;
   private readonly xtvy: Float64Array;
+  private readonly zr: Float64Array;
+  private readonly zz: Float64Array;
+  private readonly pm: Float64Array;
+  private readonly lt: Float64Array;
+  private readonly minv: Float64Array;
 
   constructor(
     stats: SubjectStats[],
@@ -160,6 +165,11 @@ export class MixedModel {
     this.v = new Float64Array(q);
     this.xtvx = new Float64Array(p * p);
     this.xtvy = new Float64Array(p);
+    this.zr = new Float64Array(q);
+    this.zz = new Float64Array(q * q);
+    this.pm = new Float64Array(q * q);
+    this.lt = new Float64Array(q);
+    this.minv = new Float64Array(q * q);
     this.detectRank();
   }
 
@@ -276,16 +286,14 @@ export class MixedModel {
     const rp = this.randomParams;
     const a = this.a[i]!;
     const c = this.c[i]!;
-    const zr = new Float64Array(q);
+    const { zr, zz, pm: m, lt } = this;
     for (let s = 0; s < q; s++) {
       let acc = c[rp[s]!]!;
       for (let j = 0; j < p; j++) acc -= a[rp[s]! * p + j]! * theta[j]!;
       zr[s] = acc;
     }
     // M = I + L'Z'ZL; mean = L M^-1 L' Z'r.
-    const zz = new Float64Array(q * q);
     for (let s = 0; s < q; s++) for (let t = 0; t < q; t++) zz[s * q + t] = a[rp[s]! * p + rp[t]!]!;
-    const m = new Float64Array(q * q);
     for (let s = 0; s < q; s++)
       for (let t = 0; t < q; t++) {
         let acc = s === t ? 1 : 0;
@@ -293,7 +301,6 @@ export class MixedModel {
         m[s * q + t] = acc;
       }
     cholesky(m, q);
-    const lt = new Float64Array(q);
     for (let s = 0; s < q; s++) {
       let acc = 0;
       for (let u = 0; u < q; u++) acc += lam[u * q + s]! * zr[u]!;
@@ -307,7 +314,7 @@ export class MixedModel {
     }
     if (cov) {
       // L M^-1 L' (times sigma^2 by the caller).
-      const minv = new Float64Array(q * q);
+      const minv = this.minv;
       choleskyInverse(m, q, minv);
       for (let s = 0; s < q; s++)
         for (let t = 0; t < q; t++) {
@@ -366,7 +373,7 @@ export class MixedModel {
     let phi = q > 0 ? phiFrom(this.layout, this.blocks, this.randomParams, this.start()) : new Float64Array(0);
     let iterations = 0;
     // EM on (theta, sigma^2, Omega): closed-form steps, robust from a rough start.
-    const emIterations = q > 0 ? (this.options.emIterations ?? 30) : 0;
+    const emIterations = q > 0 ? (this.options.emIterations ?? 10) : 0;
     const lam = new Float64Array(q * q);
     const mean = new Float64Array(q);
     const cov = new Float64Array(q * q);
@@ -502,7 +509,6 @@ export function bfgs(
       step *= 0.5;
     }
     if (!(fNew < fx)) {
-      converged = Math.abs(slope) < 1e-8 * (1 + Math.abs(fx));
       // No progress along the quasi-Newton direction: done at this precision.
       converged = true;
       break;

@@ -85,34 +85,32 @@ function unitNorm2(p: number, kind: "derivative" | "l2"): number {
   return acc;
 }
 
-export function buildTestFunctions(
-  t0: number,
-  t1: number,
-  levels: number,
-  options: TestFunctionOptions = {},
-): TestFunctionSet {
-  if (!(t1 > t0) || levels < 1) throw new RangeError("test functions need a non-empty interval and at least one level");
-  const p = options.degree ?? 4;
-  const perPanel = options.nodesPerPanel ?? 8;
-  const normalise = options.normalise ?? "derivative";
+const templates = new Map<string, TestFunctionSet>();
+
+/**
+ * The set on [0, 1] for given levels and options, cached: every interval is an
+ * affine image of it, so per subject only a rescaling is needed.
+ */
+function template(levels: number, p: number, perPanel: number, normalise: "derivative" | "l2"): TestFunctionSet {
+  const key = `${levels}/${p}/${perPanel}/${normalise}`;
+  const hit = templates.get(key);
+  if (hit) return hit;
   const panels = Math.max(16, 2 ** (levels + 1));
   const nNodes = panels * perPanel;
   const nodes = new Float64Array(nNodes);
   const weights = new Float64Array(nNodes);
-  compositeRule(t0, t1, panels, perPanel, nodes, weights);
-  const length = t1 - t0;
-  const panelWidth = length / panels;
+  compositeRule(0, 1, panels, perPanel, nodes, weights);
+  const panelWidth = 1 / panels;
   const unit = unitNorm2(p, normalise);
-
   const functions: TestFunction[] = [];
   let total = 0;
   for (let j = 1; j <= levels; j++) {
-    const h = length / 2 ** j;
+    const h = 1 / 2 ** j;
     const count = 2 ** (j + 1) - 3;
     for (let k = 0; k < count; k++) {
-      const center = t0 + h + (k * h) / 2;
-      const firstPanel = Math.round((center - h - t0) / panelWidth);
-      const lastPanel = Math.round((center + h - t0) / panelWidth);
+      const center = h + (k * h) / 2;
+      const firstPanel = Math.round((center - h) / panelWidth);
+      const lastPanel = Math.round((center + h) / panelWidth);
       const firstNode = firstPanel * perPanel;
       const nodeCount = (lastPanel - firstPanel) * perPanel;
       functions.push({ center, halfWidth: h, firstNode, nodeCount, offset: total });
@@ -134,5 +132,36 @@ export function buildTestFunctions(
       dphi[f.offset + i] = (c * p * bp1 * -2 * x) / h;
     }
   }
+  const set = { t0: 0, t1: 1, nodes, weights, functions, phi, dphi, levels };
+  templates.set(key, set);
+  return set;
+}
+
+export function buildTestFunctions(
+  t0: number,
+  t1: number,
+  levels: number,
+  options: TestFunctionOptions = {},
+): TestFunctionSet {
+  if (!(t1 > t0) || levels < 1) throw new RangeError("test functions need a non-empty interval and at least one level");
+  const normalise = options.normalise ?? "derivative";
+  const tpl = template(levels, options.degree ?? 4, options.nodesPerPanel ?? 8, normalise);
+  const length = t1 - t0;
+  // Under t = t0 + L u: phi scales by sqrt(L) ("derivative") or 1/sqrt(L) ("l2"), phi' by a further 1/L.
+  const phiScale = normalise === "l2" ? 1 / Math.sqrt(length) : Math.sqrt(length);
+  const dphiScale = phiScale / length;
+  const nodes = new Float64Array(tpl.nodes.length);
+  const weights = new Float64Array(tpl.nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    nodes[i] = t0 + length * tpl.nodes[i]!;
+    weights[i] = length * tpl.weights[i]!;
+  }
+  const phi = new Float64Array(tpl.phi.length);
+  const dphi = new Float64Array(tpl.phi.length);
+  for (let i = 0; i < phi.length; i++) {
+    phi[i] = phiScale * tpl.phi[i]!;
+    dphi[i] = dphiScale * tpl.dphi[i]!;
+  }
+  const functions = tpl.functions.map((f) => ({ ...f, center: t0 + length * f.center, halfWidth: length * f.halfWidth }));
   return { t0, t1, nodes, weights, functions, phi, dphi, levels };
 }

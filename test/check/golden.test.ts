@@ -38,3 +38,17 @@ describe("golden diagnostics", () => {
     });
   }
 });
+
+describe("golden specifics", () => {
+  const read = (f: string) => readFileSync(join(dir, f), "utf8");
+  it("suggests the near name for a typo", () => {
+    const r = analyse(read("unknown-name-typo.nlme"), "x");
+    expect(r.diagnostics[0]!.help).toContain("`theta_S`");
+  });
+  it("reports a product of parameters at the product's span, naming both", () => {
+    const text = read("nonlinear-product.nlme");
+    const d = analyse(text, "x").diagnostics.find((x) => x.code === "N2001")!;
+    expect(text.slice(d.span.start, d.span.end)).toBe("theta_S * delta_Ab");
+    expect(d.label).toContain("`theta_S` and `delta_Ab`");
+  });
+});

@@ -1,0 +1,18 @@
+// Model-first forms of the runtime functions, so that a generated module can
+// bind its own model as the first argument (`estimate(data)`, `exportMonolix(fit)`).
+import type { CompiledModel } from "./model.js";
+import type { Dataset } from "./dataset.js";
+import type { FitResult } from "./fit-result.js";
+import { loadData, type LoadOptions } from "./load-data.js";
+import { exportFiles } from "./export-project.js";
+import type { ExportOptions } from "./export-plan.js";
+
+/** Parse a long NLME CSV for this model. */
+export function loadDataFor(model: CompiledModel, text: string, file: string, options?: LoadOptions): Dataset {
+  return loadData(text, file, model.meta, options);
+}
+
+/** Every file of the Monolix project, the nlmixr2 script and fit.json, keyed by relative path. */
+export function exportModel(model: CompiledModel, fit: FitResult, data?: Dataset, options?: ExportOptions): Record<string, string> {
+  return exportFiles(model.meta, fit, data, options);
+}
