@@ -161,6 +161,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     rowScale[k] = sd > 0 && Number.isFinite(sd) ? 1 / sd : 1;
   }
 
+  const tSmooth = performance.now();
   // 2. Weak-form regression per subject.
   const ws = new WeakFormWorkspace(model);
   const systems: SubjectSystem[] = [];
@@ -184,6 +185,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       `${skipped.length} subject(s) skipped: too few observations between doses for any test function (${preview(skipped)}); they have no individual estimates.`,
     );
 
+  const tAssemble = performance.now();
   // 3. Population step.
   const randomParams: number[] = [];
   meta.parameters.forEach((par, j) => {
@@ -210,6 +212,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   }
   if (progress) progress(total, total);
 
+  const tPopulation = performance.now();
   // 4. Results.
   const parameters: Record<string, ParameterEstimate> = {};
   const nullDirs = lmm.nullSpace;
@@ -296,6 +299,11 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       logLik: lmm.logLik,
       lmmIterations: lmm.iterations,
       rows: systems.reduce((s, x) => s + x.rows, 0),
+      phaseSeconds: {
+        smoothing: (tSmooth - started) / 1000,
+        assembly: (tAssemble - tSmooth) / 1000,
+        population: (tPopulation - tAssemble) / 1000,
+      },
     },
   };
 }
