@@ -6,6 +6,7 @@ import type {
   ModelMeta,
   ParameterMeta,
 } from "../src/runtime/index.js";
+import * as runtime from "../src/runtime/index.js";
 
 /** Metadata of a dictionary coefficient (selected, normal). */
 function coefficient(name: string, state: number, term: string): ParameterMeta {
@@ -3665,3 +3666,31 @@ export const model: CompiledModel = {
   derived,
 };
 export default model;
+/** The parameters of a runtime function after the model it takes first. */
+type RestOf<F> = F extends (model: CompiledModel, ...rest: infer R) => unknown
+  ? R
+  : never;
+
+export function estimate(
+  ...args: RestOf<typeof runtime.fit>
+): ReturnType<typeof runtime.fit> {
+  return runtime.fit(model, ...args);
+}
+
+export function simulate(
+  ...args: RestOf<typeof runtime.simulateSubject>
+): ReturnType<typeof runtime.simulateSubject> {
+  return runtime.simulateSubject(model, ...args);
+}
+
+export function loadData(
+  ...args: RestOf<typeof runtime.loadDataFor>
+): ReturnType<typeof runtime.loadDataFor> {
+  return runtime.loadDataFor(model, ...args);
+}
+
+export function exportMonolix(
+  ...args: RestOf<typeof runtime.exportModel>
+): ReturnType<typeof runtime.exportModel> {
+  return runtime.exportModel(model, ...args);
+}

@@ -5,13 +5,8 @@
 // Project, so nothing is parsed) and the text is formatted once by prettier.
 // The module imports only the runtime's entry point.
 import * as prettier from "prettier";
-import {
-  printStructure,
-  StructureKind,
-  VariableDeclarationKind,
-  type FunctionDeclarationStructure,
-  type StatementStructures,
-} from "ts-morph";
+import type * as TsMorph from "ts-morph";
+import type { FunctionDeclarationStructure, StatementStructures } from "ts-morph";
 import type { ModelIr, Transform } from "../ir/model.js";
 import { formatNumber } from "../ir/print-expr.js";
 import { commentText, emitBody, type Body } from "./emit-body.js";
@@ -53,10 +48,25 @@ const RESERVED = new Set([
   "observe",
   "invert",
   "derived",
+  "coefficient",
+  // Words that cannot name a function.
+  ...["break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export", "extends"],
+  ...["false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null", "return", "super", "switch", "this"],
+  ...["throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "let", "static", "implements", "interface", "package"],
+  ...["private", "protected", "public", "await", "arguments", "eval"],
 ]);
 
+type Kinds = typeof TsMorph.StructureKind;
+let tsMorph: Promise<typeof TsMorph> | undefined;
+
+/** ts-morph carries the TypeScript compiler (about a second to load): load it when a module is emitted, not on every CLI start. */
+function loadTsMorph(): Promise<typeof TsMorph> {
+  tsMorph ??= import("ts-morph");
+  return tsMorph;
+}
+
 export async function emitModule(ir: ModelIr, options: EmitOptions = {}): Promise<string> {
-  const text = printModule(ir, options);
+  const text = await printModule(ir, options);
   if (options.prettier === false) return text;
   // A `.ts` file path spares prettier's typescript parser its JSX sniffing, a
   // multiline regular expression that is quadratic on long generated bodies.
@@ -64,10 +74,13 @@ export async function emitModule(ir: ModelIr, options: EmitOptions = {}): Promis
 }
 
 /** The module text before formatting. */
-export function printModule(ir: ModelIr, options: EmitOptions = {}): string {
+export async function printModule(ir: ModelIr, options: EmitOptions = {}): Promise<string> {
+  const { StructureKind, VariableDeclarationKind, printStructure } = await loadTsMorph();
   const source = options.source ?? `specs/${ir.name}.nlme`;
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
   const entries = (options.entryPoints ?? []).map(parseEntryPoint);
+  const twice = entries.find((e, i) => entries.findIndex((f) => f.name === e.name) !== i);
+  if (twice) throw new Error(`entry point "${twice.name}" is listed twice`);
   const spec = specialise(ir);
   const d = spec.nStates;
   const p = spec.nParams;
@@ -89,22 +102,22 @@ export function printModule(ir: ModelIr, options: EmitOptions = {}): string {
   const body = (list: Entry[], size: number): Body => emitBody(list, { size, constantName, covariateIndex });
 
   const fns: FunctionDeclarationStructure[] = [
-    fn("dictionary", "Theta(x, t): d x p, row-major.", body(spec.dictionary, d * p), ["x", "t", "env", "out"]),
-    fn("drift", "c(x, t): the parameter-free part.", body(spec.drift, d), ["x", "t", "env", "out"]),
-    fn("dictionaryJacobian", "d Theta_kj / d x_l at [(k * p + j) * d + l].", body(spec.dictionaryJacobian, d * p * d), ["x", "t", "env", "out"]),
-    fn("driftJacobian", "d c_k / d x_l at [k * d + l].", body(spec.driftJacobian, d * d), ["x", "t", "env", "out"]),
+    fn(StructureKind, "dictionary", "Theta(x, t): d x p, row-major.", body(spec.dictionary, d * p), ["x", "t", "env", "out"]),
+    fn(StructureKind, "drift", "c(x, t): the parameter-free part.", body(spec.drift, d), ["x", "t", "env", "out"]),
+    fn(StructureKind, "dictionaryJacobian", "d Theta_kj / d x_l at [(k * p + j) * d + l].", body(spec.dictionaryJacobian, d * p * d), ["x", "t", "env", "out"]),
+    fn(StructureKind, "driftJacobian", "d c_k / d x_l at [k * d + l].", body(spec.driftJacobian, d * d), ["x", "t", "env", "out"]),
   ];
   if (spec.observedDictionary && spec.observedDrift) {
     fns.push(
-      fn("observedDictionary", "Rows of Theta times h'(x_k) for each observed state k.", body(spec.observedDictionary, d * p), ["x", "t", "env", "out"]),
-      fn("observedDrift", "Rows of c times h'(x_k) for each observed state k.", body(spec.observedDrift, d), ["x", "t", "env", "out"]),
+      fn(StructureKind, "observedDictionary", "Rows of Theta times h'(x_k) for each observed state k.", body(spec.observedDictionary, d * p), ["x", "t", "env", "out"]),
+      fn(StructureKind, "observedDrift", "Rows of c times h'(x_k) for each observed state k.", body(spec.observedDrift, d), ["x", "t", "env", "out"]),
     );
   }
   fns.push(
-    fn("rhs", "The full right-hand side f(x, theta, t), for simulation.", body(spec.rhs, d), ["x", "theta", "t", "env", "out"]),
-    fn("observe", "y = h(x), one value per observation.", body(spec.observe, ir.observations.length), ["x", "out"]),
-    invertFunction(ir.observations.map((o) => o.transform), ir.observations.map((o) => o.name)),
-    fn("derived", "Derived quantities, in `meta.derived` order.", body(spec.derived, ir.derived.length), ["theta", "out"]),
+    fn(StructureKind, "rhs", "The full right-hand side f(x, theta, t), for simulation.", body(spec.rhs, d), ["x", "theta", "t", "env", "out"]),
+    fn(StructureKind, "observe", "y = h(x), one value per observation.", body(spec.observe, ir.observations.length), ["x", "out"]),
+    invertFunction(StructureKind, ir.observations.map((o) => o.transform), ir.observations.map((o) => o.name)),
+    fn(StructureKind, "derived", "Derived quantities, in `meta.derived` order.", body(spec.derived, ir.derived.length), ["theta", "out"]),
   );
 
   const identityScale = spec.observedDictionary === undefined;
@@ -125,7 +138,7 @@ export function printModule(ir: ModelIr, options: EmitOptions = {}): string {
   ];
 
   const meta = buildMeta(ir);
-  const coefficients = coefficientHelper(meta.parameters);
+  const coefficients = coefficientHelper(StructureKind, meta.parameters);
   const statements: (string | StatementStructures)[] = [
     `// @generated by weakform-nlme from ${commentText(source)}. DO NOT EDIT.`,
     `// Model ${commentText(ir.name)}: ${plural(d, "state")}, ${plural(p, "parameter")}, ${plural(ir.observations.length, "observation")}.`,
@@ -193,7 +206,7 @@ export function printModule(ir: ModelIr, options: EmitOptions = {}): string {
  * in name, equation and term: one short helper call per coefficient keeps the
  * table one line each (and the module quick to format).
  */
-function coefficientHelper(parameters: ParameterMeta[]): { declaration: StatementStructures; call: (q: ParameterMeta) => Raw | undefined } | undefined {
+function coefficientHelper(StructureKind: Kinds, parameters: ParameterMeta[]): { declaration: StatementStructures; call: (q: ParameterMeta) => Raw | undefined } | undefined {
   const plain = parameters.filter((q) => q.dictionaryTerm !== undefined && q.doc === undefined);
   if (plain.length < 8) return undefined;
   const counts = new Map<string, number>();
@@ -226,7 +239,7 @@ function plural(n: number, word: string): string {
 
 const PARAM_TYPES: Record<string, string> = { x: "Float64Array", theta: "Float64Array", t: "number", env: "Env", out: "Float64Array" };
 
-function fn(name: string, doc: string, body: Body, params: string[]): FunctionDeclarationStructure {
+function fn(StructureKind: Kinds, name: string, doc: string, body: Body, params: string[]): FunctionDeclarationStructure {
   const used = (p: string): boolean => body.uses[p as keyof Body["uses"]];
   return {
     kind: StructureKind.Function,
@@ -238,7 +251,7 @@ function fn(name: string, doc: string, body: Body, params: string[]): FunctionDe
   };
 }
 
-function invertFunction(transforms: Transform[], names: string[]): FunctionDeclarationStructure {
+function invertFunction(StructureKind: Kinds, transforms: Transform[], names: string[]): FunctionDeclarationStructure {
   const cases = transforms.map((t, o) => `case ${o}: // ${commentText(names[o]!)}\nreturn ${inverseText(t)};`);
   return {
     kind: StructureKind.Function,
@@ -246,7 +259,7 @@ function invertFunction(transforms: Transform[], names: string[]): FunctionDecla
     docs: ["x = h^-1(y) for the state of observation `o`."],
     parameters: [
       { name: "o", type: "number" },
-      { name: "y", type: "number" },
+      { name: transforms.length > 0 ? "y" : "_y", type: "number" },
     ],
     returnType: "number",
     statements: [

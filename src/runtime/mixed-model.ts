@@ -49,7 +49,7 @@ export interface LmmFit {
   converged: boolean;
   /** Unit null-space directions of the stacked design, in parameter units (empty when full rank). */
   nullSpace: Float64Array[];
-  /** Ridge added to the fixed-effect normal equations (0 when full rank). */
+  /** Weight of the penalty along the null directions in the fixed-effect normal equations (0 when full rank). */
   ridge: number;
 }
 
@@ -116,6 +116,8 @@ export class MixedModel {
   private readonly yy: Float64Array;
   private readonly layout: FactorLayout;
   readonly nullSpace: Float64Array[] = [];
+  /** The null directions in scaled coordinates (unit vectors), penalised to pin theta~ to the identifiable subspace. */
+  private readonly nullScaled: Float64Array[] = [];
   ridge = 0;
   // Workspaces.
   private readonly lam: Float64Array;
@@ -184,6 +186,7 @@ export class MixedModel {
     const tol = (this.options.rankTolerance ?? 1e-10) * Math.max(values[0]!, 1e-300);
     for (let j = 0; j < p; j++) {
       if (values[j]! > tol) continue;
+      this.nullScaled.push(Float64Array.from({ length: p }, (_, i) => vectors[i * p + j]!));
       const dir = new Float64Array(p);
       let norm = 0;
       for (let i = 0; i < p; i++) {
@@ -194,7 +197,10 @@ export class MixedModel {
       for (let i = 0; i < p; i++) dir[i] = dir[i]! / norm;
       this.nullSpace.push(dir);
     }
-    if (this.nullSpace.length > 0) this.ridge = 1e-8 * Math.max(values[0]!, 1e-300);
+    // A penalty along the null directions only: it fixes their (arbitrary)
+    // component at 0 and leaves the identifiable subspace untouched, since those
+    // directions are null for every subject's G'G too.
+    if (this.nullSpace.length > 0) this.ridge = Math.max(values[0]!, 1e-300) / Math.max(1, this.m);
   }
 
   /**
@@ -265,10 +271,9 @@ export class MixedModel {
         }
       }
     }
-    for (let j = 0; j < p; j++) {
-      for (let k = 0; k < j; k++) xtvx[k * p + j] = xtvx[j * p + k]!;
-      xtvx[j * p + j] += this.ridge;
-    }
+    for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) xtvx[k * p + j] = xtvx[j * p + k]!;
+    for (const v of this.nullScaled)
+      for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) xtvx[j * p + k] += this.ridge * v[j]! * v[k]!;
     const l = Float64Array.from(xtvx);
     if (!cholesky(l, p)) return { deviance: Number.POSITIVE_INFINITY, rss: Number.NaN };
     theta.set(xtvy);

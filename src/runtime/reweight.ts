@@ -15,7 +15,7 @@ import { evalBasis } from "./bspline.js";
 import { observationOfState, setDoseContext, type CurvePiece, type SubjectSystem } from "./weak-form.js";
 
 /** Relative ridge on the row covariance: rows outnumber the data, so it is singular without one. */
-const RIDGE = 1e-3;
+const RIDGE = 1e-2;
 
 export function reweightedStats(
   model: CompiledModel,

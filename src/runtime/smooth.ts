@@ -20,6 +20,10 @@ export interface SmoothOptions {
    * estimate (`noise`) always comes from the GCV fit.
    */
   undersmooth?: number;
+  /** A lambda known to be close (e.g. from an unweighted pass): the search is then local, +-1 decade around it. */
+  lambdaHint?: number;
+  /** Grid search only (one-decade precision), for a pilot fit that a weighted pass refines. */
+  coarse?: boolean;
 }
 
 export interface SmoothFit {
@@ -36,9 +40,10 @@ export interface SmoothFit {
   /**
    * How lambda was chosen: "gcv"; "capped" (GCV wanted more degrees of freedom
    * than the few points allow, so the fit keeps some residual ones); "line"
-   * (4 points or fewer: the penalty's null space, a straight line); "fixed".
+   * (4 points or fewer: the penalty's null space, a straight line); "floored"
+   * (GCV chose a near-straight line; lambda lowered to keep 3 degrees of freedom); "fixed".
    */
-  method: "gcv" | "fixed" | "line" | "capped";
+  method: "gcv" | "fixed" | "line" | "capped" | "floored";
   /** The linear map data -> coefficients (size x n, row-major): coef = A y. Computed on demand. */
   smootherMatrix(): Float64Array;
   /** The fit at the selected (not undersmoothed) lambda, for noise estimates. */
@@ -47,7 +52,8 @@ export interface SmoothFit {
 
 const B = 3; // half-bandwidth of B'WB (cubic splines)
 const W = B + 1; // band row width
-const GRID = 25;
+const GRID = 17;
+const MIN_EDF = 3;
 
 export function smoothSeries(times: Float64Array, values: Float64Array, options: SmoothOptions = {}): SmoothFit {
   const n = times.length;
@@ -144,13 +150,16 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
       if (!(edf <= maxEdf)) return Number.POSITIVE_INFINITY;
       return (n * rss) / ((n - edf) * (n - edf));
     };
-    const lo = -8;
-    const hi = 8;
-    const step = (hi - lo) / (GRID - 1);
+    const hint = options.lambdaHint !== undefined && options.lambdaHint > 0 ? Math.log10(options.lambdaHint / ref) : Number.NaN;
+    const local = Number.isFinite(hint);
+    const lo = local ? hint - 1 : -8;
+    const hi = local ? hint + 1 : 8;
+    const nGrid = local ? 5 : GRID;
+    const step = (hi - lo) / (nGrid - 1);
     let best = -1;
     let bestScore = Number.POSITIVE_INFINITY;
     let firstFinite = -1;
-    for (let i = 0; i < GRID; i++) {
+    for (let i = 0; i < nGrid; i++) {
       const sc = score(lo + step * i);
       if (sc < Number.POSITIVE_INFINITY && firstFinite < 0) firstFinite = i;
       if (sc < bestScore) {
@@ -164,13 +173,13 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
     } else {
       // Golden-section refinement in the bracket around the best grid point.
       let a = lo + step * Math.max(0, best - 1);
-      let b = lo + step * Math.min(GRID - 1, best + 1);
+      let b = lo + step * Math.min(nGrid - 1, best + 1);
       const g = (Math.sqrt(5) - 1) / 2;
       let x1 = b - g * (b - a);
       let x2 = a + g * (b - a);
       let f1 = score(x1);
       let f2 = score(x2);
-      for (let it = 0; it < 30 && b - a > 1e-2; it++) {
+      for (let it = 0; it < (options.coarse ? 0 : 30) && b - a > 1e-2; it++) {
         if (f1 <= f2) {
           b = x2;
           x2 = x1;
@@ -188,6 +197,20 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
       const logLambda = Math.min(f1, f2) <= bestScore ? (f1 <= f2 ? x1 : x2) : lo + step * best;
       lambda = ref * 10 ** logLambda;
       method = best === firstFinite && firstFinite > 0 ? "capped" : "gcv";
+      // GCV on a handful of points often prefers the straight line (the
+      // penalty's null space); a line has no curvature, which the dynamics
+      // need, so keep at least MIN_EDF degrees of freedom.
+      if (evaluate(lambda).edf < MIN_EDF && maxEdf >= MIN_EDF) {
+        let a = lo - 4;
+        let b = logLambda;
+        for (let it = 0; it < 40; it++) {
+          const mid = 0.5 * (a + b);
+          if (evaluate(ref * 10 ** mid).edf > MIN_EDF) a = mid;
+          else b = mid;
+        }
+        lambda = ref * 10 ** b;
+        method = "floored";
+      }
     }
   }
 
@@ -200,7 +223,7 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
   };
   const selected = curveAt(lambda);
   const noise = { lambda, edf: selected.edf, fitted: selected.fitted, residuals: selected.residuals };
-  const under = method === "gcv" || method === "capped" ? (options.undersmooth ?? 1) : 1;
+  const under = method === "gcv" || method === "capped" || method === "floored" ? (options.undersmooth ?? 1) : 1;
   const final = under !== 1 ? curveAt((lambda *= under)) : selected;
   const gcv = n - final.edf > 0 ? (n * final.rss) / ((n - final.edf) * (n - final.edf)) : Number.POSITIVE_INFINITY;
   const finalLambda = lambda;

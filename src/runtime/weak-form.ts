@@ -93,9 +93,9 @@ export function smoothOutput(
     const t = times.subarray(startIdx, i);
     const v = values.subarray(startIdx, i);
     if (t.length < 2 || !(t[t.length - 1]! > t[0]!)) continue;
-    let fit = smoothSeries(t, v, options);
+    let fit = smoothSeries(t, v, weightsFor ? { ...options, coarse: true } : options);
     const w = weightsFor?.(fit);
-    if (w) fit = smoothSeries(t, v, { ...options, weights: w });
+    if (w) fit = smoothSeries(t, v, { ...options, weights: w, lambdaHint: fit.noise.lambda });
     pieces.push({ start: t[0]!, end: t[t.length - 1]!, times: t, values: v, fit });
   }
   return pieces;
@@ -209,10 +209,11 @@ export function assembleSubject(
       for (let k = 0; k < d; k++) xs[k] = iv.x[n * d + k]!;
       model.observedDictionary(xs, t, env, theta);
       model.observedDrift(xs, t, env, drift);
-      thetaAt.set(theta, n * d * p);
-      driftAt.set(drift, n * d);
+      for (let k = 0; k < d * p; k++) thetaAt[n * d * p + k] = theta[k]!;
+      for (let k = 0; k < d; k++) driftAt[n * d + k] = drift[k]!;
     }
-    tests.functions.forEach((f, l) => {
+    for (let l = 0; l < tests.functions.length; l++) {
+      const f = tests.functions[l]!;
       for (let k = 0; k < d; k++) {
         const row = iv.firstRow + l * d + k;
         rowState[row] = k;
@@ -230,7 +231,7 @@ export function assembleSubject(
         y[row] = acc * s;
         for (let j = 0; j < p; j++) g[row * p + j] *= s;
       }
-    });
+    }
   }
   return { id: subject.id, index, rows, g, y, rowState, rowTest, intervals };
 }

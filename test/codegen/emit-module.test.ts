@@ -96,6 +96,8 @@ describe("entry points", () => {
     expect(text).not.toMatch(/^export function/m);
     await expect(emitModule(logistic, { entryPoints: ["model"] })).rejects.toThrow(/entry point/);
     await expect(emitModule(logistic, { entryPoints: ["bad name"] })).rejects.toThrow(/entry point/);
+    await expect(emitModule(logistic, { entryPoints: ["default:fit"] })).rejects.toThrow(/entry point/);
+    await expect(emitModule(logistic, { entryPoints: ["estimate:fit", "estimate:simulate"] })).rejects.toThrow(/entry point/);
   });
 
   it("wraps runtime functions with the model bound as the first argument", async () => {

@@ -5,7 +5,8 @@
 // LASSO; 0 = unpenalised, Infinity = excluded). Only X'X and X'y are touched,
 // so the cost per sweep is O(m * active) whatever the number of weak-form rows.
 // A path over decreasing lambdas is warm-started from the previous solution.
-import { columnScales, type Gram } from "./gram.js";
+import { solveSpd } from "../linalg.js";
+import { columnScales, partialOut, type Gram } from "./gram.js";
 
 export interface LassoOptions {
   /** Decreasing lambdas (standardised units); default a geometric grid from lambdaMax. */
@@ -54,6 +55,8 @@ export function lambdaMax(g: Gram, scales: Float64Array, weights?: Float64Array)
 }
 
 export function lassoPath(g: Gram, options: LassoOptions = {}): LassoPath {
+  const free = options.weights ? [...options.weights.keys()].filter((j) => options.weights![j] === 0) : [];
+  if (free.length > 0) return withFreeColumns(g, free, options);
   const m = g.m;
   const scales = options.scales ?? columnScales(g);
   const weights = options.weights ?? new Float64Array(m).fill(1);
@@ -159,4 +162,53 @@ function gradient(g: Gram, scales: Float64Array, beta: Float64Array): Float64Arr
     out[j] = acc;
   }
   return out;
+}
+
+/**
+ * Unpenalised columns by Frisch-Waugh-Lovell: the LASSO on the other columns
+ * after projecting out the free ones has the same solution, and coordinate
+ * descent no longer crawls along a free column that is nearly collinear with
+ * the rest (e.g. a common intercept). The free coefficients are then
+ * recovered by least squares given the penalised ones.
+ */
+function withFreeColumns(g: Gram, free: number[], options: LassoOptions): LassoPath {
+  const m = g.m;
+  const pen = [...Array(m).keys()].filter((j) => !free.includes(j));
+  // Reorder as [pen..., free...] and project the free columns out one at a time.
+  let h = restrictGram(g, [...pen, ...free]);
+  for (let f = 0; f < free.length; f++) h = partialOutLast(h);
+  const scales = options.scales ?? columnScales(g);
+  const sub = lassoPath(h, {
+    ...options,
+    weights: Float64Array.from(pen, (j) => options.weights![j]!),
+    scales: Float64Array.from(pen, (j) => scales[j]!),
+  });
+  const ff = free.length;
+  const gff = new Float64Array(ff * ff);
+  free.forEach((a, x) => free.forEach((b, y) => (gff[x * ff + y] = g.xx[a * m + b]! * (x === y ? 1 + 1e-12 : 1))));
+  const coefs = sub.coefs.map((wp) => {
+    const w = new Float64Array(m);
+    pen.forEach((j, a) => (w[j] = wp[a]!));
+    const rhs = Float64Array.from(free, (a) => {
+      let acc = g.xy[a]!;
+      pen.forEach((j) => (acc -= g.xx[a * m + j]! * w[j]!));
+      return acc;
+    });
+    const x = solveSpd(gff, ff, rhs);
+    free.forEach((a, i) => (w[a] = x ? x[i]! : 0));
+    return w;
+  });
+  return { lambdas: sub.lambdas, coefs, scales, sweeps: sub.sweeps };
+}
+
+function restrictGram(g: Gram, cols: number[]): Gram {
+  const r = cols.length;
+  const xx = new Float64Array(r * r);
+  cols.forEach((a, x) => cols.forEach((b, y) => (xx[x * r + y] = g.xx[a * g.m + b]!)));
+  return { n: g.n, m: r, xx, xy: Float64Array.from(cols, (a) => g.xy[a]!), yy: g.yy };
+}
+
+function partialOutLast(g: Gram): Gram {
+  const reduced = partialOut(g, g.m - 1);
+  return reduced;
 }

@@ -1,0 +1,72 @@
+// Fit-time benchmark: Lotka-Volterra and logistic populations of 100, 1,000
+// and 10,000 subjects, simulated with a seeded fixed-step RK4 (bench/simulate.ts,
+// designs like the bundled data). Reports wall time, CPU time, time per
+// subject, per-phase times and peak memory, plus the error of the estimates.
+import { fit } from "../src/runtime/estimate.js";
+import type { CompiledModel } from "../src/runtime/model.js";
+import type { Dataset } from "../src/runtime/dataset.js";
+import { lotkaVolterraModel } from "../test/runtime/models/lotka-volterra.js";
+import { logisticModel } from "../test/runtime/models/logistic.js";
+import { LOGISTIC_TRUTH, LV_TRUTH, simulateLogistic, simulateLotkaVolterra } from "./simulate.js";
+
+interface Case {
+  model: string;
+  subjects: number;
+  seconds: number;
+  cpuSeconds: number;
+  msPerSubject: number;
+  phases: unknown;
+  peakRssMb: number;
+  heapUsedMb: number;
+  relativeError: Record<string, number>;
+}
+
+function run(name: string, model: CompiledModel, data: Dataset, truth: number[]): Case {
+  (globalThis as { gc?: () => void }).gc?.();
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = fit(model, data);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  clearInterval(timer);
+  const mem = process.memoryUsage();
+  peak = Math.max(peak, mem.rss);
+  const relativeError: Record<string, number> = {};
+  model.meta.parameters.forEach((p, j) => (relativeError[p.name] = Number((result.parameters[p.name]!.estimate / truth[j]! - 1).toFixed(4))));
+  return {
+    model: name,
+    subjects: data.subjects.length,
+    seconds: Number(seconds.toFixed(3)),
+    cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
+    msPerSubject: Number(((1000 * seconds) / data.subjects.length).toFixed(3)),
+    phases: result.settings.phaseSeconds,
+    peakRssMb: Math.round(peak / 2 ** 20),
+    heapUsedMb: Math.round(mem.heapUsed / 2 ** 20),
+    relativeError,
+  };
+}
+
+export async function benchFit(): Promise<object> {
+  const sizes = (process.env.BENCH_FIT_SIZES ?? "100,1000,10000").split(",").map(Number);
+  const cases: Case[] = [];
+  // Warm-up so that the first case does not pay for JIT compilation.
+  fit(lotkaVolterraModel(), simulateLotkaVolterra({ subjects: 50, seed: 99, noise: 0.05 }));
+  fit(logisticModel(), simulateLogistic({ subjects: 50, seed: 99, noise: 0.03 }));
+  for (const n of sizes) {
+    cases.push(run("lotka_volterra", lotkaVolterraModel(), simulateLotkaVolterra({ subjects: n, seed: 7, noise: 0.05 }), LV_TRUTH.theta));
+    process.stderr.write(`bench fit: lotka_volterra ${n} done\n`);
+    cases.push(run("logistic", logisticModel(), simulateLogistic({ subjects: n, seed: 7, noise: 0.03 }), LOGISTIC_TRUTH.theta));
+    process.stderr.write(`bench fit: logistic ${n} done\n`);
+  }
+  return {
+    data: "simulated with bench/simulate.ts (seeded RK4, 8 steps per sampling interval; LV 40 points on [0, 20] with 5% proportional noise, logistic 8 points with 3% proportional noise; additive random effects as in the truth files)",
+    target: "1,000 Lotka-Volterra subjects under 2 s on 2 cores, time per subject flat",
+    cases,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.stdout.write(`${JSON.stringify(await benchFit(), null, 2)}\n`);
+}
