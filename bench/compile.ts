@@ -94,12 +94,19 @@ export async function benchCompile(): Promise<object> {
 }
 
 /** Nanoseconds per call of the committed generated/ functions the estimator calls per quadrature node. */
-async function callCosts(models: string[]): Promise<Record<string, Record<string, number>>> {
-  const out: Record<string, Record<string, number>> = {};
+async function callCosts(models: string[]): Promise<Record<string, Record<string, number> | { error: string }>> {
+  const out: Record<string, Record<string, number> | { error: string }> = {};
   for (const name of models) {
     const path = join(REPO, "generated", `${name}.ts`);
     if (!existsSync(path)) continue;
-    const { model } = (await import(pathToFileURL(path).href)) as { model: CompiledModel };
+    let model: CompiledModel;
+    try {
+      ({ model } = (await import(pathToFileURL(path).href)) as { model: CompiledModel });
+    } catch (error) {
+      // generated/ imports the runtime; report rather than abort the whole bench when it cannot load.
+      out[name] = { error: String((error as Error).message ?? error) };
+      continue;
+    }
     const d = model.nStates;
     const p = model.nParams;
     const x = Float64Array.from({ length: d }, (_, i) => 0.5 + 0.1 * i);

@@ -21,9 +21,9 @@ export function estimatesTable(fit: FitResult): string {
   });
   const parts = [
     `${pc.bold(fit.model)}: ${fit.subjects} subjects, fitted in ${(fit.seconds * 1000).toFixed(1)} ms`,
-    "",
-    table(["parameter", "estimate", "s.e.", "r.s.e.", "omega (SD)"], rows),
   ];
+  // A dictionary model has hundreds of coefficients, mostly zero: its selected terms are the table to read.
+  if (!fit.terms) parts.push("", table(["parameter", "estimate", "s.e.", "r.s.e.", "omega (SD)"], rows));
   const derived = Object.entries(fit.derived);
   if (derived.length > 0) parts.push("", table(["derived", "estimate"], derived.map(([n, v]) => [n, fmt(v)])));
   const corr = Object.entries(fit.omegaCorrelation);

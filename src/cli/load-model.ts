@@ -60,6 +60,8 @@ export async function loadModel(specPath: string): Promise<LoadedModel> {
   const target = join(cacheDir, `${ir.name}-${hash}.ts`);
   if (!existsSync(target)) {
     mkdirSync(cacheDir, { recursive: true });
+    // Under node_modules no package.json says "module": declare it, or the module would load as CommonJS.
+    writeFileAtomic(join(cacheDir, "package.json"), '{ "type": "module" }\n');
     let runtimeImport = relative(cacheDir, runtimeEntry).replace(/\\/g, "/").replace(/\.ts$/, ".js");
     if (!runtimeImport.startsWith(".")) runtimeImport = `./${runtimeImport}`;
     // ts-morph and prettier are heavy: load the code generator only on a cache miss.

@@ -4,20 +4,22 @@
 // No ODE is solved anywhere on this path.
 import type { CompiledModel } from "./model.js";
 import { DataError, type Dataset } from "./dataset.js";
-import type { FitResult, ParameterEstimate, ResidualError } from "./fit-result.js";
-import type { SmoothFit, SmoothOptions } from "./smooth.js";
+import type { FitResult, ParameterEstimate } from "./fit-result.js";
+import type { SmoothOptions } from "./smooth.js";
 import type { TestFunctionOptions } from "./test-functions.js";
 import {
   assembleSubject,
   jumpTimes,
   observationOfState,
-  smoothOutput,
   WeakFormWorkspace,
   type CurvePiece,
   type SubjectSystem,
 } from "./weak-form.js";
 import { MixedModel, type LmmFit, type RandomBlock, type SubjectStats } from "./mixed-model.js";
 import { reweightedStats } from "./reweight.js";
+import { newNoise, residualErrors, smoothState } from "./curves.js";
+import { fitLatent } from "./latent-fit.js";
+export { newNoise, residualErrors, smoothState, type OutputNoise } from "./curves.js";
 
 export interface FitOptions {
   /** WENDy-style iteratively re-weighted pass (default false). */
@@ -39,19 +41,18 @@ export interface FitOptions {
    * not implemented, see the report in the lead's notes).
    */
   workers?: number;
+  /**
+   * Latent-state models: also split the curves and test functions of observed
+   * states at every dose, not only where their own state jumps (default false:
+   * see the notes of fitLatent for the measurements).
+   */
+  splitAtDoses?: boolean;
+  /** Latent-state models: bounds of the outer search over an estimated latent rate (default from the sampling, see fitLatent). */
+  rateBounds?: [number, number];
+  /** Latent-state models: random-effect blocks of product coefficients (theta*fM2): joined with their factors in a full block (default) or diagonal. */
+  productBlocks?: "full" | "diagonal";
 }
 
-interface OutputNoise {
-  ss: number;
-  ssRel: number;
-  df: number;
-  n: number;
-  /** For the combined model: sums for res^2 ~ a^2 + b^2 f^2. */
-  sf2: number;
-  sf4: number;
-  sr2: number;
-  sr2f2: number;
-}
 
 export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {}): FitResult {
   const started = performance.now();
@@ -59,11 +60,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const d = model.nStates;
   const p = model.nParams;
   const notes: string[] = [];
-  const latent = meta.states.filter((s) => s.latent).map((s) => s.name);
-  if (latent.length > 0)
-    throw new Error(
-      `model ${meta.name}: latent states (${latent.join(", ")}) are not supported by this estimator yet; every state must be observed`,
-    );
+  if (meta.states.some((s) => s.latent)) return fitLatent(model, data, options);
   const obsOf = observationOfState(model);
   for (let k = 0; k < d; k++)
     if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`);
@@ -76,7 +73,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const smoothing: SmoothOptions = { undersmooth: 0.1, ...options.smoothing };
 
   // 1. Curves per subject and regressed state, and pooled smoothing residuals per output.
-  const noise = meta.observations.map<OutputNoise>(() => ({ ss: 0, ssRel: 0, df: 0, n: 0, sf2: 0, sf4: 0, sr2: 0, sr2f2: 0 }));
+  const noise = newNoise(model);
   // Subjects stream through smoothing and assembly: only per-state sufficient
   // statistics are kept (the row scales are applied once the pooled noise is
   // known), unless re-weighting needs the rows and curves again.
@@ -91,56 +88,9 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   data.subjects.forEach((subject, index) => {
     const perState: CurvePiece[][] = [];
     for (let k = 0; k < d; k++) {
-      const o = obsOf[k]!;
-      const series = subject.series[o];
-      if (!series || series.times.length < 2) {
-        perState.push([]);
-        continue;
-      }
-      let times = series.times;
-      let values = series.values;
-      if (series.censored && series.censored.some((c) => c !== 0)) {
-        const keep: number[] = [];
-        series.censored.forEach((c, i) => {
-          if (c === 0) keep.push(i);
-        });
-        censoredDropped += times.length - keep.length;
-        times = Float64Array.from(keep, (i) => series.times[i]!);
-        values = Float64Array.from(keep, (i) => series.values[i]!);
-      }
-      const error = meta.observations[o]!.error;
-      const weightsFor =
-        weighted && error !== "constant"
-          ? (f: SmoothFit): Float64Array | undefined => {
-              let min = Number.POSITIVE_INFINITY;
-              for (const v of f.noise.fitted) min = Math.min(min, v);
-              if (!(min > 0)) return undefined;
-              const w = new Float64Array(f.noise.fitted.length);
-              let mean = 0;
-              for (let i = 0; i < w.length; i++) mean += (w[i] = 1 / (f.noise.fitted[i]! * f.noise.fitted[i]!));
-              mean /= w.length;
-              for (let i = 0; i < w.length; i++) w[i] = w[i]! / mean;
-              return w;
-            }
-          : undefined;
-      const pieces = smoothOutput(times, values, jumpTimes(model, subject, k), smoothing, weightsFor);
-      for (const piece of pieces) {
-        const f = piece.fit.noise;
-        const acc = noise[o]!;
-        acc.df += Math.max(0, piece.times.length - f.edf);
-        acc.n += piece.times.length;
-        for (let i = 0; i < piece.times.length; i++) {
-          const r = f.residuals[i]!;
-          const fi = f.fitted[i]!;
-          acc.ss += r * r;
-          if (fi !== 0) acc.ssRel += (r / fi) ** 2;
-          acc.sf2 += fi * fi;
-          acc.sf4 += fi ** 4;
-          acc.sr2 += r * r;
-          acc.sr2f2 += r * r * fi * fi;
-        }
-      }
-      perState.push(pieces);
+      const smoothed = smoothState(model, subject, k, jumpTimes(model, subject, k), smoothing, weighted, noise);
+      censoredDropped += smoothed.censoredDropped;
+      perState.push(smoothed.pieces);
     }
     const sys = assembleSubject(ws, subject, index, perState, unitScale, { tests: options.tests });
     if (sys) {
@@ -154,28 +104,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   });
   if (censoredDropped > 0)
     notes.push(`${censoredDropped} censored observation(s) (below the limit of quantification) were left out of the curve estimates.`);
-  const residual: Record<string, ResidualError> = {};
-  const absSd = new Float64Array(meta.observations.length);
-  meta.observations.forEach((o, i) => {
-    const acc = noise[i]!;
-    const df = Math.max(acc.df, 1);
-    const a = Math.sqrt(acc.ss / df);
-    const b = Math.sqrt(acc.ssRel / df);
-    absSd[i] = a;
-    if (o.error === "constant") residual[o.name] = { error: "constant", a };
-    else if (o.error === "proportional") residual[o.name] = { error: "proportional", b };
-    else {
-      // res^2 ~ a^2 + b^2 f^2 by least squares (a crude split, rescaled for the degrees of freedom).
-      const n = Math.max(acc.n, 1);
-      const det = n * acc.sf4 - acc.sf2 * acc.sf2;
-      let a2 = det !== 0 ? (acc.sr2 * acc.sf4 - acc.sf2 * acc.sr2f2) / det : acc.sr2 / n;
-      let b2 = det !== 0 ? (n * acc.sr2f2 - acc.sf2 * acc.sr2) / det : 0;
-      if (a2 < 0) a2 = 0;
-      if (b2 < 0) b2 = 0;
-      const c = n / df;
-      residual[o.name] = { error: "combined", a: Math.sqrt(a2 * c), b: Math.sqrt(b2 * c) };
-    }
-  });
+  const { residual, absSd } = residualErrors(model, noise);
   // Rows of each state are scaled by the inverse noise SD of its output, so
   // that outputs on different scales or with different noise weigh by their
   // information (sigma^2 of the mixed model is then ~ a common factor).
@@ -424,3 +353,4 @@ function relativeChange(a: Float64Array, b: Float64Array): number {
   }
   return Math.sqrt(num / Math.max(den, 1e-300));
 }
+

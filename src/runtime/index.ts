@@ -9,4 +9,5 @@ export { loadData } from "./load-data.js";
 export { simulateSubject } from "./simulate.js";
 export { simulateDataset } from "./simulate-data.js";
 export { exportFiles, writeExport } from "./export-project.js";
-export { loadDataFor, exportModel } from "./model-entry.js";
+export { fitSparse, type SparseOptions } from "./sparse/fit-sparse.js";
+export { loadDataFor, exportModel, estimate } from "./model-entry.js";

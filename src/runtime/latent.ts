@@ -133,10 +133,6 @@ export function planLatent(model: CompiledModel): LatentPlan {
       coefficients.push({ kind: "initial" });
       notes.push(`Latent state ${name}(0) is unknown; it is estimated per subject as a linear coefficient.`);
     }
-    if (jumps === "unknown") {
-      const maxDoses = 8; // resolved per data set by the fitter; a placeholder count for the plan
-      void maxDoses;
-    }
     return { state: s, name, rate, initial, jumps, forcingParams: [...forcingParams].sort((a, b) => a - b), forcingDrift, coefficients };
   });
   return { latent: plans, observed, notes };

@@ -5,6 +5,8 @@ import type { Dataset } from "./dataset.js";
 import type { FitResult } from "./fit-result.js";
 import { loadData, type LoadOptions } from "./load-data.js";
 import { exportFiles } from "./export-project.js";
+import { fit, type FitOptions } from "./estimate.js";
+import { fitSparse, type SparseOptions } from "./sparse/fit-sparse.js";
 import type { ExportOptions } from "./export-plan.js";
 
 /** Parse a long NLME CSV for this model. */
@@ -15,4 +17,12 @@ export function loadDataFor(model: CompiledModel, text: string, file: string, op
 /** Every file of the Monolix project, the nlmixr2 script and fit.json, keyed by relative path. */
 export function exportModel(model: CompiledModel, fit: FitResult, data?: Dataset, options?: ExportOptions): Record<string, string> {
   return exportFiles(model.meta, fit, data, options);
+}
+
+/**
+ * Fit a model: the sparse estimator when the spec declares a penalty (dictionary
+ * models), the dense weak-form mixed model otherwise.
+ */
+export function estimate(model: CompiledModel, data: Dataset, options: FitOptions & SparseOptions = {}): FitResult {
+  return model.meta.penalty ? fitSparse(model, data, options) : fit(model, data, options);
 }

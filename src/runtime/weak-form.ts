@@ -17,6 +17,31 @@ export interface CurvePiece {
   times: Float64Array;
   values: Float64Array;
   fit: SmoothFit;
+  /**
+   * When set, the spline lives on u = log(t - origin + shift) (a smooth,
+   * monotone time warp that spreads log-spaced samples after a dose evenly);
+   * evaluate with `curveValue`.
+   */
+  warp?: TimeWarp;
+}
+
+/** u(t) = log(t - origin + shift), defined for t > origin - shift. */
+export interface TimeWarp {
+  origin: number;
+  shift: number;
+}
+
+export function warpTime(w: TimeWarp, t: number): number {
+  return Math.log(t - w.origin + w.shift);
+}
+
+export function unwarpTime(w: TimeWarp, u: number): number {
+  return Math.exp(u) + w.origin - w.shift;
+}
+
+/** The smoothed curve of a piece at time t (through its warp, if any). */
+export function curveValue(piece: CurvePiece, t: number): number {
+  return splineValue(piece.fit.basis, piece.fit.coef, piece.warp ? warpTime(piece.warp, t) : t);
 }
 
 export interface OutputCurves {

@@ -5,7 +5,7 @@ import { EXIT_ERRORS, EXIT_OK } from "../exit.js";
 import { readSpec } from "../read-spec.js";
 
 /** Runtime functions every generated module re-exports with its model bound. */
-export const ENTRY_POINTS = ["estimate:fit", "simulate:simulateSubject", "loadData:loadDataFor", "exportMonolix:exportModel"];
+export const ENTRY_POINTS = ["estimate", "simulate:simulateSubject", "loadData:loadDataFor", "exportMonolix:exportModel"];
 
 export function registerCompile(program: Command): void {
   program

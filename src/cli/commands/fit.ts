@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { loadData } from "../../runtime/load-data.js";
-import { fit } from "../../runtime/estimate.js";
+import { estimate } from "../../runtime/model-entry.js";
 import { exportFiles, writeExport } from "../../runtime/export-project.js";
 import type { FitResult } from "../../runtime/fit-result.js";
 import type { Dataset } from "../../runtime/dataset.js";
@@ -55,7 +55,7 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
   const bar = progressBar("fitting");
   let result: FitResult;
   try {
-    result = fit(loaded.model, data, { reweight: options.reweight, onProgress: bar.update });
+    result = estimate(loaded.model, data, { reweight: options.reweight, onProgress: bar.update });
   } finally {
     bar.stop();
   }

@@ -177,6 +177,8 @@ function withFreeColumns(g: Gram, free: number[], options: LassoOptions): LassoP
   // Reorder as [pen..., free...] and project the free columns out one at a time.
   let h = restrictGram(g, [...pen, ...free]);
   for (let f = 0; f < free.length; f++) h = partialOutLast(h);
+  // Same 1/(2n) as the original problem, so that lambda means the same thing.
+  h.n = g.n;
   const scales = options.scales ?? columnScales(g);
   const sub = lassoPath(h, {
     ...options,

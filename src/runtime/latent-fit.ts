@@ -1,0 +1,719 @@
+// The weak-form estimator for models with latent states (never measured,
+// eliminated in closed form, see latent.ts). Each observed equation is affine
+// in the latent states, so with S = S_known + sum_m a_m psi_m its regression
+// gets known columns (A_j + S_known B_j for parameter j), product columns
+// (psi_m B_j for theta_j * a_m) and pure columns (psi_m cB for a_m). The mixed
+// model is fitted on that coefficient vector, products are mapped back per
+// subject (fM2_i = (theta fM2)_i / theta_i), and an estimated latent rate (ka)
+// is searched in a bounded outer loop with everything else in closed form
+// inside (variable projection).
+import type { CompiledModel, Env } from "./model.js";
+import { DataError, type Dataset, type Subject } from "./dataset.js";
+import type { FitResult, ParameterEstimate } from "./fit-result.js";
+import type { FitOptions } from "./estimate.js";
+import type { SmoothOptions } from "./smooth.js";
+import { newNoise, residualErrors, smoothState } from "./curves.js";
+import { jumpTimes, observationOfState, setDoseContext, type CurvePiece } from "./weak-form.js";
+import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionSet } from "./test-functions.js";
+import { splineValue } from "./bspline.js";
+import { MixedModel, type RandomBlock, type SubjectStats } from "./mixed-model.js";
+import { solveSpd } from "./linalg.js";
+import { expandCoefficients, latentValues, planLatent, rateOf, type LatentCoefficient, type LatentPlan, type LatentValues } from "./latent.js";
+import { searchLogScale } from "./outer-search.js";
+
+type Factor = { kind: "param"; param: number } | { kind: "latent"; latent: number; coef: number };
+type Contribution =
+  | { kind: "base"; param: number }
+  | { kind: "prod"; param: number; latent: number; coef: number }
+  | { kind: "pure"; latent: number; coef: number };
+
+/** One linear coefficient of the observed equations after elimination. */
+export interface LatentRegressionCoefficient {
+  name: string;
+  factors: Factor[];
+  contributions: Contribution[];
+  random: boolean;
+}
+
+export interface LatentDesign {
+  plan: LatentPlan;
+  /** Per latent state (plan order): its coefficients with unknown doses expanded. */
+  latentCoefs: LatentCoefficient[][];
+  coefficients: LatentRegressionCoefficient[];
+  /** The parameter searched in the outer loop, or -1. */
+  rateParam: number;
+}
+
+/** Which entries of the observed rows are non-zero, probed at a few states, times and dose indices. */
+function probeObserved(model: CompiledModel, plan: LatentPlan) {
+  const { nStates: d, nParams: p } = model;
+  const nL = plan.latent.length;
+  const aNz = new Uint8Array(p);
+  const bNz = Array.from({ length: nL }, () => new Uint8Array(p));
+  const cbNz = new Uint8Array(nL);
+  const th0 = new Float64Array(d * p);
+  const th1 = new Float64Array(d * p);
+  const c0 = new Float64Array(d);
+  const c1 = new Float64Array(d);
+  const x = new Float64Array(d);
+  const maxDose = Math.max(3, ...model.meta.doses.map((dd) => (dd.kind === "vector" ? dd.length : 0)));
+  for (let dose = 0; dose <= maxDose; dose++)
+    for (const level of [1.3, 0.6]) {
+      const env: Env = { dose, sinceDose: dose === 0 ? 0 : 0.7, cov: new Float64Array(model.meta.covariates.length).fill(1) };
+      for (const k of plan.observed) x[k] = level;
+      for (const l of plan.latent) x[l.state] = 0;
+      model.observedDictionary(x, 1.1, env, th0);
+      model.observedDrift(x, 1.1, env, c0);
+      for (const k of plan.observed) for (let j = 0; j < p; j++) if (th0[k * p + j] !== 0) aNz[j] = 1;
+      plan.latent.forEach((l, s) => {
+        x[l.state] = 1;
+        model.observedDictionary(x, 1.1, env, th1);
+        model.observedDrift(x, 1.1, env, c1);
+        x[l.state] = 0;
+        for (const k of plan.observed) {
+          for (let j = 0; j < p; j++) if (th1[k * p + j] !== th0[k * p + j]) bNz[s]![j] = 1;
+          if (c1[k] !== c0[k]) cbNz[s] = 1;
+        }
+      });
+    }
+  return { aNz, bNz, cbNz };
+}
+
+/** The coefficient vector of the observed equations after eliminating every latent state. */
+export function latentDesign(model: CompiledModel, maxDoses: number): LatentDesign {
+  const plan = planLatent(model);
+  const meta = model.meta;
+  const p = model.nParams;
+  const rateParams = [...new Set(plan.latent.flatMap((l) => (l.rate.kind === "param" ? [l.rate.param] : [])))];
+  if (rateParams.length > 1)
+    throw new Error(
+      `model ${meta.name}: latent rates depend on several parameters (${rateParams.map((j) => meta.parameters[j]!.name).join(", ")}); the outer search handles one`,
+    );
+  for (const l of plan.latent)
+    if (l.rate.kind === "param" && !(l.rate.scale > 0))
+      throw new Error(`latent state ${l.name}: its decay rate decreases with ${meta.parameters[l.rate.param]!.name}; the outer search needs a rate increasing with its parameter`);
+  const rateParam = rateParams[0] ?? -1;
+  const latentCoefs = plan.latent.map((l) => expandCoefficients(l, maxDoses));
+  const { aNz, bNz, cbNz } = probeObserved(model, plan);
+  const coefficients: LatentRegressionCoefficient[] = [];
+  const byKey = new Map<string, LatentRegressionCoefficient>();
+  const isRandom = (f: Factor): boolean =>
+    f.kind === "param" ? meta.parameters[f.param]!.variability !== "fixed" : latentCoefs[f.latent]![f.coef]!.kind !== "param";
+  const factorName = (f: Factor): string => {
+    if (f.kind === "param") return meta.parameters[f.param]!.name;
+    const l = plan.latent[f.latent]!;
+    const c = latentCoefs[f.latent]![f.coef]!;
+    return c.kind === "param" ? meta.parameters[c.param]!.name : c.kind === "initial" ? `${l.name}(0)` : `${l.name}_dose${c.dose + 1}`;
+  };
+  const factorKey = (f: Factor): string => {
+    if (f.kind === "param") return `p${f.param}`;
+    const c = latentCoefs[f.latent]![f.coef]!;
+    return c.kind === "param" ? `p${c.param}` : `l${f.latent}:${f.coef}`;
+  };
+  const canonical = (f: Factor): Factor => {
+    if (f.kind === "param") return f;
+    const c = latentCoefs[f.latent]![f.coef]!;
+    return c.kind === "param" ? { kind: "param", param: c.param } : f;
+  };
+  const add = (factors: Factor[], contribution: Contribution): void => {
+    const canon = factors.map(canonical);
+    const key = canon.map(factorKey).sort().join("*");
+    let c = byKey.get(key);
+    if (!c) {
+      c = { name: canon.map(factorName).join("*"), factors: canon, contributions: [], random: canon.some(isRandom) };
+      byKey.set(key, c);
+      coefficients.push(c);
+    }
+    c.contributions.push(contribution);
+  };
+  for (let j = 0; j < p; j++)
+    if (aNz[j] || bNz.some((b) => b[j])) add([{ kind: "param", param: j }], { kind: "base", param: j });
+  plan.latent.forEach((_, s) => {
+    latentCoefs[s]!.forEach((_c, m) => {
+      const lf: Factor = { kind: "latent", latent: s, coef: m };
+      for (let j = 0; j < p; j++)
+        if (bNz[s]![j]) add([{ kind: "param", param: j }, lf], { kind: "prod", param: j, latent: s, coef: m });
+      if (cbNz[s]) add([lf], { kind: "pure", latent: s, coef: m });
+    });
+  });
+  return { plan, latentCoefs, coefficients, rateParam };
+}
+
+export interface SubjectContext {
+  subject: Subject;
+  index: number;
+  doseTimes: number[];
+  doseAmounts: number[];
+  nodes: Float64Array;
+  weights: Float64Array;
+  tests: { set: TestFunctionSet; firstNode: number }[];
+  rows: number;
+  /** Per node and observed state: z, A row (p), c0; per latent: B row (p), cB. */
+  z: Float64Array;
+  a: Float64Array;
+  c0: Float64Array;
+  b: Float64Array;
+  cb: Float64Array;
+  /** Sampling-based bounds of a searched rate. */
+  rateLo: number;
+  rateHi: number;
+  /** Latent values of states whose rate is known (fixed for the fit). */
+  fixedLatent: (LatentValues | null)[];
+}
+
+export interface Rows {
+  g: Float64Array;
+  y: Float64Array;
+  n: number;
+}
+
+/** Smooth the observed outputs, place test functions, and tabulate the observed rows at every node. */
+export function prepareSubject(
+  model: CompiledModel,
+  design: LatentDesign,
+  subject: Subject,
+  index: number,
+  smoothing: SmoothOptions,
+  weighted: boolean,
+  options: FitOptions,
+  noise: ReturnType<typeof newNoise>,
+  counters: { censored: number },
+): SubjectContext | null {
+  const { plan } = design;
+  const { nStates: d, nParams: p } = model;
+  const obs = plan.observed;
+  const nO = obs.length;
+  const nL = plan.latent.length;
+  const doseTimes = subject.doses.map((x) => x.time);
+  const doseAmounts = subject.doses.map((x) => x.amount);
+  const split = options.splitAtDoses ? [...new Set(doseTimes)].sort((a, b) => a - b) : [];
+  const curves: CurvePiece[][] = [];
+  const allBounds = new Set<number>();
+  for (const k of obs) {
+    const jumps = [...new Set([...jumpTimes(model, subject, k), ...split])].sort((a, b) => a - b);
+    jumps.forEach((t) => allBounds.add(t));
+    const sm = smoothState(model, subject, k, jumps, smoothing, weighted, noise);
+    counters.censored += sm.censoredDropped;
+    curves.push(sm.pieces);
+  }
+  const bounds = [Number.NEGATIVE_INFINITY, ...[...allBounds].sort((a, b) => a - b), Number.POSITIVE_INFINITY];
+  const obsOf = observationOfState(model);
+  const intervals: { set: TestFunctionSet; pieces: CurvePiece[] }[] = [];
+  for (let bI = 0; bI + 1 < bounds.length; bI++) {
+    const lo = bounds[bI]!;
+    const hi = bounds[bI + 1]!;
+    let start = Number.NEGATIVE_INFINITY;
+    let end = Number.POSITIVE_INFINITY;
+    const chosen: CurvePiece[] = [];
+    const allTimes: number[] = [];
+    let ok = true;
+    for (let o = 0; o < nO; o++) {
+      const piece = curves[o]!.find((c) => c.start >= lo && c.end <= hi && c.start < hi);
+      if (!piece) {
+        ok = false;
+        break;
+      }
+      chosen.push(piece);
+      start = Math.max(start, piece.start);
+      end = Math.min(end, piece.end);
+      for (const t of piece.times) allTimes.push(t);
+    }
+    if (!ok || !(end > start)) continue;
+    const inside = [...new Set(allTimes.filter((t) => t >= start && t <= end))].sort((x, y) => x - y);
+    if (inside.length < 4) continue;
+    const levels = levelsFor(end - start, medianSpacing(inside), options.tests);
+    if (levels < 1) continue;
+    intervals.push({ set: buildTestFunctions(start, end, levels, options.tests), pieces: chosen });
+  }
+  if (intervals.length === 0) return null;
+  const nNodes = intervals.reduce((s, iv) => s + iv.set.nodes.length, 0);
+  const nodes = new Float64Array(nNodes);
+  const weights = new Float64Array(nNodes);
+  const z = new Float64Array(nNodes * nO);
+  const a = new Float64Array(nNodes * nO * p);
+  const c0 = new Float64Array(nNodes * nO);
+  const b = new Float64Array(nL * nNodes * nO * p);
+  const cb = new Float64Array(nL * nNodes * nO);
+  const x = new Float64Array(d);
+  const th0 = new Float64Array(d * p);
+  const th1 = new Float64Array(d * p);
+  const dr0 = new Float64Array(d);
+  const dr1 = new Float64Array(d);
+  const env: Env = { dose: 0, sinceDose: 0, cov: new Float64Array(model.meta.covariates.length) };
+  env.cov.set(subject.covariates.subarray(0, env.cov.length));
+  const tests: SubjectContext["tests"] = [];
+  let n0 = 0;
+  let rows = 0;
+  for (const iv of intervals) {
+    tests.push({ set: iv.set, firstNode: n0 });
+    rows += iv.set.functions.length * nO;
+    for (let i = 0; i < iv.set.nodes.length; i++) {
+      const n = n0 + i;
+      const t = iv.set.nodes[i]!;
+      nodes[n] = t;
+      weights[n] = iv.set.weights[i]!;
+      x.fill(0);
+      obs.forEach((k, o) => {
+        const zk = splineValue(iv.pieces[o]!.fit.basis, iv.pieces[o]!.fit.coef, t);
+        z[n * nO + o] = zk;
+        x[k] = model.invert(obsOf[k]!, zk);
+      });
+      setDoseContext(env, doseTimes, t);
+      model.observedDictionary(x, t, env, th0);
+      model.observedDrift(x, t, env, dr0);
+      obs.forEach((k, o) => {
+        for (let j = 0; j < p; j++) a[(n * nO + o) * p + j] = th0[k * p + j]!;
+        c0[n * nO + o] = dr0[k]!;
+      });
+      plan.latent.forEach((l, s) => {
+        x[l.state] = 1;
+        model.observedDictionary(x, t, env, th1);
+        model.observedDrift(x, t, env, dr1);
+        x[l.state] = 0;
+        obs.forEach((k, o) => {
+          for (let j = 0; j < p; j++) b[((s * nNodes + n) * nO + o) * p + j] = th1[k * p + j]! - th0[k * p + j]!;
+          cb[(s * nNodes + n) * nO + o] = dr1[k]! - dr0[k]!;
+        });
+      });
+    }
+    n0 += iv.set.nodes.length;
+  }
+  // Rate bounds from the sampling: a rate slower than a tenth of the observed
+  // span or faster than ten times the shortest gap (dose to first sample
+  // included) leaves no trace the samples could resolve.
+  const times = [...new Set(obs.flatMap((k) => Array.from(subject.series[obsOf[k]!]?.times ?? [])).concat(doseTimes))].sort((u, v) => u - v);
+  let minGap = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < times.length; i++) if (times[i]! > times[i - 1]!) minGap = Math.min(minGap, times[i]! - times[i - 1]!);
+  const span = times.length > 1 ? times[times.length - 1]! - times[0]! : 1;
+  const ctx: SubjectContext = {
+    subject,
+    index,
+    doseTimes,
+    doseAmounts,
+    nodes,
+    weights,
+    tests,
+    rows,
+    z,
+    a,
+    c0,
+    b,
+    cb,
+    rateLo: 0.1 / span,
+    rateHi: 10 / (Number.isFinite(minGap) ? minGap : span),
+    fixedLatent: [],
+  };
+  ctx.fixedLatent = plan.latent.map((l, s) =>
+    l.rate.kind === "known" ? latentValues(model, l, l.rate.value, ctx, design.latentCoefs[s]!, nodes) : null,
+  );
+  return ctx;
+}
+
+/** The subject's weak-form rows for given latent rate parameter value (ignored when every rate is known). */
+export function assembleRows(model: CompiledModel, design: LatentDesign, ctx: SubjectContext, rowScale: Float64Array, rateParamValue: number): Rows {
+  const { plan, coefficients, latentCoefs } = design;
+  const p = model.nParams;
+  const P = coefficients.length;
+  const nO = plan.observed.length;
+  const nN = ctx.nodes.length;
+  const lat = plan.latent.map(
+    (l, s) => ctx.fixedLatent[s] ?? latentValues(model, l, rateOf(l, rateParamValue), ctx, latentCoefs[s]!, ctx.nodes),
+  );
+  // Columns and drift at every node.
+  const col = new Float64Array(nN * nO * P);
+  const drift = new Float64Array(nN * nO);
+  for (let n = 0; n < nN; n++)
+    for (let o = 0; o < nO; o++) {
+      const no = n * nO + o;
+      let dr = ctx.c0[no]!;
+      for (let s = 0; s < lat.length; s++) dr += lat[s]!.known[n]! * ctx.cb[s * nN * nO + no]!;
+      drift[no] = dr;
+      for (let c = 0; c < P; c++) {
+        let v = 0;
+        for (const ct of coefficients[c]!.contributions) {
+          if (ct.kind === "base") {
+            v += ctx.a[no * p + ct.param]!;
+            for (let s = 0; s < lat.length; s++) v += lat[s]!.known[n]! * ctx.b[(s * nN + n) * nO * p + o * p + ct.param]!;
+          } else if (ct.kind === "prod") v += lat[ct.latent]!.basis[ct.coef]![n]! * ctx.b[(ct.latent * nN + n) * nO * p + o * p + ct.param]!;
+          else v += lat[ct.latent]!.basis[ct.coef]![n]! * ctx.cb[ct.latent * nN * nO + no]!;
+        }
+        col[no * P + c] = v;
+      }
+    }
+  const g = new Float64Array(ctx.rows * P);
+  const y = new Float64Array(ctx.rows);
+  let row = 0;
+  for (const { set, firstNode } of ctx.tests) {
+    for (const f of set.functions) {
+      for (let o = 0; o < nO; o++) {
+        let acc = 0;
+        for (let i = 0; i < f.nodeCount; i++) {
+          const n = firstNode + f.firstNode + i;
+          const w = ctx.weights[n]!;
+          const ph = w * set.phi[f.offset + i]!;
+          const no = n * nO + o;
+          acc -= w * set.dphi[f.offset + i]! * ctx.z[no]! + ph * drift[no]!;
+          for (let c = 0; c < P; c++) g[row * P + c] += ph * col[no * P + c]!;
+        }
+        const sc = rowScale[plan.observed[o]!]!;
+        y[row] = acc * sc;
+        for (let c = 0; c < P; c++) g[row * P + c] *= sc;
+        row++;
+      }
+    }
+  }
+  return { g, y, n: row };
+}
+
+export function statsOfRows(r: Rows, P: number): SubjectStats {
+  const gtg = new Float64Array(P * P);
+  const gty = new Float64Array(P);
+  let yty = 0;
+  for (let i = 0; i < r.n; i++) {
+    const yi = r.y[i]!;
+    yty += yi * yi;
+    for (let j = 0; j < P; j++) {
+      const gj = r.g[i * P + j]!;
+      if (gj === 0) continue;
+      gty[j] += gj * yi;
+      for (let k = 0; k < P; k++) gtg[j * P + k] += gj * r.g[i * P + k]!;
+    }
+  }
+  return { n: r.n, gtg, gty, yty };
+}
+
+/** Least-squares residual sum of squares of one subject's rows (the profiled objective of the outer search). */
+function profiledRss(st: SubjectStats, P: number): number {
+  const a = Float64Array.from(st.gtg);
+  let tr = 0;
+  for (let j = 0; j < P; j++) tr += a[j * P + j]!;
+  for (let j = 0; j < P; j++) a[j * P + j] += a[j * P + j]! > 0 ? 1e-10 * (tr / P) : 1;
+  const c = solveSpd(a, P, Float64Array.from(st.gty));
+  if (!c) return Number.POSITIVE_INFINITY;
+  let fit = 0;
+  for (let j = 0; j < P; j++) fit += c[j]! * st.gty[j]!;
+  return Math.max(st.yty - fit, 0);
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
+}
+
+function sd(v: number[]): number {
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
+}
+
+export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptions = {}): FitResult {
+  const started = performance.now();
+  const meta = model.meta;
+  const obsOf = observationOfState(model);
+  if (data.subjects.length === 0) throw new DataError("the data set has no subjects", data.file);
+  const maxDoses = Math.max(0, ...data.subjects.map((s) => s.doses.length));
+  const design = latentDesign(model, maxDoses);
+  const { plan, coefficients, rateParam } = design;
+  for (const k of plan.observed)
+    if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} is neither latent nor observed`);
+  const notes: string[] = [...plan.notes];
+  const weighted = options.weightedSmoothing ?? true;
+  const smoothing: SmoothOptions = { undersmooth: 0.1, ...options.smoothing };
+  const noise = newNoise(model);
+  const counters = { censored: 0 };
+  const contexts: SubjectContext[] = [];
+  const skipped: string[] = [];
+  data.subjects.forEach((subject, index) => {
+    const ctx = prepareSubject(model, design, subject, index, smoothing, weighted, options, noise, counters);
+    if (ctx) contexts.push(ctx);
+    else skipped.push(subject.id);
+    options.onProgress?.(index + 1, data.subjects.length);
+  });
+  if (counters.censored > 0)
+    notes.push(`${counters.censored} censored observation(s) (below the limit of quantification) were left out of the curve estimates.`);
+  if (contexts.length === 0)
+    throw new DataError(
+      "no subject has enough observations for a weak-form test function",
+      data.file,
+      undefined,
+      undefined,
+      "each subject needs, on one interval between jumps of its observed states, at least 4 distinct sampling times of every observed output",
+    );
+  if (skipped.length > 0)
+    notes.push(`${skipped.length} subject(s) skipped: too few observations for any test function (${skipped.slice(0, 5).join(", ")}${skipped.length > 5 ? ", ..." : ""}).`);
+  const { residual, absSd } = residualErrors(model, noise);
+  const rowScale = new Float64Array(model.nStates).fill(1);
+  for (const k of plan.observed) {
+    const s = absSd[obsOf[k]!]!;
+    rowScale[k] = s > 0 && Number.isFinite(s) ? 1 / s : 1;
+  }
+  const P = coefficients.length;
+
+  // Outer search over the latent rate parameter (variable projection).
+  const rates = new Float64Array(contexts.length).fill(Number.NaN);
+  let atBound = 0;
+  let rateLo = Number.NaN;
+  let rateHi = Number.NaN;
+  if (rateParam >= 0) {
+    const rp = rateParam;
+    const l = plan.latent.find((x) => x.rate.kind === "param" && x.rate.param === rp)!;
+    const r = l.rate as { kind: "param"; param: number; scale: number; offset: number };
+    const toParam = (k: number): number => (k - r.offset) / r.scale;
+    const rssAt = (ctx: SubjectContext, k: number): number => profiledRss(statsOfRows(assembleRows(model, design, ctx, rowScale, toParam(k)), P), P);
+    const bounds = (ctx: SubjectContext): [number, number] => options.rateBounds ?? [ctx.rateLo, ctx.rateHi];
+    if (meta.parameters[rp]!.variability !== "fixed") {
+      contexts.forEach((ctx, i) => {
+        const [lo, hi] = bounds(ctx);
+        const res = searchLogScale((k) => rssAt(ctx, k), lo, hi);
+        rates[i] = toParam(res.value);
+        if (res.atBound) atBound++;
+      });
+      rateLo = Math.min(...contexts.map((c) => bounds(c)[0]));
+      rateHi = Math.max(...contexts.map((c) => bounds(c)[1]));
+      notes.push(
+        `${meta.parameters[rp]!.name} (a latent rate, random) was found per subject by a bounded golden-section search on the log scale of the subject's profiled weak-form residual (all other coefficients by least squares inside); bounds per subject from its sampling [0.1/span, 10/shortest gap]${options.rateBounds ? " overridden by rateBounds" : ""}. Its population value is the median of the individual values and its omega their SD.`,
+      );
+    } else {
+      rateLo = options.rateBounds?.[0] ?? Math.min(...contexts.map((c) => c.rateLo));
+      rateHi = options.rateBounds?.[1] ?? Math.max(...contexts.map((c) => c.rateHi));
+      const res = searchLogScale((k) => contexts.reduce((s, ctx) => s + rssAt(ctx, k), 0), rateLo, rateHi);
+      rates.fill(toParam(res.value));
+      if (res.atBound) atBound = contexts.length;
+      notes.push(
+        `${meta.parameters[rp]!.name} (a latent rate, fixed) was found by a bounded golden-section search on the log scale of the pooled profiled weak-form residual, bounds [${rateLo.toPrecision(3)}, ${rateHi.toPrecision(3)}].`,
+      );
+    }
+    if (atBound > 0)
+      notes.push(`${atBound} subject(s) have their ${meta.parameters[rp]!.name} at (within one grid step of) a search bound: the data barely determine it there.`);
+  }
+
+  // Rows with the final rates; drop coefficients the data never see.
+  const allStats = contexts.map((ctx, i) => statsOfRows(assembleRows(model, design, ctx, rowScale, rates[i]!), P));
+  const keep: number[] = [];
+  for (let c = 0; c < P; c++) if (allStats.some((s) => s.gtg[c * P + c]! > 0)) keep.push(c);
+  const Q = keep.length;
+  const stats = allStats.map((s) => {
+    const gtg = new Float64Array(Q * Q);
+    const gty = new Float64Array(Q);
+    keep.forEach((a, i) => {
+      gty[i] = s.gty[a]!;
+      keep.forEach((b, j) => (gtg[i * Q + j] = s.gtg[a * P + b]!));
+    });
+    return { n: s.n, gtg, gty, yty: s.yty };
+  });
+  const kept = keep.map((c) => coefficients[c]!);
+  const randomCoefs = kept.map((c, i) => (c.random ? i : -1)).filter((i) => i >= 0);
+  const blocks = coefficientBlocks(model, kept, randomCoefs, options.productBlocks ?? "full");
+  const lmm = new MixedModel(stats, Q, randomCoefs, blocks).fit();
+  const coefOf = (i: number): Float64Array => {
+    const th = Float64Array.from(lmm.theta.subarray(0, Q));
+    const b = lmm.blups[i]!;
+    randomCoefs.forEach((c, s) => (th[c] = th[c]! + b[s]!));
+    return th;
+  };
+
+  // Map back to the model's parameters.
+  const baseIndex = new Map<number, number>();
+  kept.forEach((c, i) => {
+    if (c.factors.length === 1 && c.factors[0]!.kind === "param") baseIndex.set(c.factors[0]!.param, i);
+  });
+  type Route = { kind: "direct"; coef: number } | { kind: "rate" } | { kind: "ratio"; product: number; over: number } | { kind: "none" };
+  const routes: Route[] = meta.parameters.map((_, j) => {
+    if (baseIndex.has(j)) return { kind: "direct", coef: baseIndex.get(j)! };
+    if (j === rateParam) return { kind: "rate" };
+    for (let i = 0; i < Q; i++) {
+      const f = kept[i]!.factors;
+      if (f.length !== 2 || !f.every((x) => x.kind === "param")) continue;
+      const ps = f.map((x) => (x as { param: number }).param);
+      const at = ps.indexOf(j);
+      if (at < 0) continue;
+      const other = ps[1 - at]!;
+      if (baseIndex.has(other)) return { kind: "ratio", product: i, over: baseIndex.get(other)! };
+    }
+    return { kind: "none" };
+  });
+  const individual: Record<string, Record<string, number>> = {};
+  const indValues: number[][] = meta.parameters.map(() => []);
+  contexts.forEach((ctx, i) => {
+    const c = coefOf(i);
+    const row: Record<string, number> = {};
+    meta.parameters.forEach((par, j) => {
+      const r = routes[j]!;
+      const v = r.kind === "direct" ? c[r.coef]! : r.kind === "rate" ? rates[i]! : r.kind === "ratio" ? c[r.product]! / c[r.over]! : Number.NaN;
+      if (Number.isFinite(v)) {
+        row[par.name] = v;
+        indValues[j]!.push(v);
+      }
+    });
+    individual[ctx.subject.id] = row;
+  });
+  const parameters: Record<string, ParameterEstimate> = {};
+  const q = randomCoefs.length;
+  const unidentifiable: FitResult["unidentifiable"] = [];
+  meta.parameters.forEach((par, j) => {
+    const r = routes[j]!;
+    const random = par.variability !== "fixed";
+    if (r.kind === "direct") {
+      const inNull = lmm.nullSpace.some((v) => Math.abs(v[r.coef]!) > 1e-6);
+      const se = Math.sqrt(lmm.thetaCov[r.coef * Q + r.coef]!);
+      const s = randomCoefs.indexOf(r.coef);
+      parameters[par.name] = {
+        estimate: lmm.theta[r.coef]!,
+        se: inNull || !Number.isFinite(se) ? null : se,
+        omega: s >= 0 ? Math.sqrt(Math.max(0, lmm.omega[s * q + s]!)) : null,
+      };
+    } else if (indValues[j]!.length > 0) {
+      const v = indValues[j]!;
+      parameters[par.name] = { estimate: median(v), se: null, omega: random && r.kind !== "rate" ? sd(v) : random ? sd(v) : null };
+      if (r.kind === "ratio")
+        notes.push(
+          `${par.name} is not a coefficient of the observed equations: it was mapped back per subject as ${par.name}_i = (${kept[r.product]!.name})_i / ${kept[r.over]!.name}_i; its population value is the median of the individual values${random ? " and its omega their SD" : ""} (no standard error).`,
+        );
+    } else {
+      parameters[par.name] = { estimate: 0, se: null, omega: null };
+      unidentifiable.push({ combination: { [par.name]: 1 }, note: `${par.name} enters no observed equation after the latent states are eliminated; it is reported as 0` });
+    }
+  });
+  for (const v of lmm.nullSpace) {
+    const combination: Record<string, number> = {};
+    kept.forEach((c, i) => {
+      if (Math.abs(v[i]!) > 1e-8) combination[c.name] = v[i]!;
+    });
+    unidentifiable.push({ combination, note: "the data do not determine this combination of coefficients (a null direction of the stacked weak-form design)" });
+  }
+  const products = kept.filter((c) => c.factors.length > 1).map((c) => c.name);
+  if (products.length > 0)
+    notes.push(
+      `After eliminating the latent states the observed equations are linear in (${kept.map((c) => c.name).join(", ")}); ${products.join(", ")} ${products.length > 1 ? "were" : "was"} estimated as one coefficient${options.productBlocks === "diagonal" ? "" : ", with a random effect correlated with those of its factors"}.`,
+    );
+  if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
+  const omegaMatrix: number[][] = [];
+  const randomNames = meta.parameters.filter((x) => x.variability !== "fixed").map((x) => x.name);
+  for (const a of randomNames) {
+    const row: number[] = [];
+    for (const b of randomNames) {
+      const ja = meta.parameters.findIndex((x) => x.name === a);
+      const jb = meta.parameters.findIndex((x) => x.name === b);
+      const ra = routes[ja]!;
+      const rb = routes[jb]!;
+      const sa = ra.kind === "direct" ? randomCoefs.indexOf(ra.coef) : -1;
+      const sb = rb.kind === "direct" ? randomCoefs.indexOf(rb.coef) : -1;
+      if (sa >= 0 && sb >= 0) row.push(lmm.omega[sa * q + sb]!);
+      else if (a === b) row.push((parameters[a]!.omega ?? 0) ** 2);
+      else row.push(0);
+    }
+    omegaMatrix.push(row);
+  }
+  const omegaCorrelation: Record<string, number> = {};
+  for (const c of meta.covariance) {
+    if (c.structure !== "full") continue;
+    for (let u = 0; u < c.params.length; u++)
+      for (let w = u + 1; w < c.params.length; w++) {
+        const a = meta.parameters[c.params[u]!]!.name;
+        const b = meta.parameters[c.params[w]!]!.name;
+        const ia = randomNames.indexOf(a);
+        const ib = randomNames.indexOf(b);
+        if (ia < 0 || ib < 0) continue;
+        const den = Math.sqrt(omegaMatrix[ia]![ia]! * omegaMatrix[ib]![ib]!);
+        omegaCorrelation[`${a},${b}`] = den > 0 ? omegaMatrix[ia]![ib]! / den : 0;
+      }
+  }
+  const derived: Record<string, number> = {};
+  if (meta.derived.length > 0) {
+    const th = Float64Array.from(meta.parameters, (x) => parameters[x.name]!.estimate);
+    const out = new Float64Array(meta.derived.length);
+    model.derived(th, out);
+    meta.derived.forEach((dq, k) => {
+      if (Number.isFinite(out[k]!)) derived[dq.name] = out[k]!;
+    });
+  }
+  return {
+    model: meta.name,
+    subjects: contexts.length,
+    seconds: (performance.now() - started) / 1000,
+    parameters,
+    omegaCorrelation,
+    residual,
+    individual,
+    derived,
+    omega: { names: randomNames, matrix: omegaMatrix },
+    unidentifiable,
+    notes,
+    settings: {
+      estimator: "weak-form LMM (ML) with latent states eliminated in closed form",
+      smoothing: { method: "P-spline, cubic, second-difference penalty, GCV", undersmooth: smoothing.undersmooth, maxSegments: smoothing.maxSegments ?? 20 },
+      weightedSmoothing: weighted,
+      splitAtDoses: options.splitAtDoses ?? false,
+      testFunctions: { shape: "(1-x^2)^p", degree: options.tests?.degree ?? 4, normalise: options.tests?.normalise ?? "derivative" },
+      latent: plan.latent.map((l) => ({
+        state: l.name,
+        rate: l.rate.kind === "known" ? l.rate.value : `${l.rate.scale} * ${meta.parameters[l.rate.param]!.name} + ${l.rate.offset}`,
+        initial: l.initial,
+        jumps: l.jumps,
+      })),
+      coefficients: Object.fromEntries(
+        kept.map((c, i) => {
+          const s = randomCoefs.indexOf(i);
+          return [c.name, { estimate: lmm.theta[i]!, omega: s >= 0 ? Math.sqrt(Math.max(0, lmm.omega[s * q + s]!)) : null }];
+        }),
+      ),
+      rateSearch: rateParam >= 0 ? { parameter: meta.parameters[rateParam]!.name, lo: rateLo, hi: rateHi, atBound } : null,
+      rowScale: Object.fromEntries(plan.observed.map((k) => [meta.states[k]!.name, rowScale[k]!])),
+      sigma2: lmm.sigma2,
+      logLik: lmm.logLik,
+      lmmIterations: lmm.iterations,
+      rows: stats.reduce((s, x) => s + x.n, 0),
+    },
+  };
+}
+
+/**
+ * Random-effect blocks of the coefficients: declared blocks of the model's
+ * parameters carry over; a product coefficient (theta*fM2) joins the block of
+ * its random factors as a full block (its effect is strongly correlated with
+ * theta's by construction) unless `products` is "diagonal".
+ */
+function coefficientBlocks(
+  model: CompiledModel,
+  kept: LatentRegressionCoefficient[],
+  randomCoefs: number[],
+  products: "full" | "diagonal",
+): RandomBlock[] {
+  const parent = new Map<number, number>(randomCoefs.map((c) => [c, c]));
+  const full = new Set<number>();
+  const find = (c: number): number => {
+    let r = c;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(rb, ra);
+  };
+  const baseOf = (j: number): number => kept.findIndex((c) => c.factors.length === 1 && c.factors[0]!.kind === "param" && c.factors[0]!.param === j);
+  const fullPairs: [number, number][] = [];
+  for (const blk of model.meta.covariance) {
+    if (blk.structure !== "full") continue;
+    const idx = blk.params.map(baseOf).filter((i) => i >= 0 && parent.has(i));
+    for (let i = 1; i < idx.length; i++) fullPairs.push([idx[0]!, idx[i]!]);
+  }
+  if (products === "full")
+    kept.forEach((c, i) => {
+      if (!parent.has(i) || c.factors.length < 2) return;
+      for (const f of c.factors) {
+        if (f.kind !== "param") continue;
+        const b = baseOf(f.param);
+        if (b >= 0 && parent.has(b)) fullPairs.push([b, i]);
+      }
+    });
+  for (const [a, b] of fullPairs) union(a, b);
+  for (const [a] of fullPairs) full.add(find(a));
+  const groups = new Map<number, number[]>();
+  for (const c of randomCoefs) {
+    const r = find(c);
+    if (!groups.has(r)) groups.set(r, []);
+    groups.get(r)!.push(c);
+  }
+  return [...groups.entries()].map(([r, params]) => ({ params, full: full.has(r) && params.length > 1 }));
+}
