@@ -180,9 +180,9 @@ type RestOf<F> = F extends (model: CompiledModel, ...rest: infer R) => unknown
   : never;
 
 export function estimate(
-  ...args: RestOf<typeof runtime.fit>
-): ReturnType<typeof runtime.fit> {
-  return runtime.fit(model, ...args);
+  ...args: RestOf<typeof runtime.estimate>
+): ReturnType<typeof runtime.estimate> {
+  return runtime.estimate(model, ...args);
 }
 
 export function simulate(

@@ -5,7 +5,8 @@ import type { CompiledModel } from "./model.js";
 import type { Dataset } from "./dataset.js";
 import type { ResidualError } from "./fit-result.js";
 import type { SmoothFit, SmoothOptions } from "./smooth.js";
-import { observationOfState, smoothOutput, type CurvePiece } from "./weak-form.js";
+import { smoothSeries } from "./smooth.js";
+import { observationOfState, smoothOutput, warpTime, type CurvePiece, type TimeWarp } from "./weak-form.js";
 
 /** Pooled smoothing residuals of one output (see `residualErrors`). */
 export interface OutputNoise {
@@ -38,6 +39,8 @@ export function smoothState(
   smoothing: SmoothOptions,
   weighted: boolean,
   noise: OutputNoise[],
+  /** Dose times: when given, each piece may be smoothed on a log time warp from its latest dose (see `chooseWarp`). */
+  warpOrigins?: number[],
 ): { pieces: CurvePiece[]; censoredDropped: number } {
   const meta = model.meta;
   const o = observationOfState(model)[k]!;
@@ -71,6 +74,17 @@ export function smoothState(
         }
       : undefined;
   const pieces = smoothOutput(times, values, jumps, smoothing, weightsFor);
+  if (warpOrigins)
+    for (const piece of pieces) {
+      const w = chooseWarp(piece.times, warpOrigins);
+      if (!w) continue;
+      const u = piece.times.map((t) => warpTime(w, t));
+      let fit = smoothSeries(u, piece.values, weightsFor ? { ...smoothing, coarse: true } : smoothing);
+      const wts = weightsFor?.(fit);
+      if (wts) fit = smoothSeries(u, piece.values, { ...smoothing, weights: wts, lambdaHint: fit.noise.lambda });
+      piece.fit = fit;
+      piece.warp = w;
+    }
   for (const piece of pieces) {
     const f = piece.fit.noise;
     const acc = noise[o]!;
@@ -116,4 +130,52 @@ export function residualErrors(model: CompiledModel, noise: OutputNoise[]): { re
     }
   });
   return { residual, absSd };
+}
+
+/** Coefficient of variation of the gaps between consecutive values. */
+function gapCv(u: ArrayLike<number>): number {
+  const gaps: number[] = [];
+  for (let i = 1; i < u.length; i++) if (u[i]! > u[i - 1]!) gaps.push(u[i]! - u[i - 1]!);
+  if (gaps.length < 2) return 0;
+  const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+  const v = gaps.reduce((a, b) => a + (b - mean) ** 2, 0) / gaps.length;
+  return Math.sqrt(v) / mean;
+}
+
+/**
+ * A log time warp u = log(t - origin + shift) from the latest dose at or
+ * before the piece (the origin), restarting at later doses inside it (see TimeWarp), when it makes the sampling gaps more even
+ * than they are in t: after a dose, samples are usually log-spaced (hours,
+ * then days, then weeks) while a P-spline on uniform knots spends its knots
+ * evenly, so without the warp the fast early phase falls inside one knot span.
+ * The shift is chosen among multiples of the first sampling offset after the
+ * origin by the same criterion (even gaps); deterministic.
+ */
+export function chooseWarp(times: Float64Array, origins: number[]): TimeWarp | undefined {
+  if (times.length < 3) return undefined;
+  const t0 = times[0]!;
+  let origin = Number.NaN;
+  for (const o of origins) if (o <= t0) origin = o;
+  if (!Number.isFinite(origin)) return undefined;
+  let first = Number.NaN;
+  for (const t of times)
+    if (t > origin) {
+      first = t - origin;
+      break;
+    }
+  if (!(first > 0)) return undefined;
+  const t1 = times[times.length - 1]!;
+  const kinks = origins.filter((o) => o > t0 && o < t1);
+  let best = gapCv(times);
+  let chosen: TimeWarp | undefined;
+  for (const f of [0.25, 0.5, 1, 2, 4, 8]) {
+    const w: TimeWarp = kinks.length > 0 ? { origin, shift: f * first, kinks } : { origin, shift: f * first };
+    if (!(t0 - origin + w.shift > 0)) continue;
+    const score = gapCv(Array.from(times, (t) => warpTime(w, t)));
+    if (score < best) {
+      best = score;
+      chosen = w;
+    }
+  }
+  return chosen;
 }

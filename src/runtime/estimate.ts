@@ -47,6 +47,15 @@ export interface FitOptions {
    * see the notes of fitLatent for the measurements).
    */
   splitAtDoses?: boolean;
+  /**
+   * Latent-state models: write the weak form on the observed scale (default,
+   * "observed") or on the states' natural scale with each row divided by the
+   * local level of its state ("natural": for log-observed states the latent
+   * regressors then enter without the noisy 1/x factor).
+   */
+  weakScale?: "observed" | "natural";
+  /** Latent-state models: smooth on a log time warp from the latest dose where it evens the sampling gaps (default true; see curves.ts chooseWarp). */
+  warpTime?: boolean;
   /** Latent-state models: bounds of the outer search over an estimated latent rate (default from the sampling, see fitLatent). */
   rateBounds?: [number, number];
   /** Latent-state models: random-effect blocks of product coefficients (theta*fM2): joined with their factors in a full block (default) or diagonal. */

@@ -13,9 +13,8 @@ import type { FitResult, ParameterEstimate } from "./fit-result.js";
 import type { FitOptions } from "./estimate.js";
 import type { SmoothOptions } from "./smooth.js";
 import { newNoise, residualErrors, smoothState } from "./curves.js";
-import { jumpTimes, observationOfState, setDoseContext, type CurvePiece } from "./weak-form.js";
-import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionSet } from "./test-functions.js";
-import { splineValue } from "./bspline.js";
+import { curveValue, jumpTimes, observationOfState, setDoseContext, unwarpTime, warpStretch, warpTime, type CurvePiece, type TimeWarp } from "./weak-form.js";
+import { buildTestFunctionsWithBreaks, levelsFor, medianSpacing, type TestFunctionSet } from "./test-functions.js";
 import { MixedModel, type RandomBlock, type SubjectStats } from "./mixed-model.js";
 import { solveSpd } from "./linalg.js";
 import { expandCoefficients, latentValues, planLatent, rateOf, type LatentCoefficient, type LatentPlan, type LatentValues } from "./latent.js";
@@ -154,11 +153,27 @@ export interface SubjectContext {
   c0: Float64Array;
   b: Float64Array;
   cb: Float64Array;
+  /** Rows written on the natural scale (z holds the states), scaled by the local level. */
+  natural: boolean;
   /** Sampling-based bounds of a searched rate. */
   rateLo: number;
   rateHi: number;
   /** Latent values of states whose rate is known (fixed for the fit). */
   fixedLatent: (LatentValues | null)[];
+}
+
+/**
+ * Test functions built on the warped axis u, carried back to t:
+ * phi_t(t) = phi_u(u(t)) is still smooth and compactly supported; the
+ * quadrature weights take dt/du and phi' takes du/dt.
+ */
+function warpedTests(set: TestFunctionSet, warp: TimeWarp): TestFunctionSet {
+  const nodes = set.nodes.map((u) => unwarpTime(warp, u));
+  const weights = set.weights.map((w, i) => w * warpStretch(warp, nodes[i]!));
+  const dphi = Float64Array.from(set.dphi);
+  for (const f of set.functions) for (let i = 0; i < f.nodeCount; i++) dphi[f.offset + i] = dphi[f.offset + i]! / warpStretch(warp, nodes[f.firstNode + i]!);
+  const functions = set.functions.map((f) => ({ ...f, center: unwarpTime(warp, f.center), halfWidth: Number.NaN }));
+  return { ...set, t0: unwarpTime(warp, set.t0), t1: unwarpTime(warp, set.t1), nodes, weights, dphi, functions };
 }
 
 export interface Rows {
@@ -182,6 +197,7 @@ export function prepareSubject(
   const { plan } = design;
   const { nStates: d, nParams: p } = model;
   const obs = plan.observed;
+  const natural = options.weakScale === "natural";
   const nO = obs.length;
   const nL = plan.latent.length;
   const doseTimes = subject.doses.map((x) => x.time);
@@ -192,7 +208,7 @@ export function prepareSubject(
   for (const k of obs) {
     const jumps = [...new Set([...jumpTimes(model, subject, k), ...split])].sort((a, b) => a - b);
     jumps.forEach((t) => allBounds.add(t));
-    const sm = smoothState(model, subject, k, jumps, smoothing, weighted, noise);
+    const sm = smoothState(model, subject, k, jumps, smoothing, weighted, noise, options.warpTime === false ? undefined : doseTimes);
     counters.censored += sm.censoredDropped;
     curves.push(sm.pieces);
   }
@@ -221,9 +237,18 @@ export function prepareSubject(
     if (!ok || !(end > start)) continue;
     const inside = [...new Set(allTimes.filter((t) => t >= start && t <= end))].sort((x, y) => x - y);
     if (inside.length < 4) continue;
+    const warp = chosen[0]!.warp;
+    if (warp) {
+      // Bumps placed and scaled on the warped axis: narrow where samples are dense.
+      const u = inside.map((t) => warpTime(warp, t));
+      const levels = levelsFor(u[u.length - 1]! - u[0]!, medianSpacing(u), options.tests);
+      if (levels < 1) continue;
+      intervals.push({ set: warpedTests(buildTestFunctionsWithBreaks(u[0]!, u[u.length - 1]!, levels, doseTimes.map((t) => warpTime(warp, t)), options.tests), warp), pieces: chosen });
+      continue;
+    }
     const levels = levelsFor(end - start, medianSpacing(inside), options.tests);
     if (levels < 1) continue;
-    intervals.push({ set: buildTestFunctions(start, end, levels, options.tests), pieces: chosen });
+    intervals.push({ set: buildTestFunctionsWithBreaks(start, end, levels, doseTimes, options.tests), pieces: chosen });
   }
   if (intervals.length === 0) return null;
   const nNodes = intervals.reduce((s, iv) => s + iv.set.nodes.length, 0);
@@ -254,21 +279,21 @@ export function prepareSubject(
       weights[n] = iv.set.weights[i]!;
       x.fill(0);
       obs.forEach((k, o) => {
-        const zk = splineValue(iv.pieces[o]!.fit.basis, iv.pieces[o]!.fit.coef, t);
-        z[n * nO + o] = zk;
+        const zk = curveValue(iv.pieces[o]!, t);
         x[k] = model.invert(obsOf[k]!, zk);
+        z[n * nO + o] = natural ? x[k]! : zk;
       });
       setDoseContext(env, doseTimes, t);
-      model.observedDictionary(x, t, env, th0);
-      model.observedDrift(x, t, env, dr0);
+      (natural ? model.dictionary : model.observedDictionary)(x, t, env, th0);
+      (natural ? model.drift : model.observedDrift)(x, t, env, dr0);
       obs.forEach((k, o) => {
         for (let j = 0; j < p; j++) a[(n * nO + o) * p + j] = th0[k * p + j]!;
         c0[n * nO + o] = dr0[k]!;
       });
       plan.latent.forEach((l, s) => {
         x[l.state] = 1;
-        model.observedDictionary(x, t, env, th1);
-        model.observedDrift(x, t, env, dr1);
+        (natural ? model.dictionary : model.observedDictionary)(x, t, env, th1);
+        (natural ? model.drift : model.observedDrift)(x, t, env, dr1);
         x[l.state] = 0;
         obs.forEach((k, o) => {
           for (let j = 0; j < p; j++) b[((s * nNodes + n) * nO + o) * p + j] = th1[k * p + j]! - th0[k * p + j]!;
@@ -299,6 +324,7 @@ export function prepareSubject(
     c0,
     b,
     cb,
+    natural,
     rateLo: 0.1 / span,
     rateHi: 10 / (Number.isFinite(minGap) ? minGap : span),
     fixedLatent: [],
@@ -355,7 +381,18 @@ export function assembleRows(model: CompiledModel, design: LatentDesign, ctx: Su
           acc -= w * set.dphi[f.offset + i]! * ctx.z[no]! + ph * drift[no]!;
           for (let c = 0; c < P; c++) g[row * P + c] += ph * col[no * P + c]!;
         }
-        const sc = rowScale[plan.observed[o]!]!;
+        let sc = rowScale[plan.observed[o]!]!;
+        if (ctx.natural) {
+          let num = 0;
+          let den = 0;
+          for (let i = 0; i < f.nodeCount; i++) {
+            const n = firstNode + f.firstNode + i;
+            const ph = Math.abs(set.phi[f.offset + i]!) * ctx.weights[n]!;
+            num += ph * Math.abs(ctx.z[n * nO + o]!);
+            den += ph;
+          }
+          if (num > 0) sc /= num / den;
+        }
         y[row] = acc * sc;
         for (let c = 0; c < P; c++) g[row * P + c] *= sc;
         row++;
@@ -382,18 +419,33 @@ export function statsOfRows(r: Rows, P: number): SubjectStats {
   return { n: r.n, gtg, gty, yty };
 }
 
-/** Least-squares residual sum of squares of one subject's rows (the profiled objective of the outer search). */
-function profiledRss(st: SubjectStats, P: number): number {
+/** One subject's least-squares coefficients (a tiny ridge keeps unseen columns at 0) and residual sum of squares. */
+function leastSquares(st: SubjectStats, P: number): { coef: Float64Array | null; rss: number } {
   const a = Float64Array.from(st.gtg);
   let tr = 0;
   for (let j = 0; j < P; j++) tr += a[j * P + j]!;
   for (let j = 0; j < P; j++) a[j * P + j] += a[j * P + j]! > 0 ? 1e-10 * (tr / P) : 1;
   const c = solveSpd(a, P, Float64Array.from(st.gty));
-  if (!c) return Number.POSITIVE_INFINITY;
+  if (!c) return { coef: null, rss: Number.POSITIVE_INFINITY };
   let fit = 0;
   for (let j = 0; j < P; j++) fit += c[j]! * st.gty[j]!;
-  return Math.max(st.yty - fit, 0);
+  return { coef: c, rss: Math.max(st.yty - fit, 0) };
 }
+
+/** The profiled objective of the outer search: the subject's least-squares residual sum of squares. */
+function profiledRss(st: SubjectStats, P: number): number {
+  return leastSquares(st, P).rss;
+}
+
+/**
+ * Subjects whose own least-squares weak-form residual (RMS per row) exceeds
+ * OUTLIER_FACTOR times the median over subjects: data the model cannot
+ * describe on the observed scale (e.g. log titres that collapse to -12 when
+ * a simulated titre crosses zero). Their rows can be 10^14 times larger than
+ * anyone else's (the observed-scale dynamics divide by the state), which
+ * would decide the population fit alone, so they are left out of it.
+ */
+const OUTLIER_FACTOR = 5;
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -488,7 +540,19 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   }
 
   // Rows with the final rates; drop coefficients the data never see.
-  const allStats = contexts.map((ctx, i) => statsOfRows(assembleRows(model, design, ctx, rowScale, rates[i]!), P));
+  const fullStats = contexts.map((ctx, i) => statsOfRows(assembleRows(model, design, ctx, rowScale, rates[i]!), P));
+  const own = fullStats.map((st) => leastSquares(st, P));
+  const rms = own.map((o, i) => Math.sqrt(o.rss / Math.max(1, fullStats[i]!.n)));
+  const medRms = median(rms.filter((x) => Number.isFinite(x)));
+  const outlier = rms.map((r) => !(r <= OUTLIER_FACTOR * medRms));
+  if (outlier.every((x) => x)) outlier.fill(false);
+  const inPop = contexts.map((_, i) => i).filter((i) => !outlier[i]);
+  const outIds = contexts.filter((_, i) => outlier[i]).map((c) => c.subject.id);
+  if (outIds.length > 0)
+    notes.push(
+      `${outIds.length} subject(s) left out of the population step (${outIds.slice(0, 8).join(", ")}${outIds.length > 8 ? ", ..." : ""}): their own weak-form residual is more than ${OUTLIER_FACTOR} times the median subject's, i.e. their data do not follow the model on the observed scale; their individual values are their own least-squares estimates.`,
+    );
+  const allStats = inPop.map((i) => fullStats[i]!);
   const keep: number[] = [];
   for (let c = 0; c < P; c++) if (allStats.some((s) => s.gtg[c * P + c]! > 0)) keep.push(c);
   const Q = keep.length;
@@ -505,9 +569,12 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   const randomCoefs = kept.map((c, i) => (c.random ? i : -1)).filter((i) => i >= 0);
   const blocks = coefficientBlocks(model, kept, randomCoefs, options.productBlocks ?? "full");
   const lmm = new MixedModel(stats, Q, randomCoefs, blocks).fit();
+  const popIndex = new Map(inPop.map((i, k) => [i, k]));
   const coefOf = (i: number): Float64Array => {
+    const k = popIndex.get(i);
+    if (k === undefined) return Float64Array.from(keep, (c) => own[i]!.coef?.[c] ?? Number.NaN);
     const th = Float64Array.from(lmm.theta.subarray(0, Q));
-    const b = lmm.blups[i]!;
+    const b = lmm.blups[k]!;
     randomCoefs.forEach((c, s) => (th[c] = th[c]! + b[s]!));
     return th;
   };

@@ -165,3 +165,76 @@ export function buildTestFunctions(
   const functions = tpl.functions.map((f) => ({ ...f, center: t0 + length * f.center, halfWidth: length * f.halfWidth }));
   return { t0, t1, nodes, weights, functions, phi, dphi, levels };
 }
+
+/**
+ * The same multi-scale bumps on [t0, t1], with the quadrature panels also cut
+ * at `breaks` (e.g. doses where a latent state, hence the integrand
+ * phi * Theta, jumps while the bump itself may cross it): Gauss-Legendre then
+ * never integrates across a discontinuity. Not cached (breaks differ per subject).
+ */
+export function buildTestFunctionsWithBreaks(
+  t0: number,
+  t1: number,
+  levels: number,
+  breaks: number[],
+  options: TestFunctionOptions = {},
+): TestFunctionSet {
+  const inner = breaks.filter((b) => b > t0 && b < t1);
+  if (inner.length === 0) return buildTestFunctions(t0, t1, levels, options);
+  if (!(t1 > t0) || levels < 1) throw new RangeError("test functions need a non-empty interval and at least one level");
+  const p = options.degree ?? 4;
+  const perPanel = options.nodesPerPanel ?? 8;
+  const normalise = options.normalise ?? "derivative";
+  const length = t1 - t0;
+  const panels = Math.max(16, 2 ** (levels + 1));
+  const dyadic = Array.from({ length: panels + 1 }, (_, k) => t0 + (length * k) / panels);
+  const minGap = (length / panels) * 1e-9;
+  const edges = [...dyadic, ...inner.filter((b) => dyadic.every((e) => Math.abs(e - b) > minGap))].sort((a, b) => a - b);
+  const nPanels = edges.length - 1;
+  const rule = gaussLegendre(perPanel);
+  const nodes = new Float64Array(nPanels * perPanel);
+  const weights = new Float64Array(nPanels * perPanel);
+  for (let k = 0; k < nPanels; k++) {
+    const a = edges[k]!;
+    const h = edges[k + 1]! - a;
+    for (let j = 0; j < perPanel; j++) {
+      nodes[k * perPanel + j] = a + 0.5 * h * (1 + rule.nodes[j]!);
+      weights[k * perPanel + j] = 0.5 * h * rule.weights[j]!;
+    }
+  }
+  // Index of the edge at a dyadic position.
+  const edgeAt = (t: number): number => {
+    let best = 0;
+    for (let k = 1; k < edges.length; k++) if (Math.abs(edges[k]! - t) < Math.abs(edges[best]! - t)) best = k;
+    return best;
+  };
+  const unit = unitNorm2(p, normalise);
+  const functions: TestFunction[] = [];
+  let total = 0;
+  for (let j = 1; j <= levels; j++) {
+    const h = length / 2 ** j;
+    const count = 2 ** (j + 1) - 3;
+    for (let k = 0; k < count; k++) {
+      const center = t0 + h + (k * h) / 2;
+      const firstPanel = edgeAt(center - h);
+      const lastPanel = edgeAt(center + h);
+      functions.push({ center, halfWidth: h, firstNode: firstPanel * perPanel, nodeCount: (lastPanel - firstPanel) * perPanel, offset: total });
+      total += (lastPanel - firstPanel) * perPanel;
+    }
+  }
+  const phi = new Float64Array(total);
+  const dphi = new Float64Array(total);
+  for (const f of functions) {
+    const h = f.halfWidth;
+    const c = normalise === "l2" ? 1 / Math.sqrt(h * unit) : Math.sqrt(h / unit);
+    for (let i = 0; i < f.nodeCount; i++) {
+      const x = (nodes[f.firstNode + i]! - f.center) / h;
+      const base = 1 - x * x;
+      if (base <= 0) continue;
+      const bp1 = base ** (p - 1);
+      phi[f.offset + i] = c * bp1 * base;
+      dphi[f.offset + i] = (c * p * bp1 * -2 * x) / h;
+    }
+  }
+  return { t0, t1, nodes, weights, functions, phi, dphi, levels };
+}

@@ -25,18 +25,46 @@ export interface CurvePiece {
   warp?: TimeWarp;
 }
 
-/** u(t) = log(t - origin + shift), defined for t > origin - shift. */
+/**
+ * u(t) = log(t - origin + shift) + sum_k H(t - kink_k) log((t - kink_k + shift) / shift):
+ * log-spaced from the latest dose before the piece, restarting its fast phase
+ * at each later dose inside it (`kinks`). u is continuous and increasing; at a
+ * kink its slope jumps, so a spline in u may have a kink in t there: the
+ * derivative of a state that is continuous across a dose may jump (Ab when
+ * the latent S jumps), its value may not.
+ */
 export interface TimeWarp {
   origin: number;
   shift: number;
+  kinks?: number[];
 }
 
 export function warpTime(w: TimeWarp, t: number): number {
-  return Math.log(t - w.origin + w.shift);
+  let u = Math.log(t - w.origin + w.shift);
+  if (w.kinks) for (const k of w.kinks) if (t > k) u += Math.log1p((t - k) / w.shift);
+  return u;
+}
+
+/** dt/du at t. */
+export function warpStretch(w: TimeWarp, t: number): number {
+  let du = 1 / (t - w.origin + w.shift);
+  if (w.kinks) for (const k of w.kinks) if (t > k) du += 1 / (t - k + w.shift);
+  return 1 / du;
 }
 
 export function unwarpTime(w: TimeWarp, u: number): number {
-  return Math.exp(u) + w.origin - w.shift;
+  const t0 = Math.exp(u) + w.origin - w.shift;
+  if (!w.kinks || w.kinks.length === 0) return t0;
+  // Monotone: bisection between the kink-free inverse (an upper bound) and a lower bound.
+  let hi = t0;
+  let lo = w.origin - w.shift + 1e-300;
+  if (warpTime(w, hi) < u) return hi;
+  for (let it = 0; it < 200 && hi - lo > 1e-13 * Math.max(1, Math.abs(hi)); it++) {
+    const mid = 0.5 * (lo + hi);
+    if (warpTime(w, mid) < u) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
 }
 
 /** The smoothed curve of a piece at time t (through its warp, if any). */

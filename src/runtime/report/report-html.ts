@@ -195,21 +195,23 @@ function networkSection(meta: ModelMeta, fit: FitResult): string {
   );
 }
 
-function legendHtml(): string {
+function legendHtml(censored: boolean, doses: boolean): string {
   const item = (svg: string, label: string) => `<span class="key">${svg}${esc(label)}</span>`;
   return (
     `<p class="legend">` +
-    item(`<svg width="14" height="10"><circle cx="7" cy="5" r="3" fill="${COLORS.data}"/></svg>`, "data (hollow: censored)") +
+    item(`<svg width="14" height="10"><circle cx="7" cy="5" r="3" fill="${COLORS.data}"/></svg>`, censored ? "data (hollow: censored)" : "data") +
     item(`<svg width="22" height="10"><path d="M1 5h20" stroke="${COLORS.smooth}" stroke-width="2" stroke-dasharray="4 3"/></svg>`, "smoothed curve (the estimator's)") +
     item(`<svg width="22" height="10"><path d="M1 5h20" stroke="${COLORS.prediction}" stroke-width="2"/></svg>`, "individual prediction (simulated with the individual estimates)") +
-    item(`<svg width="14" height="10"><path d="M7 0v10" stroke="#999" stroke-dasharray="2 2"/></svg>`, "dose") +
+    (doses ? item(`<svg width="14" height="10"><path d="M7 0v10" stroke="#999" stroke-dasharray="2 2"/></svg>`, "dose") : "") +
     `</p>`
   );
 }
 
 function individualSection(meta: ModelMeta, diag: ReportDiagnostics, maxSubjects: number, maxOutputs: number, ids: IdSource): string {
   const shown = diag.subjects.slice(0, maxSubjects);
-  const parts = [legendHtml()];
+  const censored = shown.some((s) => s.outputs.some((o) => o.censored?.some((c) => c !== 0)));
+  const doses = shown.some((s) => s.doseTimes.length > 0);
+  const parts = [legendHtml(censored, doses)];
   const tName = meta.time.name;
   meta.observations.slice(0, maxOutputs).forEach((o, oi) => {
     const panels = shown.map((s) => subjectPanel(s, oi, tName, ids));
@@ -236,7 +238,7 @@ function subjectPanel(s: SubjectView, oi: number, tName: string, ids: IdSource):
   }
   const xAll = extent(o.times, ...(o.predicted ? [o.predicted.t] : []));
   const svg = plotSvg({
-    width: 230,
+    width: 220,
     height: 160,
     marks,
     ...(yDomain ? { yDomain } : {}),
@@ -345,7 +347,7 @@ function notesSection(fit: FitResult, extra: string[]): string {
 
 function combination(c: Record<string, number>): string {
   return Object.entries(c)
-    .map(([k, v], i) => `${v < 0 ? (i === 0 ? "−" : " − ") : i === 0 ? "" : " + "}${num(Math.abs(v), 3)}·${k}`)
+    .map(([k, v], i) => `${v < 0 ? (i === 0 ? "−" : " − ") : i === 0 ? "" : " + "}${num(Math.abs(v))}·${k}`)
     .join("");
 }
 

@@ -59,8 +59,13 @@ export function niceTicks(lo: number, hi: number, target = 5): number[] {
   const step = niceStep((hi - lo) / Math.max(1, target));
   const first = Math.ceil(lo / step - 1e-9);
   const last = Math.floor(hi / step + 1e-9);
+  // Round to the step's own decimals (plus a guard digit) so that k * step prints cleanly.
+  const decimals = Math.min(100, Math.max(0, 2 - Math.floor(Math.log10(step))));
   const out: number[] = [];
-  for (let k = first; k <= last; k++) out.push(cleanZero(k * step));
+  for (let k = first; k <= last; k++) {
+    const v = Number((k * step).toFixed(decimals));
+    out.push(v === 0 ? 0 : v);
+  }
   return out;
 }
 
@@ -71,23 +76,24 @@ function niceStep(raw: number): number {
   return m * p;
 }
 
-function cleanZero(x: number): number {
-  return Math.abs(x) < 1e-12 * (1 + Math.abs(x)) ? 0 : Number(x.toPrecision(12));
-}
-
-/** Labels for a set of ticks, with as many decimals as the step needs and no more. */
+/** Labels for a set of ticks, with as many digits as the step needs and no more. */
 export function tickLabels(ticks: number[]): string[] {
   if (ticks.length === 0) return [];
   const step = ticks.length > 1 ? Math.abs(ticks[1]! - ticks[0]!) : Math.abs(ticks[0]!) || 1;
   const big = Math.max(...ticks.map(Math.abs));
-  if (big >= 1e5 || (step < 1e-3 && big < 1e-2) || step < 1e-4) return ticks.map((t) => formatNumber(t, 3));
-  const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9) + (isQuarter(step) ? 1 : 0)));
+  const stepExp = Math.floor(Math.log10(step) + 1e-9);
+  const extra = isQuarter(step) ? 1 : 0;
+  if (big >= 1e5 || big < 1e-2) {
+    const digits = Math.min(15, Math.max(1, Math.floor(Math.log10(big) + 1e-9) - stepExp + 1 + extra));
+    return ticks.map((t) => formatNumber(t, digits));
+  }
+  const decimals = Math.max(0, Math.min(20, -stepExp + extra));
   return ticks.map((t) => (t === 0 ? "0" : t.toFixed(decimals)));
 }
 
 function isQuarter(step: number): boolean {
-  const m = step / 10 ** Math.floor(Math.log10(step));
-  return Math.abs(m - 2.5) < 1e-9;
+  const m = step / 10 ** Math.floor(Math.log10(step) + 1e-9);
+  return Math.abs(m - 2.5) < 1e-6;
 }
 
 /** Smallest and largest finite value over all arrays; null when there is none. */
@@ -133,7 +139,7 @@ export function plotSvg(spec: PlotSpec): string {
   if (!(yd[1] > yd[0])) yd = pad([yd[0], yd[0]]);
 
   const xTicks = niceTicks(xd[0], xd[1], target);
-  const yTicks = niceTicks(yd[0], yd[1], Math.max(3, Math.round((target * height) / width)));
+  const yTicks = niceTicks(yd[0], yd[1], Math.max(4, Math.round((target * height) / width)));
   const xLab = tickLabels(xTicks);
   const yLab = tickLabels(yTicks);
   const yLabelWidth = Math.max(2, ...yLab.map((s) => s.length)) * CHAR;
