@@ -15,14 +15,14 @@ async function main(): Promise<void> {
   const { model } = await loadModel(spec);
   const data = loadData(readFileSync(dataPath, "utf8"), dataPath, model.meta);
   const result = fit(model, data);
-  const html = renderReport(model, data, result, { specPath: spec, maxSubjects: 12 });
+  const html = renderReport(model, data, result, { specPath: spec, maxSubjects: 10 });
   const htmlPath = resolve("test-output/report/screenshot.html");
   mkdirSync(dirname(htmlPath), { recursive: true });
   writeFileSync(htmlPath, html);
   const browser = await launchBrowser();
   try {
     const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 1500 });
+    await page.setViewportSize({ width: 1280, height: 1200 });
     await page.setContent(html, { waitUntil: "load" });
     mkdirSync(dirname(resolve(png)), { recursive: true });
     await page.screenshot({ path: png, fullPage: false });

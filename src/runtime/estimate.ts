@@ -54,6 +54,12 @@ export interface FitOptions {
    * regressors then enter without the noisy 1/x factor).
    */
   weakScale?: "observed" | "natural";
+  /**
+   * Latent-state models: "weak" (bump test functions) or "integral" (one row
+   * per sample: x(t_k) = x(t_0) + integral of the dynamics, on the natural
+   * scale; see latent-fit.ts integralGrid).
+   */
+  form?: "weak" | "integral";
   /** Latent-state models: smooth on a log time warp from the latest dose where it evens the sampling gaps (default true; see curves.ts chooseWarp). */
   warpTime?: boolean;
   /** Latent-state models: bounds of the outer search over an estimated latent rate (default from the sampling, see fitLatent). */

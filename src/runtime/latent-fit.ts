@@ -19,12 +19,15 @@ import { MixedModel, type RandomBlock, type SubjectStats } from "./mixed-model.j
 import { solveSpd } from "./linalg.js";
 import { expandCoefficients, latentValues, planLatent, rateOf, type LatentCoefficient, type LatentPlan, type LatentValues } from "./latent.js";
 import { searchLogScale } from "./outer-search.js";
+import { gaussLegendre } from "./quadrature.js";
 
 type Factor = { kind: "param"; param: number } | { kind: "latent"; latent: number; coef: number };
 type Contribution =
   | { kind: "base"; param: number }
   | { kind: "prod"; param: number; latent: number; coef: number }
-  | { kind: "pure"; latent: number; coef: number };
+  | { kind: "pure"; latent: number; coef: number }
+  /** Integral form: the observed state's value at the first sample of its piece (a per-subject nuisance). */
+  | { kind: "start"; observed: number };
 
 /** One linear coefficient of the observed equations after elimination. */
 export interface LatentRegressionCoefficient {
@@ -79,7 +82,7 @@ function probeObserved(model: CompiledModel, plan: LatentPlan) {
 }
 
 /** The coefficient vector of the observed equations after eliminating every latent state. */
-export function latentDesign(model: CompiledModel, maxDoses: number): LatentDesign {
+export function latentDesign(model: CompiledModel, maxDoses: number, form: "weak" | "integral" = "weak"): LatentDesign {
   const plan = planLatent(model);
   const meta = model.meta;
   const p = model.nParams;
@@ -135,6 +138,10 @@ export function latentDesign(model: CompiledModel, maxDoses: number): LatentDesi
       if (cbNz[s]) add([lf], { kind: "pure", latent: s, coef: m });
     });
   });
+  if (form === "integral")
+    plan.observed.forEach((k, o) =>
+      coefficients.push({ name: `${meta.states[k]!.name}(t0)`, factors: [], contributions: [{ kind: "start", observed: o }], random: true }),
+    );
   return { plan, latentCoefs, coefficients, rateParam };
 }
 
@@ -155,11 +162,97 @@ export interface SubjectContext {
   cb: Float64Array;
   /** Rows written on the natural scale (z holds the states), scaled by the local level. */
   natural: boolean;
+  /**
+   * Integral form: per observed state, its samples (time, natural-scale value,
+   * row scale) and, per sample, the node index up to which the integral runs
+   * (nodes are a composite grid cut at every sample and dose).
+   */
+  integral?: { times: Float64Array; values: Float64Array; scale: Float64Array; upTo: Int32Array }[];
+  /** Integral form: divides each observed state's samples (the bias of 10^z under log-normal noise); set once the noise is known. */
+  yCorrection?: Float64Array;
   /** Sampling-based bounds of a searched rate. */
   rateLo: number;
   rateHi: number;
   /** Latent values of states whose rate is known (fixed for the fit). */
   fixedLatent: (LatentValues | null)[];
+}
+
+/** Panels per subject span of the integral-form grid, and Gauss nodes per panel. */
+const INTEGRAL_PANELS = 128;
+const INTEGRAL_NODES = 4;
+
+/**
+ * The integral form (integral matching): x(t_k) = x(t_0) + int_{t0}^{tk} f, one
+ * row per sample, the test function being the indicator of [t0, tk]. The
+ * left-hand side is the sample itself, so the curve estimate enters only
+ * inside the integrals (where the latent states, known in closed form, carry
+ * most of the weight); a sparse design's unresolved fast phases after doses
+ * then cost little. Uses the first curve piece of each observed state.
+ */
+function integralGrid(
+  model: CompiledModel,
+  curves: CurvePiece[][],
+  doseTimes: number[],
+  obs: number[],
+  obsOf: Int32Array,
+): { interval: { set: TestFunctionSet; pieces: CurvePiece[] }; samples: NonNullable<SubjectContext["integral"]> } | null {
+  const pieces: CurvePiece[] = [];
+  for (let o = 0; o < obs.length; o++) {
+    const piece = curves[o]![0];
+    if (!piece || piece.times.length < 3) return null;
+    pieces.push(piece);
+  }
+  const t0 = Math.min(...pieces.map((pc) => pc.start));
+  const t1 = Math.max(...pieces.map((pc) => pc.end));
+  if (!(t1 > t0)) return null;
+  const breaks = [...new Set([...pieces.flatMap((pc) => Array.from(pc.times)), ...doseTimes.filter((t) => t > t0 && t < t1)])].sort((a, b) => a - b);
+  const hMax = (t1 - t0) / INTEGRAL_PANELS;
+  const rule = gaussLegendre(INTEGRAL_NODES);
+  const nodes: number[] = [];
+  const weights: number[] = [];
+  const edgeNode = new Map<number, number>([[breaks[0]!, 0]]);
+  for (let b = 0; b + 1 < breaks.length; b++) {
+    const a = breaks[b]!;
+    const e = breaks[b + 1]!;
+    const cells = Math.max(1, Math.ceil((e - a) / hMax));
+    const h = (e - a) / cells;
+    for (let c = 0; c < cells; c++)
+      for (let g = 0; g < INTEGRAL_NODES; g++) {
+        nodes.push(a + c * h + 0.5 * h * (1 + rule.nodes[g]!));
+        weights.push(0.5 * h * rule.weights[g]!);
+      }
+    edgeNode.set(e, nodes.length);
+  }
+  const samples = pieces.map((pc, o) => {
+    const k = obs[o]!;
+    const relative = (() => {
+      const ob = model.meta.observations[obsOf[k]!]!;
+      return ob.transform === "log" || ob.transform === "log10" || ob.error !== "constant";
+    })();
+    const n = pc.times.length;
+    const values = new Float64Array(n);
+    const scale = new Float64Array(n);
+    const upTo = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = pc.times[i]!;
+      values[i] = model.invert(obsOf[k]!, process.env.LW_SMOOTHY ? curveValue(pc, t) : pc.values[i]!);
+      const level = Math.abs(model.invert(obsOf[k]!, curveValue(pc, t)));
+      scale[i] = relative ? (level > 0 ? 1 / level : 0) : 1;
+      upTo[i] = edgeNode.get(t) ?? 0;
+    }
+    return { times: Float64Array.from(pc.times), values, scale, upTo };
+  });
+  const set: TestFunctionSet = {
+    t0,
+    t1,
+    nodes: Float64Array.from(nodes),
+    weights: Float64Array.from(weights),
+    functions: [],
+    phi: new Float64Array(0),
+    dphi: new Float64Array(0),
+    levels: 0,
+  };
+  return { interval: { set, pieces }, samples };
 }
 
 /**
@@ -197,7 +290,8 @@ export function prepareSubject(
   const { plan } = design;
   const { nStates: d, nParams: p } = model;
   const obs = plan.observed;
-  const natural = options.weakScale === "natural";
+  const integralForm = options.form === "integral";
+  const natural = integralForm || options.weakScale === "natural";
   const nO = obs.length;
   const nL = plan.latent.length;
   const doseTimes = subject.doses.map((x) => x.time);
@@ -249,6 +343,14 @@ export function prepareSubject(
     const levels = levelsFor(end - start, medianSpacing(inside), options.tests);
     if (levels < 1) continue;
     intervals.push({ set: buildTestFunctionsWithBreaks(start, end, levels, doseTimes, options.tests), pieces: chosen });
+  }
+  let integral: SubjectContext["integral"];
+  if (integralForm) {
+    intervals.length = 0;
+    const built = integralGrid(model, curves, doseTimes, obs, obsOf);
+    if (!built) return null;
+    intervals.push(built.interval);
+    integral = built.samples;
   }
   if (intervals.length === 0) return null;
   const nNodes = intervals.reduce((s, iv) => s + iv.set.nodes.length, 0);
@@ -310,6 +412,7 @@ export function prepareSubject(
   let minGap = Number.POSITIVE_INFINITY;
   for (let i = 1; i < times.length; i++) if (times[i]! > times[i - 1]!) minGap = Math.min(minGap, times[i]! - times[i - 1]!);
   const span = times.length > 1 ? times[times.length - 1]! - times[0]! : 1;
+  if (integral) rows = integral.reduce((acc, x) => acc + x.times.length, 0);
   const ctx: SubjectContext = {
     subject,
     index,
@@ -325,6 +428,7 @@ export function prepareSubject(
     b,
     cb,
     natural,
+    ...(integral ? { integral } : {}),
     rateLo: 0.1 / span,
     rateHi: 10 / (Number.isFinite(minGap) ? minGap : span),
     fixedLatent: [],
@@ -361,7 +465,7 @@ export function assembleRows(model: CompiledModel, design: LatentDesign, ctx: Su
             v += ctx.a[no * p + ct.param]!;
             for (let s = 0; s < lat.length; s++) v += lat[s]!.known[n]! * ctx.b[(s * nN + n) * nO * p + o * p + ct.param]!;
           } else if (ct.kind === "prod") v += lat[ct.latent]!.basis[ct.coef]![n]! * ctx.b[(ct.latent * nN + n) * nO * p + o * p + ct.param]!;
-          else v += lat[ct.latent]!.basis[ct.coef]![n]! * ctx.cb[ct.latent * nN * nO + no]!;
+          else if (ct.kind === "pure") v += lat[ct.latent]!.basis[ct.coef]![n]! * ctx.cb[ct.latent * nN * nO + no]!;
         }
         col[no * P + c] = v;
       }
@@ -369,6 +473,30 @@ export function assembleRows(model: CompiledModel, design: LatentDesign, ctx: Su
   const g = new Float64Array(ctx.rows * P);
   const y = new Float64Array(ctx.rows);
   let row = 0;
+  if (ctx.integral) {
+    const acc = new Float64Array(P);
+    ctx.integral.forEach((smp, o) => {
+      const startCoef = coefficients.findIndex((c) => c.contributions.some((ct) => ct.kind === "start" && ct.observed === o));
+      const corr = ctx.yCorrection?.[o] ?? 1;
+      let n = smp.upTo[0]!;
+      let dr = 0;
+      acc.fill(0);
+      for (let k = 0; k < smp.times.length; k++) {
+        for (; n < smp.upTo[k]!; n++) {
+          const w = ctx.weights[n]!;
+          const no = n * nO + o;
+          dr += w * drift[no]!;
+          for (let c = 0; c < P; c++) acc[c] += w * col[no * P + c]!;
+        }
+        const sc = smp.scale[k]! * rowScale[plan.observed[o]!]!;
+        y[row] = (smp.values[k]! / corr - dr) * sc;
+        for (let c = 0; c < P; c++) g[row * P + c] = acc[c]! * sc;
+        if (startCoef >= 0) g[row * P + startCoef] = sc;
+        row++;
+      }
+    });
+    return { g, y, n: row };
+  }
   for (const { set, firstNode } of ctx.tests) {
     for (const f of set.functions) {
       for (let o = 0; o < nO; o++) {
@@ -464,7 +592,8 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   const obsOf = observationOfState(model);
   if (data.subjects.length === 0) throw new DataError("the data set has no subjects", data.file);
   const maxDoses = Math.max(0, ...data.subjects.map((s) => s.doses.length));
-  const design = latentDesign(model, maxDoses);
+  const form = options.form ?? "weak";
+  const design = latentDesign(model, maxDoses, form);
   const { plan, coefficients, rateParam } = design;
   for (const k of plan.observed)
     if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} is neither latent nor observed`);
@@ -494,6 +623,13 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   if (skipped.length > 0)
     notes.push(`${skipped.length} subject(s) skipped: too few observations for any test function (${skipped.slice(0, 5).join(", ")}${skipped.length > 5 ? ", ..." : ""}).`);
   const { residual, absSd } = residualErrors(model, noise);
+  // Integral form on log-observed states: 10^z of a sample overshoots x by exp((sd ln10)^2 / 2) on average.
+  const yCorrection = Float64Array.from(plan.observed, (k) => {
+    const ob = meta.observations[obsOf[k]!]!;
+    const a = absSd[obsOf[k]!]!;
+    return ob.transform === "log10" ? Math.exp((a * Math.LN10) ** 2 / 2) : ob.transform === "log" ? Math.exp((a * a) / 2) : 1;
+  });
+  if (form === "integral") for (const ctx of contexts) ctx.yCorrection = yCorrection;
   const rowScale = new Float64Array(model.nStates).fill(1);
   for (const k of plan.observed) {
     const s = absSd[obsOf[k]!]!;

@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { analyse } from "../../front-end.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
-import { render, toJson } from "../../diagnostics/render.js";
 import { readSpec } from "../read-spec.js";
 import { EXIT_ERRORS, EXIT_OK, UsageError } from "../exit.js";
 
@@ -13,7 +11,9 @@ export function registerCheck(program: Command): void {
     .option("--format <format>", "text or json", "text")
     .option("--no-color", "plain text output")
     .addHelpText("after", "\nExample:\n  nlme check specs/*.nlme\n  nlme check specs/logistic.nlme --format json\n\nExit codes: 0 clean (warnings allowed), 1 errors, 2 misuse.")
-    .action((specs: string[], options: { format: string; color: boolean }) => {
+    .action(async (specs: string[], options: { format: string; color: boolean }) => {
+      const { analyse } = await import("../../front-end.js");
+      const { render, toJson } = await import("../../diagnostics/render.js");
       if (options.format !== "text" && options.format !== "json") {
         throw new UsageError(`unknown format '${options.format}'`, "use --format text or --format json");
       }

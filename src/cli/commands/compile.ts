@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { render } from "../../diagnostics/render.js";
-import { compileSpecs } from "../../codegen/write-generated.js";
 import { EXIT_ERRORS, EXIT_OK } from "../exit.js";
 import { readSpec } from "../read-spec.js";
 
@@ -15,6 +13,8 @@ export function registerCompile(program: Command): void {
     .option("--out <dir>", "output directory", "generated")
     .addHelpText("after", "\nExample:\n  nlme compile specs/*.nlme              # what `npm run generate` does\n  nlme compile my-model.nlme --out build/\n\nNothing is written when any spec has errors. Exit codes: 0 written, 1 spec errors, 2 misuse.")
     .action(async (specs: string[], options: { out: string }) => {
+      const { render } = await import("../../diagnostics/render.js");
+      const { compileSpecs } = await import("../../codegen/write-generated.js");
       for (const path of specs) readSpec(path); // clear "no such file" before any work
       const result = await compileSpecs(specs, options.out, { entryPoints: ENTRY_POINTS });
       for (const f of [...result.failures, ...result.warnings]) {

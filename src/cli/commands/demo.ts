@@ -3,10 +3,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import pc from "picocolors";
-import { analyse } from "../../front-end.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { readSpec } from "../read-spec.js";
-import { estimatesTable } from "../estimates-table.js";
 import { runFit, writeFitOutputs } from "./fit.js";
 import { EXIT_ERRORS } from "../exit.js";
 
@@ -21,6 +19,8 @@ export function registerDemo(program: Command): void {
     .description("check every bundled spec, fit the bundled example and write its Monolix project")
     .option("--out <dir>", "where the demo writes", DEMO.out)
     .action(async (options: { out: string }) => {
+      const { analyse } = await import("../../front-end.js");
+      const { estimatesTable } = await import("../estimates-table.js");
       const specsDir = join(root, "specs");
       process.stdout.write(pc.bold("Bundled specs\n"));
       let failed = false;
@@ -51,7 +51,7 @@ export function registerDemo(program: Command): void {
         `\nReference (R nlme, SSlogis by maximum likelihood): r = 0.002906 /day, K = 191.05 mm\n` +
           `This fit:                                        r = ${r.toPrecision(4)} /day, K = ${K.toPrecision(5)} mm\n`,
       );
-      const written = writeFitOutputs(run, options.out);
+      const written = await writeFitOutputs(run, options.out);
       const shown = (p: string) => relative(process.cwd(), p) || p;
       process.stdout.write(`\nWrote the Monolix project, the nlmixr2 script and fit.json:\n${written.map((p) => `  ${shown(p)}`).join("\n")}\n`);
       process.stdout.write(`Open ${shown(join(options.out, "monolix/project.mlxtran"))} in Monolix and run SAEM from these first guesses.\n`);

@@ -1,8 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { FitResult } from "../../runtime/fit-result.js";
-import { exportFiles, writeExport } from "../../runtime/export-project.js";
-import { loadModel } from "../load-model.js";
 import { readData } from "./fit.js";
 import { UsageError } from "../exit.js";
 
@@ -26,10 +24,12 @@ export function registerExport(program: Command): void {
       }
       const spec = options.spec ?? (fit.settings?.spec as string | undefined);
       if (!spec) throw new UsageError(`${fitPath} does not say which spec it fits`, "pass --spec SPEC");
+      const { loadModel } = await import("../load-model.js");
+      const { exportFiles, writeExport } = await import("../../runtime/export-project.js");
       const { model } = await loadModel(spec);
       if (model.meta.name !== fit.model) throw new UsageError(`${fitPath} is a fit of '${fit.model}', but ${spec} defines '${model.meta.name}'`, "pass the spec the fit was made with: --spec SPEC");
       const dataPath = options.data ?? (fit.settings?.data as string | undefined);
-      const data = dataPath ? readData(dataPath, model) : undefined;
+      const data = dataPath ? await readData(dataPath, model) : undefined;
       const files = exportFiles(model.meta, fit, data, { targets: [target] });
       delete files["fit.json"];
       for (const path of writeExport(options.out, files)) process.stdout.write(`wrote ${path}\n`);

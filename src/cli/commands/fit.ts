@@ -1,14 +1,9 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { loadData } from "../../runtime/load-data.js";
-import { estimate } from "../../runtime/model-entry.js";
-import { exportFiles, writeExport } from "../../runtime/export-project.js";
 import type { FitResult } from "../../runtime/fit-result.js";
 import type { Dataset } from "../../runtime/dataset.js";
 import type { CompiledModel } from "../../runtime/model.js";
-import { loadModel } from "../load-model.js";
-import { estimatesTable } from "../estimates-table.js";
 import { progressBar } from "../progress.js";
 import { UsageError } from "../exit.js";
 
@@ -32,7 +27,8 @@ export function parseColumns(text: string | undefined): Record<string, string> |
   return out;
 }
 
-export function readData(path: string, model: CompiledModel, columns?: Record<string, string>): Dataset {
+export async function readData(path: string, model: CompiledModel, columns?: Record<string, string>): Promise<Dataset> {
+  const { loadData } = await import("../../runtime/load-data.js");
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -50,8 +46,10 @@ export interface FitRun {
 }
 
 export async function runFit(spec: string, options: FitCommandOptions): Promise<FitRun> {
+  const { loadModel } = await import("../load-model.js");
+  const { estimate } = await import("../../runtime/model-entry.js");
   const loaded = await loadModel(spec);
-  const data = readData(options.data, loaded.model, parseColumns(options.columns));
+  const data = await readData(options.data, loaded.model, parseColumns(options.columns));
   const bar = progressBar("fitting");
   let result: FitResult;
   try {
@@ -63,7 +61,8 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
   return { model: loaded.model, data, fit: result, notes: loaded.notes };
 }
 
-export function writeFitOutputs(run: FitRun, out: string): string[] {
+export async function writeFitOutputs(run: FitRun, out: string): Promise<string[]> {
+  const { exportFiles, writeExport } = await import("../../runtime/export-project.js");
   return writeExport(out, exportFiles(run.model.meta, run.fit, run.data));
 }
 
@@ -79,6 +78,7 @@ export function registerFit(program: Command): void {
     .option("--reweight", "WENDy-style iteratively re-weighted pass")
     .addHelpText("after", "\nExample:\n  nlme fit specs/logistic.nlme --data data/orange.csv --out out/orange\n  nlme fit specs/lotka_volterra.nlme --data data/lotka_volterra.csv --json\n\nExit codes: 0 fitted, 1 spec or data errors, 2 misuse.")
     .action(async (spec: string, options: FitCommandOptions) => {
+      const { estimatesTable } = await import("../estimates-table.js");
       const run = await runFit(spec, options);
       if (options.json) process.stdout.write(`${JSON.stringify(run.fit)}\n`);
       else {
@@ -86,7 +86,7 @@ export function registerFit(program: Command): void {
         process.stdout.write(estimatesTable(run.fit));
       }
       if (options.out) {
-        const written = writeFitOutputs(run, options.out);
+        const written = await writeFitOutputs(run, options.out);
         if (!options.json) process.stdout.write(`\nwrote ${written.length} files under ${options.out}/\n`);
       }
     });

@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { format } from "../../syntax/print.js";
-import { render } from "../../diagnostics/render.js";
 import { writeFileAtomic } from "../../runtime/write-atomic.js";
 import { readSpec } from "../read-spec.js";
 import { EXIT_ERRORS, EXIT_OK } from "../exit.js";
@@ -12,7 +10,9 @@ export function registerFmt(program: Command): void {
     .argument("<spec...>", ".nlme files")
     .option("--check", "change nothing; exit 1 when a file is not formatted")
     .addHelpText("after", "\nExample:\n  nlme fmt specs/*.nlme\n  nlme fmt --check specs/*.nlme   # in CI\n\nExit codes: 0 formatted, 1 syntax errors or (with --check) unformatted files, 2 misuse.")
-    .action((specs: string[], options: { check?: boolean }) => {
+    .action(async (specs: string[], options: { check?: boolean }) => {
+      const { format } = await import("../../syntax/print.js");
+      const { render } = await import("../../diagnostics/render.js");
       let failed = false;
       for (const path of specs) {
         const spec = readSpec(path);

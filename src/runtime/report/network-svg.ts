@@ -37,11 +37,11 @@ export function networkEdges(stateNames: string[], terms: NonNullable<FitResult[
 }
 
 /** The network drawing; `data-edges` on the root says how many arrows it holds. */
-export function networkSvg(stateNames: string[], terms: NonNullable<FitResult["terms"]>, size = 520): string {
+export function networkSvg(stateNames: string[], terms: NonNullable<FitResult["terms"]>, size = 560): string {
   const edges = networkEdges(stateNames, terms);
   const n = stateNames.length;
   const c = size / 2;
-  const nodeR = Math.max(9, Math.min(18, 160 / Math.max(n, 1)));
+  const nodeR = Math.max(11, Math.min(18, 220 / Math.max(n, 1)));
   const ring = c - nodeR - 28;
   const pos = stateNames.map((_, i) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(n, 1);
@@ -74,11 +74,11 @@ export function networkSvg(stateNames: string[], terms: NonNullable<FitResult["t
     const [x, y] = pos[i]!;
     return (
       `<g class="node"><circle cx="${coord(x)}" cy="${coord(y)}" r="${coord(nodeR)}" fill="#f4f4f4" stroke="#555"/>` +
-      `<text x="${coord(x)}" y="${coord(y)}" dy="0.35em" text-anchor="middle" font-size="${nodeR > 13 ? 11 : 9}">${escapeHtml(name)}</text></g>`
+      `<text x="${coord(x)}" y="${coord(y)}" dy="0.35em" text-anchor="middle" font-size="${nodeR > 13 ? 11 : 10}">${escapeHtml(name)}</text></g>`
     );
   });
   const marker = (id: string, color: string) =>
-    `<marker id="${id}" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="${color}"/></marker>`;
+    `<marker id="${id}" viewBox="0 0 10 10" refX="8" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="${color}"/></marker>`;
   return (
     `<svg class="network" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" role="img" aria-label="selected network" ` +
     `data-edges="${edges.length}" data-marks="${edges.length + n}" font-family="system-ui, sans-serif">` +

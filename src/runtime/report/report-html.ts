@@ -98,7 +98,7 @@ function header(meta: ModelMeta, data: Dataset, fit: FitResult, options: ReportO
     ["model", meta.name],
     ...(options.specPath ? [["spec", options.specPath] as [string, string]] : []),
     ["data", data.file],
-    ["subjects", `${fit.subjects} fitted of ${data.subjects.length}`],
+    ["subjects", `${data.subjects.filter((x) => fit.individual[x.id]).length} fitted of ${data.subjects.length}`],
     ["observations", `${nObs} (${meta.observations.map((o) => o.name).join(", ")})`],
     ["time", `${meta.time.name}${meta.time.unit ? ` in ${meta.time.unit}` : ""}`],
     ["fit time", `${fit.seconds < 1 ? (fit.seconds * 1000).toFixed(0) + " ms" : fit.seconds.toFixed(2) + " s"}`],
@@ -145,15 +145,23 @@ function estimatesSection(meta: ModelMeta, fit: FitResult): string {
     );
   }
   if (fit.terms) {
-    const rows = fit.terms.map((t) => [
-      esc(t.equation),
-      `<code>${esc(t.term)}</code>`,
-      num(t.estimate),
-      num(t.omega),
-      formatPercent(t.stability),
+    // Grouped by equation, one compact line each: a flat table of every term runs for pages.
+    const groups = new Map<string, NonNullable<FitResult["terms"]>>();
+    for (const t of fit.terms) groups.set(t.equation, [...(groups.get(t.equation) ?? []), t]);
+    const rows = [...groups].map(([eq, terms]) => [
+      esc(eq),
+      terms
+        .map((t) => {
+          const extra = [t.omega ? `ω ${num(t.omega, 3)}` : "", t.stability < 1 ? `stability ${formatPercent(t.stability)}` : ""].filter((x) => x);
+          return `<span class="term"><code>${esc(t.term)}</code> ${num(t.estimate)}${extra.length > 0 ? ` <small>(${esc(extra.join(", "))})</small>` : ""}</span>`;
+        })
+        .join(""),
     ]);
     out.push(`<h3>Selected terms (${fit.terms.length})</h3>`);
-    out.push(table(["equation", "term", "estimate", "ω (SD)", "stability"], rows, "terms numeric"));
+    out.push(
+      `<p class="small">Coefficient of each selected dictionary term, with its random-effect SD (ω) when it varies between subjects and its selection stability across folds when below 100%.</p>`,
+    );
+    out.push(table(["equation", "terms"], rows, "terms"));
   }
   const derived = Object.entries(fit.derived);
   if (derived.length > 0) {
@@ -247,7 +255,7 @@ function subjectPanel(s: SubjectView, oi: number, tName: string, ids: IdSource):
     clipId: ids.next("clip"),
     ticks: 4,
   });
-  const caption = `${esc(s.id)}${s.problem ? ` <span class="warn" title="${esc(s.problem)}">(no prediction)</span>` : ""}`;
+  const caption = `ID ${esc(s.id)}${s.problem ? ` <span class="warn" title="${esc(s.problem)}">(no prediction)</span>` : ""}`;
   return `<figure class="panel" data-subject="${esc(s.id)}" aria-label="${esc(`${s.id} vs ${tName}`)}">${svg}<figcaption>${caption}</figcaption></figure>`;
 }
 
@@ -368,7 +376,8 @@ table{border-collapse:collapse;margin:6px 0 10px}
 th,td{padding:4px 12px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 th{font-weight:600;border-bottom:2px solid var(--line);white-space:nowrap}
 table.numeric td:not(:first-child):not(:last-child){text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-table.terms td:nth-child(n+3){text-align:right}
+table.terms .term{display:inline-block;margin:0 14px 0 0;white-space:nowrap;font-variant-numeric:tabular-nums}
+table.terms small{color:var(--muted)}
 code{font:13px ui-monospace,"DejaVu Sans Mono",monospace}
 .grid{display:flex;flex-wrap:wrap;gap:10px}
 figure.panel{margin:0;padding:4px 4px 2px;background:var(--panel);border:1px solid #eee;border-radius:4px}
