@@ -60,6 +60,8 @@ export interface FitOptions {
    * scale; see latent-fit.ts integralGrid).
    */
   form?: "weak" | "integral";
+  /** Integral form: passes of re-weighting by the fitted levels (default 3). */
+  integralPasses?: number;
   /** Latent-state models: smooth on a log time warp from the latest dose where it evens the sampling gaps (default true; see curves.ts chooseWarp). */
   warpTime?: boolean;
   /** Latent-state models: bounds of the outer search over an estimated latent rate (default from the sampling, see fitLatent). */

@@ -167,7 +167,7 @@ export interface SubjectContext {
    * row scale) and, per sample, the node index up to which the integral runs
    * (nodes are a composite grid cut at every sample and dose).
    */
-  integral?: { times: Float64Array; values: Float64Array; scale: Float64Array; upTo: Int32Array }[];
+  integral?: { times: Float64Array; values: Float64Array; scale: Float64Array; upTo: Int32Array; relative: boolean }[];
   /** Integral form: divides each observed state's samples (the bias of 10^z under log-normal noise); set once the noise is known. */
   yCorrection?: Float64Array;
   /** Sampling-based bounds of a searched rate. */
@@ -175,6 +175,45 @@ export interface SubjectContext {
   rateHi: number;
   /** Latent values of states whose rate is known (fixed for the fit). */
   fixedLatent: (LatentValues | null)[];
+}
+
+/**
+ * Integral form, iteratively re-weighted: each sample's row is divided by the
+ * predicted level at that sample (multiplicative noise on the natural scale).
+ * The first pass takes the level from the GCV curve; a curve that nearly
+ * interpolates would make the weight track the sample's own noise and
+ * flatten every row, hence later passes use the fitted model's prediction.
+ */
+function updateLevels(
+  model: CompiledModel,
+  design: LatentDesign,
+  contexts: SubjectContext[],
+  rowScale: Float64Array,
+  rates: Float64Array,
+  coefficientsOf: (i: number) => Float64Array,
+): void {
+  const P = design.coefficients.length;
+  contexts.forEach((ctx, i) => {
+    if (!ctx.integral) return;
+    const c = coefficientsOf(i);
+    if (!c.every((v) => Number.isFinite(v))) return;
+    const saved = ctx.integral.map((smp) => smp.scale);
+    ctx.integral.forEach((smp) => (smp.scale = new Float64Array(smp.times.length).fill(1)));
+    const r = assembleRows(model, design, ctx, rowScale, rates[i]!);
+    let row = 0;
+    ctx.integral.forEach((smp, o) => {
+      const rs = rowScale[design.plan.observed[o]!]!;
+      const corr = ctx.yCorrection?.[o] ?? 1;
+      const next = Float64Array.from(saved[o]!);
+      for (let k = 0; k < smp.times.length; k++, row++) {
+        let gc = 0;
+        for (let j = 0; j < P; j++) gc += r.g[row * P + j]! * c[j]!;
+        const level = ((gc - r.y[row]!) / rs + smp.values[k]! / corr) * corr;
+        if (smp.relative && level > 0 && Number.isFinite(level)) next[k] = 1 / level;
+      }
+      smp.scale = next;
+    });
+  });
 }
 
 /** Panels per subject span of the integral-form grid, and Gauss nodes per panel. */
@@ -235,12 +274,12 @@ function integralGrid(
     const upTo = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const t = pc.times[i]!;
-      values[i] = model.invert(obsOf[k]!, process.env.LW_SMOOTHY ? curveValue(pc, t) : pc.values[i]!);
-      const level = Math.abs(model.invert(obsOf[k]!, curveValue(pc, t)));
+      values[i] = model.invert(obsOf[k]!, pc.values[i]!);
+      const level = Math.abs(model.invert(obsOf[k]!, pc.fit.noise.fitted[i]!));
       scale[i] = relative ? (level > 0 ? 1 / level : 0) : 1;
       upTo[i] = edgeNode.get(t) ?? 0;
     }
-    return { times: Float64Array.from(pc.times), values, scale, upTo };
+    return { times: Float64Array.from(pc.times), values, scale, upTo, relative };
   });
   const set: TestFunctionSet = {
     t0,
@@ -637,83 +676,103 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   }
   const P = coefficients.length;
 
-  // Outer search over the latent rate parameter (variable projection).
-  const rates = new Float64Array(contexts.length).fill(Number.NaN);
-  let atBound = 0;
-  let rateLo = Number.NaN;
-  let rateHi = Number.NaN;
-  if (rateParam >= 0) {
-    const rp = rateParam;
-    const l = plan.latent.find((x) => x.rate.kind === "param" && x.rate.param === rp)!;
-    const r = l.rate as { kind: "param"; param: number; scale: number; offset: number };
-    const toParam = (k: number): number => (k - r.offset) / r.scale;
-    const rssAt = (ctx: SubjectContext, k: number): number => profiledRss(statsOfRows(assembleRows(model, design, ctx, rowScale, toParam(k)), P), P);
-    const bounds = (ctx: SubjectContext): [number, number] => options.rateBounds ?? [ctx.rateLo, ctx.rateHi];
-    if (meta.parameters[rp]!.variability !== "fixed") {
-      contexts.forEach((ctx, i) => {
-        const [lo, hi] = bounds(ctx);
-        const res = searchLogScale((k) => rssAt(ctx, k), lo, hi);
-        rates[i] = toParam(res.value);
-        if (res.atBound) atBound++;
-      });
-      rateLo = Math.min(...contexts.map((c) => bounds(c)[0]));
-      rateHi = Math.max(...contexts.map((c) => bounds(c)[1]));
-      notes.push(
-        `${meta.parameters[rp]!.name} (a latent rate, random) was found per subject by a bounded golden-section search on the log scale of the subject's profiled weak-form residual (all other coefficients by least squares inside); bounds per subject from its sampling [0.1/span, 10/shortest gap]${options.rateBounds ? " overridden by rateBounds" : ""}. Its population value is the median of the individual values and its omega their SD.`,
-      );
-    } else {
-      rateLo = options.rateBounds?.[0] ?? Math.min(...contexts.map((c) => c.rateLo));
-      rateHi = options.rateBounds?.[1] ?? Math.max(...contexts.map((c) => c.rateHi));
-      const res = searchLogScale((k) => contexts.reduce((s, ctx) => s + rssAt(ctx, k), 0), rateLo, rateHi);
-      rates.fill(toParam(res.value));
-      if (res.atBound) atBound = contexts.length;
-      notes.push(
-        `${meta.parameters[rp]!.name} (a latent rate, fixed) was found by a bounded golden-section search on the log scale of the pooled profiled weak-form residual, bounds [${rateLo.toPrecision(3)}, ${rateHi.toPrecision(3)}].`,
-      );
+  const pass = (final: boolean) => {
+    // Outer search over the latent rate parameter (variable projection).
+    const rates = new Float64Array(contexts.length).fill(Number.NaN);
+    let atBound = 0;
+    let rateLo = Number.NaN;
+    let rateHi = Number.NaN;
+    if (rateParam >= 0) {
+      const rp = rateParam;
+      const l = plan.latent.find((x) => x.rate.kind === "param" && x.rate.param === rp)!;
+      const r = l.rate as { kind: "param"; param: number; scale: number; offset: number };
+      const toParam = (k: number): number => (k - r.offset) / r.scale;
+      const rssAt = (ctx: SubjectContext, k: number): number => profiledRss(statsOfRows(assembleRows(model, design, ctx, rowScale, toParam(k)), P), P);
+      const bounds = (ctx: SubjectContext): [number, number] => options.rateBounds ?? [ctx.rateLo, ctx.rateHi];
+      if (meta.parameters[rp]!.variability !== "fixed") {
+        contexts.forEach((ctx, i) => {
+          const [lo, hi] = bounds(ctx);
+          const res = searchLogScale((k) => rssAt(ctx, k), lo, hi);
+          rates[i] = toParam(res.value);
+          if (res.atBound) atBound++;
+        });
+        rateLo = Math.min(...contexts.map((c) => bounds(c)[0]));
+        rateHi = Math.max(...contexts.map((c) => bounds(c)[1]));
+        if (final) notes.push(
+          `${meta.parameters[rp]!.name} (a latent rate, random) was found per subject by a bounded golden-section search on the log scale of the subject's profiled weak-form residual (all other coefficients by least squares inside); bounds per subject from its sampling [0.1/span, 10/shortest gap]${options.rateBounds ? " overridden by rateBounds" : ""}. Its population value is the median of the individual values and its omega their SD.`,
+        );
+      } else {
+        rateLo = options.rateBounds?.[0] ?? Math.min(...contexts.map((c) => c.rateLo));
+        rateHi = options.rateBounds?.[1] ?? Math.max(...contexts.map((c) => c.rateHi));
+        const res = searchLogScale((k) => contexts.reduce((s, ctx) => s + rssAt(ctx, k), 0), rateLo, rateHi);
+        rates.fill(toParam(res.value));
+        if (res.atBound) atBound = contexts.length;
+        if (final) notes.push(
+          `${meta.parameters[rp]!.name} (a latent rate, fixed) was found by a bounded golden-section search on the log scale of the pooled profiled weak-form residual, bounds [${rateLo.toPrecision(3)}, ${rateHi.toPrecision(3)}].`,
+        );
+      }
+      if (atBound > 0)
+        if (final) notes.push(`${atBound} subject(s) have their ${meta.parameters[rp]!.name} at (within one grid step of) a search bound: the data barely determine it there.`);
     }
-    if (atBound > 0)
-      notes.push(`${atBound} subject(s) have their ${meta.parameters[rp]!.name} at (within one grid step of) a search bound: the data barely determine it there.`);
-  }
 
-  // Rows with the final rates; drop coefficients the data never see.
-  const fullStats = contexts.map((ctx, i) => statsOfRows(assembleRows(model, design, ctx, rowScale, rates[i]!), P));
-  const own = fullStats.map((st) => leastSquares(st, P));
-  const rms = own.map((o, i) => Math.sqrt(o.rss / Math.max(1, fullStats[i]!.n)));
-  const medRms = median(rms.filter((x) => Number.isFinite(x)));
-  const outlier = rms.map((r) => !(r <= OUTLIER_FACTOR * medRms));
-  if (outlier.every((x) => x)) outlier.fill(false);
-  const inPop = contexts.map((_, i) => i).filter((i) => !outlier[i]);
-  const outIds = contexts.filter((_, i) => outlier[i]).map((c) => c.subject.id);
-  if (outIds.length > 0)
-    notes.push(
-      `${outIds.length} subject(s) left out of the population step (${outIds.slice(0, 8).join(", ")}${outIds.length > 8 ? ", ..." : ""}): their own weak-form residual is more than ${OUTLIER_FACTOR} times the median subject's, i.e. their data do not follow the model on the observed scale; their individual values are their own least-squares estimates.`,
-    );
-  const allStats = inPop.map((i) => fullStats[i]!);
-  const keep: number[] = [];
-  for (let c = 0; c < P; c++) if (allStats.some((s) => s.gtg[c * P + c]! > 0)) keep.push(c);
-  const Q = keep.length;
-  const stats = allStats.map((s) => {
-    const gtg = new Float64Array(Q * Q);
-    const gty = new Float64Array(Q);
-    keep.forEach((a, i) => {
-      gty[i] = s.gty[a]!;
-      keep.forEach((b, j) => (gtg[i * Q + j] = s.gtg[a * P + b]!));
+    // Rows with the final rates; drop coefficients the data never see.
+    const fullStats = contexts.map((ctx, i) => statsOfRows(assembleRows(model, design, ctx, rowScale, rates[i]!), P));
+    const own = fullStats.map((st) => leastSquares(st, P));
+    const rms = own.map((o, i) => Math.sqrt(o.rss / Math.max(1, fullStats[i]!.n)));
+    const medRms = median(rms.filter((x) => Number.isFinite(x)));
+    const outlier = rms.map((r) => !(r <= OUTLIER_FACTOR * medRms));
+    if (outlier.every((x) => x)) outlier.fill(false);
+    const inPop = contexts.map((_, i) => i).filter((i) => !outlier[i]);
+    const outIds = contexts.filter((_, i) => outlier[i]).map((c) => c.subject.id);
+    if (outIds.length > 0)
+      if (final) notes.push(
+        `${outIds.length} subject(s) left out of the population step (${outIds.slice(0, 8).join(", ")}${outIds.length > 8 ? ", ..." : ""}): their own weak-form residual is more than ${OUTLIER_FACTOR} times the median subject's, i.e. their data do not follow the model on the observed scale; their individual values are their own least-squares estimates.`,
+      );
+    const allStats = inPop.map((i) => fullStats[i]!);
+    const keep: number[] = [];
+    for (let c = 0; c < P; c++) if (allStats.some((s) => s.gtg[c * P + c]! > 0)) keep.push(c);
+    const Q = keep.length;
+    const stats = allStats.map((s) => {
+      const gtg = new Float64Array(Q * Q);
+      const gty = new Float64Array(Q);
+      keep.forEach((a, i) => {
+        gty[i] = s.gty[a]!;
+        keep.forEach((b, j) => (gtg[i * Q + j] = s.gtg[a * P + b]!));
+      });
+      return { n: s.n, gtg, gty, yty: s.yty };
     });
-    return { n: s.n, gtg, gty, yty: s.yty };
-  });
-  const kept = keep.map((c) => coefficients[c]!);
-  const randomCoefs = kept.map((c, i) => (c.random ? i : -1)).filter((i) => i >= 0);
-  const blocks = coefficientBlocks(model, kept, randomCoefs, options.productBlocks ?? "full");
-  const lmm = new MixedModel(stats, Q, randomCoefs, blocks).fit();
-  const popIndex = new Map(inPop.map((i, k) => [i, k]));
-  const coefOf = (i: number): Float64Array => {
-    const k = popIndex.get(i);
-    if (k === undefined) return Float64Array.from(keep, (c) => own[i]!.coef?.[c] ?? Number.NaN);
-    const th = Float64Array.from(lmm.theta.subarray(0, Q));
-    const b = lmm.blups[k]!;
-    randomCoefs.forEach((c, s) => (th[c] = th[c]! + b[s]!));
-    return th;
+    const kept = keep.map((c) => coefficients[c]!);
+    const randomCoefs = kept.map((c, i) => (c.random ? i : -1)).filter((i) => i >= 0);
+    const blocks = coefficientBlocks(model, kept, randomCoefs, options.productBlocks ?? "full");
+    const lmm = new MixedModel(stats, Q, randomCoefs, blocks).fit();
+    const popIndex = new Map(inPop.map((i, k) => [i, k]));
+    const coefOf = (i: number): Float64Array => {
+      const k = popIndex.get(i);
+      if (k === undefined) return Float64Array.from(keep, (c) => own[i]!.coef?.[c] ?? Number.NaN);
+      const th = Float64Array.from(lmm.theta.subarray(0, Q));
+      const b = lmm.blups[k]!;
+      randomCoefs.forEach((c, s) => (th[c] = th[c]! + b[s]!));
+      return th;
+    };
+
+    return { rates, atBound, rateLo, rateHi, keep, kept, randomCoefs, lmm, Q, stats, coefOf, inPop };
   };
+  const passes = form === "integral" ? Math.max(1, options.integralPasses ?? 3) : 1;
+  let result = pass(passes === 1);
+  for (let it = 1; it < passes; it++) {
+    updateLevels(model, design, contexts, rowScale, result.rates, (i) => {
+      const full = new Float64Array(P);
+      const c = result.coefOf(i);
+      result.keep.forEach((k, j) => (full[k] = c[j]!));
+      return full;
+    });
+    result = pass(it === passes - 1);
+  }
+  const { rates, atBound, rateLo, rateHi, kept, randomCoefs, lmm, Q, stats, coefOf, inPop } = result;
+  void atBound;
+  void rateLo;
+  void rateHi;
+  void inPop;
 
   // Map back to the model's parameters.
   const baseIndex = new Map<number, number>();

@@ -51,9 +51,10 @@ export function registerDemo(program: Command): void {
         `\nReference (R nlme, SSlogis by maximum likelihood): r = 0.002906 /day, K = 191.05 mm\n` +
           `This fit:                                        r = ${r.toPrecision(4)} /day, K = ${K.toPrecision(5)} mm\n`,
       );
-      const written = await writeFitOutputs(run, options.out);
+      const written = await writeFitOutputs(run, options.out, { report: true, specPath: DEMO.spec });
       const shown = (p: string) => relative(process.cwd(), p) || p;
-      process.stdout.write(`\nWrote the Monolix project, the nlmixr2 script and fit.json:\n${written.map((p) => `  ${shown(p)}`).join("\n")}\n`);
-      process.stdout.write(`Open ${shown(join(options.out, "monolix/project.mlxtran"))} in Monolix and run SAEM from these first guesses.\n`);
+      process.stdout.write(`\nWrote the Monolix project, the nlmixr2 script, fit.json and the report:\n${written.map((p) => `  ${shown(p)}`).join("\n")}\n`);
+      process.stdout.write(`Open ${shown(join(options.out, "report.html"))} in a browser to see the fit,\n`);
+      process.stdout.write(`and ${shown(join(options.out, "monolix/project.mlxtran"))} in Monolix to run SAEM from these first guesses.\n`);
     });
 }

@@ -13,6 +13,7 @@ export interface FitCommandOptions {
   json?: boolean;
   columns?: string;
   reweight?: boolean;
+  report?: boolean;
 }
 
 /** `--columns TIME=time,DV=conc` -> { TIME: "time", DV: "conc" } */
@@ -61,9 +62,14 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
   return { model: loaded.model, data, fit: result, notes: loaded.notes };
 }
 
-export async function writeFitOutputs(run: FitRun, out: string): Promise<string[]> {
+export async function writeFitOutputs(run: FitRun, out: string, options: { report?: boolean; specPath?: string } = {}): Promise<string[]> {
   const { exportFiles, writeExport } = await import("../../runtime/export-project.js");
-  return writeExport(out, exportFiles(run.model.meta, run.fit, run.data));
+  const files = exportFiles(run.model.meta, run.fit, run.data);
+  if (options.report) {
+    const { renderReport } = await import("../../runtime/report/report-html.js");
+    files["report.html"] = renderReport(run.model, run.data, run.fit, { specPath: options.specPath });
+  }
+  return writeExport(out, files);
 }
 
 export function registerFit(program: Command): void {
@@ -76,8 +82,10 @@ export function registerFit(program: Command): void {
     .option("--json", "print the fit as one JSON object on stdout")
     .option("--columns <map>", "rename columns, e.g. TIME=time,DV=conc")
     .option("--reweight", "WENDy-style iteratively re-weighted pass")
-    .addHelpText("after", "\nExample:\n  nlme fit specs/logistic.nlme --data data/orange.csv --out out/orange\n  nlme fit specs/lotka_volterra.nlme --data data/lotka_volterra.csv --json\n\nExit codes: 0 fitted, 1 spec or data errors, 2 misuse.")
+    .option("--report", "also write report.html (plots of the fit) in --out")
+    .addHelpText("after", "\nExample:\n  nlme fit specs/logistic.nlme --data data/orange.csv --out out/orange --report\n  nlme fit specs/lotka_volterra.nlme --data data/lotka_volterra.csv --json\n\nExit codes: 0 fitted, 1 spec or data errors, 2 misuse.")
     .action(async (spec: string, options: FitCommandOptions) => {
+      if (options.report && !options.out) throw new UsageError("--report needs --out", "add --out DIR, e.g. --out out/fit");
       const { estimatesTable } = await import("../estimates-table.js");
       const run = await runFit(spec, options);
       if (options.json) process.stdout.write(`${JSON.stringify(run.fit)}\n`);
@@ -86,7 +94,7 @@ export function registerFit(program: Command): void {
         process.stdout.write(estimatesTable(run.fit));
       }
       if (options.out) {
-        const written = await writeFitOutputs(run, options.out);
+        const written = await writeFitOutputs(run, options.out, { report: options.report, specPath: spec });
         if (!options.json) process.stdout.write(`\nwrote ${written.length} files under ${options.out}/\n`);
       }
     });
