@@ -2,32 +2,9 @@
 // Callers pass only the names of the namespace that makes sense at the use
 // site, so a typo in a parameter list is never "corrected" to a state.
 
-/** Restricted Damerau-Levenshtein distance (optimal string alignment); a change of case alone costs 1. */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  const la = a.toLowerCase();
-  const lb = b.toLowerCase();
-  if (la === lb) return 1;
-  const rows = la.length + 1;
-  const cols = lb.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => {
-    const row = new Array<number>(cols).fill(0);
-    row[0] = i;
-    return row;
-  });
-  for (let j = 0; j < cols; j++) d[0]![j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = la[i - 1] === lb[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && la[i - 1] === lb[j - 2] && la[i - 2] === lb[j - 1]) {
-        best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      }
-      d[i]![j] = best;
-    }
-  }
-  return d[rows - 1]![cols - 1]!;
-}
+import { editDistance } from "../runtime/near-names.js";
+
+export { editDistance };
 
 /**
  * Up to `max` candidates close to `input`, nearest first (ties keep the

@@ -211,9 +211,22 @@ function updateLevels(
         const level = ((gc - r.y[row]!) / rs + smp.values[k]! / corr) * corr;
         if (smp.relative && level > 0 && Number.isFinite(level)) next[k] = 1 / level;
       }
+      if (smp.relative) floorScale(next);
       smp.scale = next;
     });
   });
+}
+
+/**
+ * Relative weights 1/level, with the level floored at 1e-3 of the subject's
+ * median level: a titre at the numerical floor (log10 = -12) would otherwise
+ * weigh 10^14 times more than the rest and decide the population fit alone.
+ */
+function floorScale(scale: Float64Array): void {
+  const levels = Array.from(scale, (s) => 1 / s).filter((l) => l > 0 && Number.isFinite(l));
+  if (levels.length === 0) return;
+  const cap = 1 / (1e-3 * median(levels));
+  for (let i = 0; i < scale.length; i++) if (!(scale[i]! <= cap)) scale[i] = cap;
 }
 
 /** Panels per subject span of the integral-form grid, and Gauss nodes per panel. */
@@ -279,6 +292,7 @@ function integralGrid(
       scale[i] = relative ? (level > 0 ? 1 / level : 0) : 1;
       upTo[i] = edgeNode.get(t) ?? 0;
     }
+    if (relative) floorScale(scale);
     return { times: Float64Array.from(pc.times), values, scale, upTo, relative };
   });
   const set: TestFunctionSet = {

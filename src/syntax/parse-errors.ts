@@ -1,6 +1,7 @@
 // Lexer and parser failures as diagnostics in domain words. The parser hands
 // over structured payloads (grammar/parser.ts); the wording lives only here.
 import { tokenMatcher, type ILexingError, type IRecognitionException, type IToken } from "chevrotain";
+import { suggest } from "../diagnostics/suggest.js";
 import { isRealToken } from "../../grammar/is-real-token.js";
 import type { ParserErrorPayload } from "../../grammar/parser.js";
 import * as T from "../../grammar/tokens.js";
@@ -214,33 +215,9 @@ export function unterminatedStringDiagnostic(t: IToken): Diagnostic {
   };
 }
 
-/** Damerau-free Levenshtein distance, small inputs only (section names). */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
-
+/** The nearest section word, if any is close enough (the one suggestion helper decides). */
 export function closestWord(word: string, candidates: readonly string[]): string | undefined {
-  const lower = word.toLowerCase();
-  let best: string | undefined;
-  let bestD = Math.floor(0.4 * word.length) + 1;
-  for (const c of candidates) {
-    const d = distance(lower, c);
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
+  return suggest(word.toLowerCase(), candidates, 1)[0];
 }
 
 /** Text that the top level cannot read: an unknown section (`dynamic { ... }`) or stray tokens. */
