@@ -46,7 +46,7 @@ const meta: ModelMeta = {
   dictionaries: [],
   equationParams: [[1], [0, 2]],
   equations: [
-    "((dose == 1) + fM2 * (dose == 2)) * exp(-(delta_V * since_dose)) - delta_S * S",
+    "((dose == 1) + fM2 * (dose == 2)) * exp(-delta_V * since_dose) - delta_S * S",
     "theta * S - delta_Ab * Ab",
   ],
 };

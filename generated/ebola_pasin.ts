@@ -35,8 +35,8 @@ const meta: ModelMeta = {
   dictionaries: [],
   equationParams: [[], [], [0, 1, 2]],
   equations: [
-    "-(delta_S * S)",
-    "-(delta_L * L)",
+    "-delta_S * S",
+    "-delta_L * L",
     "theta_S * S + theta_L * L - delta_Ab * Ab",
   ],
 };

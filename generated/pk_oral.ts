@@ -40,7 +40,7 @@ const meta: ModelMeta = {
   doses: [{ kind: "jump", state: 0, amount: "amt" }],
   dictionaries: [],
   equationParams: [[0], [1, 2]],
-  equations: ["-(ka * Ad)", "ka_over_V * Ad - ke * C"],
+  equations: ["-ka * Ad", "ka_over_V * Ad - ke * C"],
 };
 
 /** Theta(x, t): d x p, row-major. */

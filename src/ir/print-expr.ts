@@ -83,6 +83,11 @@ function resolveNames(options: LeafNames, syntax: ExprSyntax): Names {
 
 type Substitute = PrintOptions["substitute"];
 
+/** The leftmost factor of a product or quotient chain. */
+function firstFactor(e: IrExpr): IrExpr {
+  return e.kind === "mul" || e.kind === "div" ? firstFactor(e.left) : e;
+}
+
 function print(e: IrExpr, syntax: ExprSyntax, names: Names, substitute: Substitute): Printed {
   const replaced = substitute?.(e);
   if (replaced !== undefined) return leaf(replaced);
@@ -110,6 +115,12 @@ function print(e: IrExpr, syntax: ExprSyntax, names: Names, substitute: Substitu
       return leaf(names.covariate(e.name));
     case "neg": {
       const arg = sub(e.arg);
+      // Exports read `-delta_S * S`, not `-(delta_S * S)`: in Mlxtran and R unary minus binds
+      // tighter than `*` and `^` tighter than unary minus, and negation commutes exactly with
+      // rounding, so moving it onto the first factor changes no bit of the value.
+      if (syntax === "math" && (e.arg.kind === "mul" || e.arg.kind === "div") && arg.prec === MUL && !arg.text.startsWith("-") && firstFactor(e.arg).kind !== "pow") {
+        return { text: `-${arg.text}`, prec: MUL };
+      }
       // `-(-a)`, and `-(a ** b)`: TypeScript forbids `-a ** b`; in math syntax
       // the parentheses only say what `-a^b` would mean anyway.
       const text = arg.prec <= POW ? `-(${arg.text})` : `-${arg.text}`;

@@ -80,6 +80,12 @@ export function planLatent(model: CompiledModel): LatentPlan {
     for (const env of envs) {
       const r0 = rowAt(env, 0, 0);
       const r1 = rowAt(env, 1, 0);
+      const r2 = rowAt(env, 2, 0);
+      const affine = (u0: number, u1: number, u2: number): boolean => Math.abs(u2 - 2 * u1 + u0) <= TOL * Math.max(1, Math.abs(u2));
+      if (!affine(r0.c0, r1.c0, r2.c0) || r0.a.some((v, j) => !affine(v, r1.a[j]!, r2.a[j]!)))
+        throw new Error(
+          `latent state ${name}: its equation is not linear in ${name} itself, so it cannot be eliminated in closed form; observe it, or write its dynamics as -rate * ${name} + (terms in time and doses)`,
+        );
       const rOther = rowAt(env, 0, 1.7);
       for (let j = 0; j < p; j++) {
         if (Math.abs(rOther.a[j]! - r0.a[j]!) > TOL)

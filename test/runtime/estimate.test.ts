@@ -98,7 +98,7 @@ describe("fit: behaviour", () => {
   it("rejects models with latent states with a clear message", () => {
     const latent = logisticModel({ states: [{ name: "C", latent: true }] });
     const data: Dataset = { file: "mem.csv", outputs: ["circumference"], covariates: [], subjects: [subject("A", 8)] };
-    expect(() => fit(latent, data)).toThrow(/latent states \(C\)/);
+    expect(() => fit(latent, data)).toThrow(/latent state C: its equation is not linear in C itself/);
   });
 
   it("reports progress and honours a fixed-only parameter", () => {

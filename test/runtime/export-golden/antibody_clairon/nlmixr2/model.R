@@ -19,16 +19,17 @@ antibody_clairon <- function() {
     delta_Ab <- tdelta_Ab
     delta_V <- 2.7
     delta_S <- 0.01
-    strength <- 0
+    dose_is_1 <- 0
     if (dosenum() == 1) {
-      strength <- 1
+      dose_is_1 <- 1
     }
+    dose_is_2 <- 0
     if (dosenum() == 2) {
-      strength <- fM2
+      dose_is_2 <- 1
     }
     S(0) <- 1
     Ab(0) <- 0.5
-    d/dt(S) <- strength * exp(-delta_V * tad0()) - delta_S * S
+    d/dt(S) <- (dose_is_1 + fM2 * dose_is_2) * exp(-delta_V * tad0()) - delta_S * S
     d/dt(Ab) <- theta * S - delta_Ab * Ab
     log10_Ab_pred <- log10(max(Ab, 1e-300))
     log10_Ab_pred ~ add(add.sd)

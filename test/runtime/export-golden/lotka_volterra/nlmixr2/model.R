@@ -7,10 +7,10 @@
 
 lotka_volterra <- function() {
   ini({
-    ta <- log(0.702785)
-    tb <- log(0.292338)
-    tc <- log(0.249467)
-    td <- log(0.5987)
+    ta <- log(0.702785); label("prey growth rate, 1/day")
+    tb <- log(0.292338); label("predation rate")
+    tc <- log(0.249467); label("predator growth per prey eaten")
+    td <- log(0.5987); label("predator death rate, 1/day")
     tx0 <- log(1.97915); label("initial value of x at t_0")
     ty0 <- log(1.09686); label("initial value of y at t_0")
     eta.a ~ 0.0204287
