@@ -787,11 +787,7 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
     });
     result = pass(it === passes - 1);
   }
-  const { rates, atBound, rateLo, rateHi, kept, randomCoefs, lmm, Q, stats, coefOf, inPop } = result;
-  void atBound;
-  void rateLo;
-  void rateHi;
-  void inPop;
+  const { rates, atBound, rateLo, rateHi, kept, randomCoefs, lmm, Q, stats, coefOf } = result;
 
   // Map back to the model's parameters.
   const baseIndex = new Map<number, number>();
