@@ -3,7 +3,7 @@
 // Both are committed; test/grammar/diagrams.test.ts fails when they are stale.
 // The HTML loads Chevrotain's diagram renderer from unpkg (Chevrotain's
 // default): fine for a docs page, but it needs network access to display.
-import { createSyntaxDiagramsCode } from "chevrotain";
+import { createSyntaxDiagramsCode } from "./chevrotain.js";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { nlmeParser } from "./parser.js";

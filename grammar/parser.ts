@@ -2,7 +2,7 @@
 // recovery: after a mistake it inserts or skips tokens and keeps going, so one
 // run reports every syntax error. The CST is turned into the typed AST by
 // src/syntax/cst-to-ast.ts; nothing here knows about diagnostics wording.
-import { CstParser, type IParserErrorMessageProvider, type TokenType, type IToken } from "chevrotain";
+import { CstParser, type IParserErrorMessageProvider, type TokenType, type IToken } from "./chevrotain.js";
 import * as T from "./tokens.js";
 
 /**
@@ -43,11 +43,16 @@ const payloadProvider: IParserErrorMessageProvider = {
 };
 
 export class NlmeParser extends CstParser {
-  constructor() {
+  /**
+   * `validate` runs Chevrotain's grammar checks (ambiguities, left recursion): about a second at every start,
+   * so the shared instance skips them and `test/grammar/` builds one with them on.
+   */
+  constructor(options: { validate?: boolean } = {}) {
     super(T.allTokens, {
       recoveryEnabled: true,
       nodeLocationTracking: "full",
       errorMessageProvider: payloadProvider,
+      skipValidations: !(options.validate ?? false),
     });
     this.performSelfAnalysis();
   }

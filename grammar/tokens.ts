@@ -1,7 +1,7 @@
 // The `.nlme` vocabulary. Every keyword and punctuation token carries a
 // `label` (the text the user typed) so that messages built from token types
 // read `expected '{'` rather than `expected LCurly`.
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type TokenType } from "./chevrotain.js";
 
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
 

@@ -59,7 +59,7 @@ export interface FitOptions {
    * per sample: x(t_k) = x(t_0) + integral of the dynamics, on the natural
    * scale; see latent-fit.ts integralGrid).
    */
-  form?: "weak" | "integral";
+  form?: "weak" | "integral" | "exponential";
   /** Integral form: passes of re-weighting by the fitted levels (default 3). */
   integralPasses?: number;
   /** Latent-state models: smooth on a log time warp from the latest dose where it evens the sampling gaps (default true; see curves.ts chooseWarp). */

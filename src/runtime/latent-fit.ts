@@ -44,6 +44,47 @@ export interface LatentDesign {
   coefficients: LatentRegressionCoefficient[];
   /** The parameter searched in the outer loop, or -1. */
   rateParam: number;
+  /**
+   * Exponential form: the parameter delta of the observed state's own linear
+   * decay (dX/dt = ... - delta X) and the index of its coefficient, integrated
+   * exactly by the factor e^{delta t} and found by the outer search; null otherwise.
+   */
+  decay: { param: number; coef: number } | null;
+}
+
+/**
+ * The parameter j whose column of the (single) observed equation is exactly
+ * -X on the natural scale at every probe (a linear decay of the observed
+ * state that reads no latent state), or -1.
+ */
+function decayParam(model: CompiledModel, plan: LatentPlan, bNz: Uint8Array[]): number {
+  if (plan.observed.length !== 1) return -1;
+  const { nStates: d, nParams: p } = model;
+  const k = plan.observed[0]!;
+  const th = new Float64Array(d * p);
+  const dr = new Float64Array(d);
+  const x = new Float64Array(d);
+  const maxDose = Math.max(3, ...model.meta.doses.map((dd) => (dd.kind === "vector" ? dd.length : 0)));
+  let found = -1;
+  for (let j = 0; j < p; j++) {
+    if (bNz.some((b) => b[j])) continue;
+    let ok = true;
+    for (let dose = 0; dose <= maxDose && ok; dose++)
+      for (const level of [1.3, 0.6, 2.9]) {
+        const env: Env = { dose, sinceDose: dose === 0 ? 0 : 0.7, cov: new Float64Array(model.meta.covariates.length).fill(1) };
+        x.fill(0.4);
+        for (const l of plan.latent) x[l.state] = 0.8;
+        x[k] = level;
+        model.dictionary(x, 1.1 + dose, env, th);
+        model.drift(x, 1.1 + dose, env, dr);
+        if (Math.abs(th[k * p + j]! + level) > 1e-12 * level || dr[k] !== 0) ok = false;
+      }
+    if (ok) {
+      if (found >= 0) return -1;
+      found = j;
+    }
+  }
+  return found;
 }
 
 /** Which entries of the observed rows are non-zero, probed at a few states, times and dose indices. */
@@ -82,7 +123,7 @@ function probeObserved(model: CompiledModel, plan: LatentPlan) {
 }
 
 /** The coefficient vector of the observed equations after eliminating every latent state. */
-export function latentDesign(model: CompiledModel, maxDoses: number, form: "weak" | "integral" = "weak"): LatentDesign {
+export function latentDesign(model: CompiledModel, maxDoses: number, form: "weak" | "integral" | "exponential" = "weak"): LatentDesign {
   const plan = planLatent(model);
   const meta = model.meta;
   const p = model.nParams;
@@ -138,11 +179,18 @@ export function latentDesign(model: CompiledModel, maxDoses: number, form: "weak
       if (cbNz[s]) add([lf], { kind: "pure", latent: s, coef: m });
     });
   });
-  if (form === "integral")
+  let decay: LatentDesign["decay"] = null;
+  if (form === "exponential") {
+    const j = rateParam < 0 ? decayParam(model, plan, bNz) : -1;
+    const coef = coefficients.findIndex((c) => c.contributions.length === 1 && c.contributions[0]!.kind === "base" && c.contributions[0]!.param === j);
+    if (j >= 0 && coef >= 0) decay = { param: j, coef };
+    else form = "weak";
+  }
+  if (form === "integral" || form === "exponential")
     plan.observed.forEach((k, o) =>
       coefficients.push({ name: `${meta.states[k]!.name}(t0)`, factors: [], contributions: [{ kind: "start", observed: o }], random: true }),
     );
-  return { plan, latentCoefs, coefficients, rateParam };
+  return { plan, latentCoefs, coefficients, rateParam, decay };
 }
 
 export interface SubjectContext {
@@ -191,6 +239,7 @@ function updateLevels(
   rowScale: Float64Array,
   rates: Float64Array,
   coefficientsOf: (i: number) => Float64Array,
+  decays?: Float64Array,
 ): void {
   const P = design.coefficients.length;
   contexts.forEach((ctx, i) => {
@@ -199,7 +248,7 @@ function updateLevels(
     if (!c.every((v) => Number.isFinite(v))) return;
     const saved = ctx.integral.map((smp) => smp.scale);
     ctx.integral.forEach((smp) => (smp.scale = new Float64Array(smp.times.length).fill(1)));
-    const r = assembleRows(model, design, ctx, rowScale, rates[i]!);
+    const r = assembleRows(model, design, ctx, rowScale, rates[i]!, decays?.[i]);
     let row = 0;
     ctx.integral.forEach((smp, o) => {
       const rs = rowScale[design.plan.observed[o]!]!;
@@ -343,7 +392,7 @@ export function prepareSubject(
   const { plan } = design;
   const { nStates: d, nParams: p } = model;
   const obs = plan.observed;
-  const integralForm = options.form === "integral";
+  const integralForm = options.form === "integral" || design.decay !== null;
   const natural = integralForm || options.weakScale === "natural";
   const nO = obs.length;
   const nL = plan.latent.length;
@@ -493,7 +542,15 @@ export function prepareSubject(
 }
 
 /** The subject's weak-form rows for given latent rate parameter value (ignored when every rate is known). */
-export function assembleRows(model: CompiledModel, design: LatentDesign, ctx: SubjectContext, rowScale: Float64Array, rateParamValue: number): Rows {
+export function assembleRows(
+  model: CompiledModel,
+  design: LatentDesign,
+  ctx: SubjectContext,
+  rowScale: Float64Array,
+  rateParamValue: number,
+  /** Exponential form: the observed state's decay rate (design.decay). */
+  decayValue = Number.NaN,
+): Rows {
   const { plan, coefficients, latentCoefs } = design;
   const p = model.nParams;
   const P = coefficients.length;
@@ -526,6 +583,43 @@ export function assembleRows(model: CompiledModel, design: LatentDesign, ctx: Su
   const g = new Float64Array(ctx.rows * P);
   const y = new Float64Array(ctx.rows);
   let row = 0;
+  if (ctx.integral && design.decay) {
+    // Exponential form: X(t_k) = X(t_0) e^{-delta (t_k - t_0)} + int e^{-delta (t_k - s)} (rest of f)(s) ds.
+    // The decay term -delta X is integrated exactly, so the curve estimate
+    // enters nowhere: the regressors are the latent states' closed forms.
+    const dc = design.decay.coef;
+    const delta = decayValue;
+    const acc = new Float64Array(P);
+    ctx.integral.forEach((smp, o) => {
+      const startCoef = coefficients.findIndex((c) => c.contributions.some((ct) => ct.kind === "start" && ct.observed === o));
+      const corr = ctx.yCorrection?.[o] ?? 1;
+      let n = smp.upTo[0]!;
+      let dr = 0;
+      let tc = smp.times[0]!;
+      acc.fill(0);
+      for (let k = 0; k < smp.times.length; k++) {
+        for (; n < smp.upTo[k]!; n++) {
+          const s = ctx.nodes[n]!;
+          const e = Math.exp(-delta * (s - tc));
+          tc = s;
+          dr *= e;
+          for (let c = 0; c < P; c++) acc[c] = acc[c]! * e;
+          const w = ctx.weights[n]!;
+          const no = n * nO + o;
+          dr += w * drift[no]!;
+          for (let c = 0; c < P; c++) if (c !== dc) acc[c] += w * col[no * P + c]!;
+        }
+        const tk = smp.times[k]!;
+        const e = Math.exp(-delta * (tk - tc));
+        const sc = smp.scale[k]! * rowScale[plan.observed[o]!]!;
+        y[row] = (smp.values[k]! / corr - dr * e) * sc;
+        for (let c = 0; c < P; c++) g[row * P + c] = acc[c]! * e * sc;
+        if (startCoef >= 0) g[row * P + startCoef] = Math.exp(-delta * (tk - smp.times[0]!)) * sc;
+        row++;
+      }
+    });
+    return { g, y, n: row };
+  }
   if (ctx.integral) {
     const acc = new Float64Array(P);
     ctx.integral.forEach((smp, o) => {
@@ -652,7 +746,8 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   // (theta, fM2, delta_Ab) = (-9.5%, -24%, -48%) to (+1.5%, -26%, -19%).
   options = { ...options, tests: { minWidthSpacings: 2, ...options.tests } };
   const design = latentDesign(model, maxDoses, form);
-  const { plan, coefficients, rateParam } = design;
+  const { plan, coefficients, rateParam, decay } = design;
+  const rowForm = decay ? "integral" : form === "exponential" ? "weak" : form;
   for (const k of plan.observed)
     if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} is neither latent nor observed`);
   const notes: string[] = [...plan.notes];
@@ -687,7 +782,7 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
     const a = absSd[obsOf[k]!]!;
     return ob.transform === "log10" ? Math.exp((a * Math.LN10) ** 2 / 2) : ob.transform === "log" ? Math.exp((a * a) / 2) : 1;
   });
-  if (form === "integral") for (const ctx of contexts) ctx.yCorrection = yCorrection;
+  if (rowForm === "integral") for (const ctx of contexts) ctx.yCorrection = yCorrection;
   const rowScale = new Float64Array(model.nStates).fill(1);
   for (const k of plan.observed) {
     const s = absSd[obsOf[k]!]!;
@@ -734,8 +829,35 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
         if (final) notes.push(`${atBound} subject(s) have their ${meta.parameters[rp]!.name} at (within one grid step of) a search bound: the data barely determine it there.`);
     }
 
+    // Exponential form: the observed state's decay rate by the same bounded search (pooled when fixed).
+    const decays = new Float64Array(contexts.length).fill(Number.NaN);
+    if (decay) {
+      const dName = meta.parameters[decay.param]!.name;
+      const rssAt = (ctx: SubjectContext, k: number): number => profiledRss(statsOfRows(assembleRows(model, design, ctx, rowScale, Number.NaN, k), P), P);
+      const lo = options.rateBounds?.[0] ?? Math.min(...contexts.map((c) => c.rateLo));
+      const hi = options.rateBounds?.[1] ?? Math.max(...contexts.map((c) => c.rateHi));
+      let dAtBound = 0;
+      if (meta.parameters[decay.param]!.variability !== "fixed")
+        contexts.forEach((ctx, i) => {
+          const res = searchLogScale((k) => rssAt(ctx, k), lo, hi);
+          decays[i] = res.value;
+          if (res.atBound) dAtBound++;
+        });
+      else {
+        const res = searchLogScale((k) => contexts.reduce((acc, ctx) => acc + rssAt(ctx, k), 0), lo, hi);
+        decays.fill(res.value);
+        if (res.atBound) dAtBound = contexts.length;
+      }
+      if (final) {
+        notes.push(
+          `Exponential form: each sample's row is ${meta.states[plan.observed[0]!]!.name}(t_k) = ${meta.states[plan.observed[0]!]!.name}(t_0) e^{-${dName} (t_k - t_0)} + integral of e^{-${dName} (t_k - s)} times the rest of its equation (latent states in closed form, no curve estimate), rows divided by the fitted level; ${dName} was found by a bounded golden-section search on the log scale of the ${meta.parameters[decay.param]!.variability !== "fixed" ? "subject's" : "pooled"} profiled residual, bounds [${lo.toPrecision(3)}, ${hi.toPrecision(3)}].`,
+        );
+        if (dAtBound > 0) notes.push(`${dAtBound} subject(s) have their ${dName} at (within one grid step of) a search bound: the data barely determine it there.`);
+      }
+    }
+
     // Rows with the final rates; drop coefficients the data never see.
-    const fullStats = contexts.map((ctx, i) => statsOfRows(assembleRows(model, design, ctx, rowScale, rates[i]!), P));
+    const fullStats = contexts.map((ctx, i) => statsOfRows(assembleRows(model, design, ctx, rowScale, rates[i]!, decays[i]), P));
     const own = fullStats.map((st) => leastSquares(st, P));
     const rms = own.map((o, i) => Math.sqrt(o.rss / Math.max(1, fullStats[i]!.n)));
     const medRms = median(rms.filter((x) => Number.isFinite(x)));
@@ -774,9 +896,9 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
       return th;
     };
 
-    return { rates, atBound, rateLo, rateHi, keep, kept, randomCoefs, lmm, Q, stats, coefOf, inPop };
+    return { rates, decays, atBound, rateLo, rateHi, keep, kept, randomCoefs, lmm, Q, stats, coefOf, inPop };
   };
-  const passes = form === "integral" ? Math.max(1, options.integralPasses ?? 3) : 1;
+  const passes = rowForm === "integral" ? Math.max(1, options.integralPasses ?? 3) : 1;
   let result = pass(passes === 1);
   for (let it = 1; it < passes; it++) {
     updateLevels(model, design, contexts, rowScale, result.rates, (i) => {
@@ -784,20 +906,21 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
       const c = result.coefOf(i);
       result.keep.forEach((k, j) => (full[k] = c[j]!));
       return full;
-    });
+    }, result.decays);
     result = pass(it === passes - 1);
   }
-  const { rates, atBound, rateLo, rateHi, kept, randomCoefs, lmm, Q, stats, coefOf } = result;
+  const { rates, decays, atBound, rateLo, rateHi, kept, randomCoefs, lmm, Q, stats, coefOf } = result;
 
   // Map back to the model's parameters.
   const baseIndex = new Map<number, number>();
   kept.forEach((c, i) => {
     if (c.factors.length === 1 && c.factors[0]!.kind === "param") baseIndex.set(c.factors[0]!.param, i);
   });
-  type Route = { kind: "direct"; coef: number } | { kind: "rate" } | { kind: "ratio"; product: number; over: number } | { kind: "none" };
+  type Route = { kind: "direct"; coef: number } | { kind: "rate" } | { kind: "decay" } | { kind: "ratio"; product: number; over: number } | { kind: "none" };
   const routes: Route[] = meta.parameters.map((_, j) => {
     if (baseIndex.has(j)) return { kind: "direct", coef: baseIndex.get(j)! };
     if (j === rateParam) return { kind: "rate" };
+    if (decay && j === decay.param) return { kind: "decay" };
     for (let i = 0; i < Q; i++) {
       const f = kept[i]!.factors;
       if (f.length !== 2 || !f.every((x) => x.kind === "param")) continue;
@@ -816,7 +939,7 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
     const row: Record<string, number> = {};
     meta.parameters.forEach((par, j) => {
       const r = routes[j]!;
-      const v = r.kind === "direct" ? c[r.coef]! : r.kind === "rate" ? rates[i]! : r.kind === "ratio" ? c[r.product]! / c[r.over]! : Number.NaN;
+      const v = r.kind === "direct" ? c[r.coef]! : r.kind === "rate" ? rates[i]! : r.kind === "decay" ? decays[i]! : r.kind === "ratio" ? c[r.product]! / c[r.over]! : Number.NaN;
       if (Number.isFinite(v)) {
         row[par.name] = v;
         indValues[j]!.push(v);

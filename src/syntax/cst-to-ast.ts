@@ -2,7 +2,7 @@
 // any child missing: a missing optional part stays undefined and marks its
 // node `recovered`; a declaration missing a required part is dropped and its
 // block is marked `recovered`. Nothing is invented.
-import type { CstElement, CstNode, IToken } from "chevrotain";
+import type { CstElement, CstNode, IToken } from "../../grammar/chevrotain.js";
 import { isRealToken } from "../../grammar/is-real-token.js";
 import type * as A from "./ast.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";

@@ -1,6 +1,6 @@
 // Lexer and parser failures as diagnostics in domain words. The parser hands
 // over structured payloads (grammar/parser.ts); the wording lives only here.
-import { tokenMatcher, type ILexingError, type IRecognitionException, type IToken } from "chevrotain";
+import { tokenMatcher, type ILexingError, type IRecognitionException, type IToken } from "../../grammar/chevrotain.js";
 import { suggest } from "../diagnostics/suggest.js";
 import { isRealToken } from "../../grammar/is-real-token.js";
 import type { ParserErrorPayload } from "../../grammar/parser.js";

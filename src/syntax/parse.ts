@@ -2,7 +2,7 @@
 // throw. The parser recovers inside sections by itself; text it cannot place
 // at the top level is skipped here up to the next section keyword and
 // parsing resumes, so errors in every section are reported in one run.
-import { tokenMatcher, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
+import { tokenMatcher, type CstNode, type IRecognitionException, type IToken } from "../../grammar/chevrotain.js";
 import { isRealToken } from "../../grammar/is-real-token.js";
 import { nlmeParser } from "../../grammar/parser.js";
 import * as T from "../../grammar/tokens.js";
