@@ -55,9 +55,12 @@ export interface FitOptions {
    */
   weakScale?: "observed" | "natural";
   /**
-   * Latent-state models: "weak" (bump test functions) or "integral" (one row
+   * Latent-state models: "weak" (bump test functions), "integral" (one row
    * per sample: x(t_k) = x(t_0) + integral of the dynamics, on the natural
-   * scale; see latent-fit.ts integralGrid).
+   * scale; see latent-fit.ts integralGrid) or "exponential" (default: the
+   * integral form with the observed state's own linear decay integrated
+   * exactly and searched, so no curve estimate enters the rows; models
+   * without such a decay, or with a searched latent rate, fall back to "weak").
    */
   form?: "weak" | "integral" | "exponential";
   /** Integral form: passes of re-weighting by the fitted levels (default 3). */

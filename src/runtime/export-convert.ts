@@ -89,6 +89,38 @@ export function convertParameter(
   return { typical: t, omega: clampOmega(name, raw, notes), rawOmega: raw, notes };
 }
 
+/**
+ * For a parameter known only through its individual values (mapped back from a product): the log-normal
+ * typical value is their median and omega the SD of their logs, robustly (1.4826 x the median absolute deviation),
+ * since a ratio of two noisy estimates has heavy tails. Non-positive values are left out, with a note.
+ */
+export function convertFromIndividuals(name: string, values: number[], distribution: Distribution, bounds?: Bounds): Converted {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) throw new Error(`parameter ${name}: no finite individual value to export`);
+  if (distribution !== "logNormal") {
+    const m = median(finite);
+    const sd = Math.sqrt(finite.reduce((a, v) => a + (v - m) ** 2, 0) / Math.max(1, finite.length - 1));
+    return convertParameter(name, m, sd, distribution, bounds);
+  }
+  const notes: string[] = [];
+  const positive = finite.filter((v) => v > 0);
+  if (positive.length < finite.length) {
+    notes.push(`${name}: ${finite.length - positive.length} of ${finite.length} individual values are not positive and were left out of the log-normal start`);
+  }
+  if (positive.length === 0) return convertParameter(name, median(finite), null, distribution, bounds);
+  const logs = positive.map(Math.log);
+  const center = median(logs);
+  const raw = 1.4826 * median(logs.map((l) => Math.abs(l - center)));
+  notes.push(`${name}: started from its ${positive.length} individual values: typical = their median, omega = robust SD of their logs`);
+  return { typical: Math.exp(center), omega: clampOmega(name, raw, notes), rawOmega: raw, notes };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
 function clampOmega(name: string, raw: number, notes: string[]): number {
   const omega = Math.min(OMEGA_MAX, Math.max(OMEGA_MIN, raw));
   if (omega !== raw)

@@ -11,6 +11,7 @@ import {
   OMEGA_MIN,
   OMEGA_MIN_RELATIVE,
   convertCorrelation,
+  convertFromIndividuals,
   convertParameter,
   positiveError,
   shrinkToPositiveDefinite,
@@ -236,7 +237,9 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
   ): string => {
     const name = namer.take(source);
     const bounds = distribution === "logitNormal" ? (options.logitBounds?.[source] ?? { min: 0, max: 1 }) : undefined;
-    const c = convertParameter(source, estimate, additiveSd, distribution, bounds);
+    const c = fit.parameters[source]?.fromIndividuals && additiveSd !== null
+      ? convertFromIndividuals(source, Object.values(fit.individual).map((p) => p[source] ?? NaN), distribution, bounds)
+      : convertParameter(source, estimate, additiveSd, distribution, bounds);
     notes.push(...c.notes);
     parameters.push({
       name,

@@ -8,6 +8,11 @@ export interface ParameterEstimate {
   se: number | null;
   /** SD of the additive random effect (theta_i = theta + b_i); null for a fixed-only parameter. */
   omega: number | null;
+  /**
+   * Set when the parameter is no coefficient of the regression but was mapped back per subject (e.g. fM2 from
+   * theta*fM2): `estimate` is then the median of the individual values and `omega` their SD.
+   */
+  fromIndividuals?: boolean;
 }
 
 export interface ResidualError {

@@ -240,6 +240,8 @@ function updateLevels(
   rates: Float64Array,
   coefficientsOf: (i: number) => Float64Array,
   decays?: Float64Array,
+  /** When given, collects per observed state the log residuals ln(sample / model median) of the subjects in `use`. */
+  logResiduals?: { values: number[][]; use: (i: number) => boolean },
 ): void {
   const P = design.coefficients.length;
   contexts.forEach((ctx, i) => {
@@ -259,6 +261,7 @@ function updateLevels(
         for (let j = 0; j < P; j++) gc += r.g[row * P + j]! * c[j]!;
         const level = ((gc - r.y[row]!) / rs + smp.values[k]! / corr) * corr;
         if (smp.relative && level > 0 && Number.isFinite(level)) next[k] = 1 / level;
+        if (logResiduals?.use(i) && level > 0 && smp.values[k]! > 0) logResiduals.values[o]!.push(Math.log(smp.values[k]! / (level / corr)));
       }
       if (smp.relative) floorScale(next);
       smp.scale = next;
@@ -739,7 +742,7 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   const obsOf = observationOfState(model);
   if (data.subjects.length === 0) throw new DataError("the data set has no subjects", data.file);
   const maxDoses = Math.max(0, ...data.subjects.map((s) => s.doses.length));
-  const form = options.form ?? "weak";
+  const form = options.form ?? "exponential";
   // Narrower bumps than the dense default (2 rather than 3 median sampling
   // gaps, on the warped axis): with 10 samples per subject this doubles the
   // rows; on antibody_clairon.csv the median errors went from
@@ -901,12 +904,30 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   const passes = rowForm === "integral" ? Math.max(1, options.integralPasses ?? 3) : 1;
   let result = pass(passes === 1);
   for (let it = 1; it < passes; it++) {
+    const inPop = new Set(result.inPop);
+    const logResiduals = decay ? { values: plan.observed.map((): number[] => []), use: (i: number) => inPop.has(i) } : undefined;
     updateLevels(model, design, contexts, rowScale, result.rates, (i) => {
       const full = new Float64Array(P);
       const c = result.coefOf(i);
       result.keep.forEach((k, j) => (full[k] = c[j]!));
       return full;
-    }, result.decays);
+    }, result.decays, logResiduals);
+    if (logResiduals) {
+      // The smoothing residuals overstate the noise where a sparse curve
+      // cannot follow a fast rise (their bias reads as noise), and the
+      // correction of 10^z scales every coefficient: take the noise from the
+      // model's own log residuals instead (robust: MAD, inflated for the
+      // coefficients each subject fits).
+      const perSubject = result.Q / Math.max(1, median(contexts.map((c) => c.rows)));
+      plan.observed.forEach((k, o) => {
+        const ob = meta.observations[obsOf[k]!]!;
+        const rsd = logResiduals.values[o]!;
+        if (rsd.length < 10 || (ob.transform !== "log10" && ob.transform !== "log")) return;
+        const mad = 1.4826 * median(rsd.map((v) => Math.abs(v - median(rsd))));
+        const sdLn = mad / Math.sqrt(Math.max(0.1, 1 - perSubject));
+        yCorrection[o] = Math.exp((sdLn * sdLn) / 2);
+      });
+    }
     result = pass(it === passes - 1);
   }
   const { rates, decays, atBound, rateLo, rateHi, kept, randomCoefs, lmm, Q, stats, coefOf } = result;

@@ -1,9 +1,10 @@
+import { createRng } from "../../src/runtime/random.js";
 // Conversion of additive-normal random effects to the declared Monolix
 // distribution. Expected values: the worked table of
 // /work/shared/research/monolix-export.md section 5 (computed there
 // independently), and the defining identities checked by simulation.
 import { describe, expect, it } from "vitest";
-import {
+import { convertFromIndividuals,
   CORR_MAX,
   OMEGA_MAX,
   OMEGA_MIN,
@@ -141,5 +142,24 @@ describe("correlations", () => {
         [0.3, 1],
       ]).factor,
     ).toBe(1);
+  });
+});
+
+describe("convertFromIndividuals", () => {
+  it("recovers a log-normal's typical value and omega from its individual values, ignoring non-positive ones", () => {
+    // 400 seeded draws of fM2 = 4.5 exp(0.8 eta) (the Clairon truth), plus 5 non-positive values from noisy ratios.
+    const rng = createRng(17);
+    const values = Array.from({ length: 400 }, () => 4.5 * Math.exp(0.8 * rng.normal()));
+    values.push(-0.3, -1, 0, -2.5, -0.01);
+    const c = convertFromIndividuals("fM2", values, "logNormal");
+    expect(Math.abs(c.typical / 4.5 - 1)).toBeLessThan(0.1);
+    expect(Math.abs(c.omega! / 0.8 - 1)).toBeLessThan(0.1);
+    expect(c.notes.join(" ")).toContain("5 of 405");
+  });
+
+  it("a normal parameter starts at the median with the SD of the values", () => {
+    const c = convertFromIndividuals("x", [1, 2, 3, 4, 5], "normal");
+    expect(c.typical).toBe(3);
+    expect(c.omega).toBeCloseTo(Math.sqrt(2.5), 12);
   });
 });
