@@ -67,7 +67,7 @@ export interface FitOptions {
   integralPasses?: number;
   /** Latent-state models: smooth on a log time warp from the latest dose where it evens the sampling gaps (default true; see curves.ts chooseWarp). */
   warpTime?: boolean;
-  /** Latent-state models: bounds of the outer search over an estimated latent rate (default from the sampling, see fitLatent). */
+  /** Latent-state models: bounds of the outer search over an estimated latent rate, or over the observed state's decay in the exponential form (default from the sampling, see fitLatent). */
   rateBounds?: [number, number];
   /** Latent-state models: random-effect blocks of product coefficients (theta*fM2): joined with their factors in a full block (default) or diagonal. */
   productBlocks?: "full" | "diagonal";

@@ -115,3 +115,50 @@ describe("latent weak form", () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
   });
 });
+
+describe("latent exponential form", () => {
+  it("finds the observed state's own decay (delta_Ab) in Clairon and Ebola, and none in pk_oral (its latent rate is searched)", () => {
+    const name = (m: typeof clairon, j: number | undefined): string | undefined => (j === undefined ? undefined : m.meta.parameters[j]!.name);
+    expect(name(clairon, latentDesign(clairon, 2, "exponential").decay?.param)).toBe("delta_Ab");
+    expect(name(pasin, latentDesign(pasin, 3, "exponential").decay?.param)).toBe("delta_Ab");
+    expect(latentDesign(pkOral, 1, "exponential").decay).toBeNull();
+    expect(latentDesign(clairon, 2).decay).toBeNull();
+  });
+
+  it("noise-free Clairon: each sample's row holds at the true parameters (no curve estimate inside)", () => {
+    const theta = { theta: 18.7, fM2: 4.5, delta_Ab: 0.03 };
+    const sim = simulateDatasetWithTruth(clairon, {
+      theta,
+      times: [0, 2, 7, 14, 21, 28, 35, 60, 90, 120],
+      doses: [0, 21].map((time) => ({ time, amount: 1 })),
+      noise: { log10_Ab: {} },
+      subjects: 1,
+      seed: 1,
+    });
+    const data = loadData(sim.csv, "sim", clairon.meta);
+    const design = latentDesign(clairon, 2, "exponential");
+    const ctx = prepareSubject(clairon, design, data.subjects[0]!, 0, { undersmooth: 0.1 }, true, { form: "exponential" }, newNoise(clairon), { censored: 0 })!;
+    const rows = assembleRows(clairon, design, ctx, new Float64Array(clairon.nStates).fill(1), Number.NaN, theta.delta_Ab);
+    const value: Record<string, number> = { theta: theta.theta, "theta*fM2": theta.theta * theta.fM2, "Ab(t0)": 0.5, delta_Ab: 0 };
+    const c = design.coefficients.map((co) => value[co.name]!);
+    expect(rows.n).toBe(10);
+    let rr = 0;
+    let yy = 0;
+    for (let i = 0; i < rows.n; i++) {
+      let gc = 0;
+      c.forEach((v, j) => (gc += rows.g[i * c.length + j]! * v));
+      rr += (gc - rows.y[i]!) ** 2;
+      yy += rows.y[i]! ** 2;
+    }
+    expect(Math.sqrt(rr / yy)).toBeLessThan(1e-3);
+    // and at a wrong decay they do not
+    const wrong = assembleRows(clairon, design, ctx, new Float64Array(clairon.nStates).fill(1), Number.NaN, 2 * theta.delta_Ab);
+    let rw = 0;
+    for (let i = 0; i < wrong.n; i++) {
+      let gc = 0;
+      c.forEach((v, j) => (gc += wrong.g[i * c.length + j]! * v));
+      rw += (gc - wrong.y[i]!) ** 2;
+    }
+    expect(Math.sqrt(rw / yy)).toBeGreaterThan(0.05);
+  });
+});
