@@ -7,8 +7,13 @@ const meta: ModelMeta = {
   name: "pk_oral",
   time: { name: "t", unit: "hours" },
   states: [
-    { name: "Ad", latent: true, doc: "amount in the gut depot, mg" },
-    { name: "C", latent: false, doc: "plasma concentration, mg/L" },
+    {
+      name: "Ad",
+      latent: true,
+      doc: "amount in the gut depot, mg",
+      initial: 0,
+    },
+    { name: "C", latent: false, doc: "plasma concentration, mg/L", initial: 0 },
   ],
   parameters: [
     {

@@ -1033,7 +1033,7 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
       };
     } else if (indValues[j]!.length > 0) {
       const v = indValues[j]!;
-      parameters[par.name] = { estimate: median(v), se: null, omega: random && r.kind !== "rate" ? sd(v) : random ? sd(v) : null };
+      parameters[par.name] = { estimate: median(v), se: null, omega: random ? sd(v) : null, fromIndividuals: true };
       if (r.kind === "ratio")
         notes.push(
           `${par.name} is not a coefficient of the observed equations: it was mapped back per subject as ${par.name}_i = (${kept[r.product]!.name})_i / ${kept[r.over]!.name}_i; its population value is the median of the individual values${random ? " and its omega their SD" : ""} (no standard error).`,
@@ -1109,7 +1109,9 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
     unidentifiable,
     notes,
     settings: {
-      estimator: "weak-form LMM (ML) with latent states eliminated in closed form",
+      estimator: decay
+        ? "LMM (ML) on exact exponential rows of the observed equation, latent states eliminated in closed form"
+        : `${rowForm === "integral" ? "integral-form" : "weak-form"} LMM (ML) with latent states eliminated in closed form`,
       smoothing: { method: "P-spline, cubic, second-difference penalty, GCV", undersmooth: smoothing.undersmooth, maxSegments: smoothing.maxSegments ?? 20 },
       weightedSmoothing: weighted,
       splitAtDoses: options.splitAtDoses ?? false,

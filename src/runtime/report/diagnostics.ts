@@ -5,16 +5,15 @@
 // residuals y_i - G_i theta_i of every test-function row.
 //
 // FitResult does not carry the curves or the weak-form systems, so they are
-// rebuilt here with the estimator's own exported helpers and the settings the
-// fit recorded (weighted smoothing, row scales, sigma^2). Keep this in step
-// with `estimate.ts` if its smoothing recipe changes.
-import { splineValue } from "../bspline.js";
-import type { Dataset, Series, Subject } from "../dataset.js";
+// rebuilt here with the estimator's own exported helpers (`smoothState`,
+// `assembleSubject`) and the settings the fit recorded (weighted smoothing,
+// log-time warp, row form, row scales, sigma^2).
+import type { Dataset, Subject } from "../dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
 import { simulateSubject } from "../simulate.js";
-import type { SmoothFit } from "../smooth.js";
-import { assembleSubject, jumpTimes, observationOfState, smoothOutput, WeakFormWorkspace, type CurvePiece } from "../weak-form.js";
+import { assembleSubject, curveValue, jumpTimes, observationOfState, WeakFormWorkspace, type CurvePiece } from "../weak-form.js";
+import { newNoise, smoothState } from "../curves.js";
 
 export interface OutputView {
   /** Observation index (`meta.observations` order). */
@@ -78,6 +77,7 @@ export function computeDiagnostics(
   const obsOf = observationOfState(model);
   const notes: string[] = [];
   const weighted = fit.settings["weightedSmoothing"] !== false;
+  const usesCurves = fit.settings["form"] !== "exponential";
   const gridPoints = options.gridPoints ?? 120;
   const smoothPoints = options.smoothPoints ?? 60;
   const rowScale = rowScales(model, fit);
@@ -90,9 +90,8 @@ export function computeDiagnostics(
   let mixedStart = false;
 
   const subjects = data.subjects.map((subject, si): SubjectView => {
-    const pieces = meta.observations.map((o, oi) =>
-      smoothPieces(model, subject, subject.series[oi], o.state, o.error !== "constant" && weighted),
-    );
+    // The exponential form uses no curve: there is no estimator's smooth to show.
+    const pieces = meta.observations.map((o) => (usesCurves ? smoothPieces(model, subject, o.state, fit, weighted) : []));
     const outputs: OutputView[] = meta.observations.map((_, oi) => {
       const s = subject.series[oi];
       return {
@@ -154,6 +153,7 @@ export function computeDiagnostics(
     notes.push(`${dropped} dose(s) before a subject's first observation were left out of the simulation: its start value is the smoothed curve there.`);
   if (mixedStart)
     notes.push("Declared initial values were applied at each subject's first observation time (other states start from the smoothed curve there).");
+  if (!usesCurves) notes.push("This fit used exact exponential rows of the observed equation, not a smoothed curve: the panels show no smooth.");
   if (!sigma) notes.push("Weak-form residuals are shown unscaled: the fit did not record the row scales and sigma^2 the estimator used.");
   return { subjects, residuals, residualScale: sigma ? "sigma" : "raw", notes };
 }
@@ -171,28 +171,15 @@ function rowScales(model: CompiledModel, fit: FitResult): Float64Array | null {
   return out;
 }
 
-/** The smoothed pieces of one series, as the estimator builds them (censored values left out, 1/f^2 weights for relative errors). */
-function smoothPieces(model: CompiledModel, subject: Subject, series: Series | undefined, state: number, relative: boolean): CurvePiece[] {
-  if (!series || series.times.length < 2) return [];
-  let times = series.times;
-  let values = series.values;
-  if (series.censored && series.censored.some((c) => c !== 0)) {
-    const keep: number[] = [];
-    series.censored.forEach((c, i) => c === 0 && keep.push(i));
-    times = Float64Array.from(keep, (i) => series.times[i]!);
-    values = Float64Array.from(keep, (i) => series.values[i]!);
-  }
-  const weightsFor = relative
-    ? (f: SmoothFit): Float64Array | undefined => {
-        const fitted = f.noise.fitted;
-        if (!(Math.min(...fitted) > 0)) return undefined;
-        const w = Float64Array.from(fitted, (v) => 1 / (v * v));
-        const mean = w.reduce((a, b) => a + b, 0) / w.length;
-        return w.map((v) => v / mean);
-      }
-    : undefined;
+/**
+ * The smoothed pieces of the output that observes `state`, built by the estimator's own `smoothState` with the
+ * settings the fit recorded: the log-time warp from the latest dose for latent-state models, none otherwise.
+ */
+function smoothPieces(model: CompiledModel, subject: Subject, state: number, fit: FitResult, weighted: boolean): CurvePiece[] {
+  const latent = fit.settings["latent"] !== undefined;
+  const warp = latent && fit.settings["warpTime"] !== false ? subject.doses.map((x) => x.time) : undefined;
   try {
-    return smoothOutput(times, values, jumpTimes(model, subject, state), {}, weightsFor);
+    return smoothState(model, subject, state, jumpTimes(model, subject, state), {}, weighted, newNoise(model), warp).pieces;
   } catch {
     return []; // e.g. repeated times only: the panel still shows the data
   }
@@ -203,7 +190,7 @@ function sampleCurve(piece: CurvePiece, n: number): { t: Float64Array; y: Float6
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     t[i] = piece.start + ((piece.end - piece.start) * i) / (n - 1);
-    y[i] = splineValue(piece.fit.basis, piece.fit.coef, t[i]!);
+    y[i] = curveValue(piece, t[i]!);
   }
   return { t, y };
 }
@@ -254,12 +241,17 @@ function predict(
   const x0 = new Float64Array(model.nStates).fill(Number.NaN);
   for (let k = 0; k < model.nStates; k++) {
     if (meta.states[k]!.initial !== undefined) continue;
+    // As in the estimator: a latent state created by doses is empty before its first dose.
+    if (meta.states[k]!.latent && meta.doses.some((d) => d.kind === "jump" && d.state === k)) {
+      x0[k] = 0;
+      continue;
+    }
     const o = obsOf[k]!;
     if (o < 0) return `state ${meta.states[k]!.name} is neither observed nor given an initial value`;
     const first = pieces[o]![0];
     const series = subject.series[o];
     const z = first
-      ? splineValue(first.fit.basis, first.fit.coef, first.start)
+      ? curveValue(first, first.start)
       : series && series.values.length > 0
         ? series.values[0]!
         : Number.NaN;

@@ -203,12 +203,12 @@ function networkSection(meta: ModelMeta, fit: FitResult): string {
   );
 }
 
-function legendHtml(censored: boolean, doses: boolean): string {
+function legendHtml(censored: boolean, doses: boolean, smooth: boolean): string {
   const item = (svg: string, label: string) => `<span class="key">${svg}${esc(label)}</span>`;
   return (
     `<p class="legend">` +
     item(`<svg width="14" height="10"><circle cx="7" cy="5" r="3" fill="${COLORS.data}"/></svg>`, censored ? "data (hollow: censored)" : "data") +
-    item(`<svg width="22" height="10"><path d="M1 5h20" stroke="${COLORS.smooth}" stroke-width="2" stroke-dasharray="4 3"/></svg>`, "smoothed curve (the estimator's)") +
+    (smooth ? item(`<svg width="22" height="10"><path d="M1 5h20" stroke="${COLORS.smooth}" stroke-width="2" stroke-dasharray="4 3"/></svg>`, "smoothed curve (the estimator's)") : "") +
     item(`<svg width="22" height="10"><path d="M1 5h20" stroke="${COLORS.prediction}" stroke-width="2"/></svg>`, "individual prediction (simulated with the individual estimates)") +
     (doses ? item(`<svg width="14" height="10"><path d="M7 0v10" stroke="#999" stroke-dasharray="2 2"/></svg>`, "dose") : "") +
     `</p>`
@@ -219,7 +219,7 @@ function individualSection(meta: ModelMeta, diag: ReportDiagnostics, maxSubjects
   const shown = diag.subjects.slice(0, maxSubjects);
   const censored = shown.some((s) => s.outputs.some((o) => o.censored?.some((c) => c !== 0)));
   const doses = shown.some((s) => s.doseTimes.length > 0);
-  const parts = [legendHtml(censored, doses)];
+  const parts = [legendHtml(censored, doses, shown.some((s) => s.outputs.some((o) => o.smooth.length > 0)))];
   const tName = meta.time.name;
   meta.observations.slice(0, maxOutputs).forEach((o, oi) => {
     const panels = shown.map((s) => subjectPanel(s, oi, tName, ids));
