@@ -1,7 +1,9 @@
 // Small dense linear algebra on row-major Float64Array matrices. The estimator's
 // matrices are tiny (p x p with p the number of parameters, or a subject's
 // rows), so plain loops beat any library call overhead and allocate nothing
-// when the caller passes its own buffers.
+// when the caller passes its own buffers. The one decomposition run once per fit
+// (the eigen-analysis for rank) comes from ml-matrix.
+import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 
 /** In-place Cholesky A = L L^T of an n x n SPD matrix (lower triangle written, upper zeroed). False if not SPD. */
 export function cholesky(a: Float64Array, n: number): boolean {
@@ -63,68 +65,18 @@ export function choleskyInverse(l: Float64Array, n: number, out: Float64Array): 
 }
 
 /**
- * Symmetric eigen-decomposition by cyclic Jacobi rotations: robust and exact
- * enough for the small matrices here. `a` (n x n) is destroyed; eigenvalues go
- * to `values` (descending), eigenvectors to the columns of `vectors`.
+ * Symmetric eigen-decomposition (ml-matrix): eigenvalues to `values` in descending order, eigenvectors to the
+ * columns of `vectors` (row-major n x n). Called once per fit, on p x p, so a library call costs nothing here.
  */
 export function symmetricEigen(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array): void {
-  vectors.fill(0);
-  for (let i = 0; i < n; i++) vectors[i * n + i] = 1;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < n; i++) {
-      diag += a[i * n + i]! * a[i * n + i]!;
-      for (let j = i + 1; j < n; j++) off += a[i * n + j]! * a[i * n + j]!;
-    }
-    if (off <= 1e-30 * diag || off === 0) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q]!;
-        if (apq === 0) continue;
-        const app = a[p * n + p]!;
-        const aqq = a[q * n + q]!;
-        const tau = (aqq - app) / (2 * apq);
-        const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]!;
-          const akq = a[k * n + q]!;
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k]!;
-          const aqk = a[q * n + k]!;
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = vectors[k * n + p]!;
-          const vkq = vectors[k * n + q]!;
-          vectors[k * n + p] = c * vkp - s * vkq;
-          vectors[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  // Sort descending (selection sort: n is small).
-  for (let i = 0; i < n; i++) values[i] = a[i * n + i]!;
-  for (let i = 0; i < n - 1; i++) {
-    let best = i;
-    for (let j = i + 1; j < n; j++) if (values[j]! > values[best]!) best = j;
-    if (best !== i) {
-      const tv = values[i]!;
-      values[i] = values[best]!;
-      values[best] = tv;
-      for (let k = 0; k < n; k++) {
-        const t = vectors[k * n + i]!;
-        vectors[k * n + i] = vectors[k * n + best]!;
-        vectors[k * n + best] = t;
-      }
-    }
-  }
+  const rows = Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, i * n + n)));
+  const eig = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
+  const order = eig.realEigenvalues.map((v, k) => ({ v, k })).sort((x, y) => y.v - x.v);
+  const v = eig.eigenvectorMatrix;
+  order.forEach(({ v: value, k }, j) => {
+    values[j] = value;
+    for (let i = 0; i < n; i++) vectors[i * n + j] = v.get(i, k);
+  });
 }
 
 /** Solve the SPD system A x = b (A copied, not modified); null when A is not SPD. */
