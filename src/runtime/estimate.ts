@@ -36,12 +36,6 @@ export interface FitOptions {
   /** Called with (done, total) as subjects are processed. */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Accepted for API stability and currently ignored: everything runs on the
-   * calling thread (about 1 ms per Lotka-Volterra subject; worker threads were
-   * not implemented, see the report in the lead's notes).
-   */
-  workers?: number;
-  /**
    * Latent-state models: also split the curves and test functions of observed
    * states at every dose, not only where their own state jumps (default false:
    * see the notes of fitLatent for the measurements).
