@@ -26,7 +26,7 @@ import type { FitResult, ParameterEstimate } from "./fit-result.js";
 import type { FitOptions } from "./estimate.js";
 import type { SmoothOptions } from "./smooth.js";
 import { newNoise, residualErrors, smoothState } from "./curves.js";
-import { curveValue, jumpTimes, observationOfState, setDoseContext, unwarpTime, warpStretch, warpTime, type CurvePiece, type TimeWarp } from "./weak-form.js";
+import { commonSpans, curveValue, jumpTimes, observationOfState, setDoseContext, unwarpTime, warpStretch, warpTime, type CurvePiece, type TimeWarp } from "./weak-form.js";
 import { buildTestFunctionsWithBreaks, levelsFor, medianSpacing, type TestFunctionSet } from "./test-functions.js";
 import { MixedModel, type RandomBlock, type SubjectStats } from "./mixed-model.js";
 import { solveSpd } from "./linalg.js";
@@ -430,31 +430,9 @@ export function prepareSubject(
     counters.censored += sm.censoredDropped;
     curves.push(sm.pieces);
   }
-  const bounds = [Number.NEGATIVE_INFINITY, ...[...allBounds].sort((a, b) => a - b), Number.POSITIVE_INFINITY];
   const obsOf = observationOfState(model);
   const intervals: { set: TestFunctionSet; pieces: CurvePiece[] }[] = [];
-  for (let bI = 0; bI + 1 < bounds.length; bI++) {
-    const lo = bounds[bI]!;
-    const hi = bounds[bI + 1]!;
-    let start = Number.NEGATIVE_INFINITY;
-    let end = Number.POSITIVE_INFINITY;
-    const chosen: CurvePiece[] = [];
-    const allTimes: number[] = [];
-    let ok = true;
-    for (let o = 0; o < nO; o++) {
-      const piece = curves[o]!.find((c) => c.start >= lo && c.end <= hi && c.start < hi);
-      if (!piece) {
-        ok = false;
-        break;
-      }
-      chosen.push(piece);
-      start = Math.max(start, piece.start);
-      end = Math.min(end, piece.end);
-      for (const t of piece.times) allTimes.push(t);
-    }
-    if (!ok || !(end > start)) continue;
-    const inside = [...new Set(allTimes.filter((t) => t >= start && t <= end))].sort((x, y) => x - y);
-    if (inside.length < 4) continue;
+  for (const { pieces: chosen, start, end, inside } of commonSpans(curves, [...allBounds].sort((a, b) => a - b))) {
     const warp = chosen[0]!.warp;
     if (warp) {
       // Bumps placed and scaled on the warped axis: narrow where samples are dense.

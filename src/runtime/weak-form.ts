@@ -178,6 +178,45 @@ export function setDoseContext(env: Env, doseTimes: ArrayLike<number>, t: number
   env.sinceDose = k === 0 ? 0 : t - doseTimes[k - 1]!;
 }
 
+/** Where every curve has a piece inside one between-jump interval: the pieces, their common span and the samples in it. */
+export interface CommonSpan {
+  pieces: CurvePiece[];
+  start: number;
+  end: number;
+  /** Sorted distinct sampling times of all the pieces inside [start, end]. */
+  inside: number[];
+}
+
+/**
+ * For each interval between consecutive `jumps`, the span every curve covers there (one piece per curve, none
+ * crossing a jump), with at least 4 distinct samples in it: where test functions can be placed.
+ */
+export function commonSpans(curves: readonly CurvePiece[][], jumps: readonly number[]): CommonSpan[] {
+  const bounds = [Number.NEGATIVE_INFINITY, ...jumps, Number.POSITIVE_INFINITY];
+  const spans: CommonSpan[] = [];
+  for (let b = 0; b + 1 < bounds.length; b++) {
+    const lo = bounds[b]!;
+    const hi = bounds[b + 1]!;
+    let start = Number.NEGATIVE_INFINITY;
+    let end = Number.POSITIVE_INFINITY;
+    const pieces: CurvePiece[] = [];
+    const allTimes: number[] = [];
+    for (const list of curves) {
+      const piece = list.find((c) => c.start >= lo && c.end <= hi && c.start < hi);
+      if (!piece) break;
+      pieces.push(piece);
+      start = Math.max(start, piece.start);
+      end = Math.min(end, piece.end);
+      for (const t of piece.times) allTimes.push(t);
+    }
+    if (pieces.length < curves.length || !(end > start)) continue;
+    const inside = [...new Set(allTimes.filter((t) => t >= start && t <= end))].sort((x, y) => x - y);
+    if (inside.length < 4) continue;
+    spans.push({ pieces, start, end, inside });
+  }
+  return spans;
+}
+
 /**
  * Assemble the weak-form rows of one subject from its smoothed curves
  * (`curves[k]` for regressed state k). `rowScale[k]` multiplies state k's rows
@@ -199,33 +238,9 @@ export function assembleSubject(
   const doseTimes = subject.doses.map((x) => x.time);
   const jumps = jumpTimes(model, subject);
   ws.env.cov.set(subject.covariates.subarray(0, ws.env.cov.length));
-  const bounds = [Number.NEGATIVE_INFINITY, ...jumps, Number.POSITIVE_INFINITY];
-
   const intervals: WeakInterval[] = [];
   let rows = 0;
-  for (let b = 0; b + 1 < bounds.length; b++) {
-    const lo = bounds[b]!;
-    const hi = bounds[b + 1]!;
-    // Intersection of every state's curve span inside (lo, hi].
-    let start = Number.NEGATIVE_INFINITY;
-    let end = Number.POSITIVE_INFINITY;
-    const chosen: CurvePiece[] = [];
-    const allTimes: number[] = [];
-    let ok = true;
-    for (let k = 0; k < d; k++) {
-      const piece = curves[k]!.find((c) => c.start >= lo && c.end <= hi && c.start < hi);
-      if (!piece) {
-        ok = false;
-        break;
-      }
-      chosen.push(piece);
-      start = Math.max(start, piece.start);
-      end = Math.min(end, piece.end);
-      for (const t of piece.times) allTimes.push(t);
-    }
-    if (!ok || !(end > start)) continue;
-    const inside = [...new Set(allTimes.filter((t) => t >= start && t <= end))].sort((x, y) => x - y);
-    if (inside.length < 4) continue;
+  for (const { pieces: chosen, start, end, inside } of commonSpans(curves, jumps)) {
     const levels = levelsFor(end - start, medianSpacing(inside), options.tests);
     if (levels < 1) continue;
     const tests = buildTestFunctions(start, end, levels, options.tests);

@@ -8,7 +8,7 @@ import type { CompiledModel, Env } from "../model.js";
 import { DataError, type Dataset, type Subject } from "../dataset.js";
 import type { ResidualError } from "../fit-result.js";
 import type { SmoothFit, SmoothOptions } from "../smooth.js";
-import { jumpTimes, observationOfState, setDoseContext, smoothOutput, type CurvePiece } from "../weak-form.js";
+import { commonSpans, jumpTimes, observationOfState, setDoseContext, smoothOutput, type CurvePiece } from "../weak-form.js";
 import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionOptions } from "../test-functions.js";
 import { splineValue } from "../bspline.js";
 import { emptyGram, type Gram } from "./gram.js";
@@ -175,26 +175,8 @@ function assembleGrams(
   env.cov.set(subject.covariates.subarray(0, env.cov.length));
   const grams = equations.map((e) => emptyGram(e.params.length));
   const rows = equations.map((e) => new Float64Array(e.params.length));
-  const bounds = [Number.NEGATIVE_INFINITY, ...jumpTimes(model, subject), Number.POSITIVE_INFINITY];
   let any = false;
-  for (let b = 0; b + 1 < bounds.length; b++) {
-    const lo = bounds[b]!;
-    const hi = bounds[b + 1]!;
-    let start = Number.NEGATIVE_INFINITY;
-    let end = Number.POSITIVE_INFINITY;
-    const chosen: CurvePiece[] = [];
-    const allTimes: number[] = [];
-    for (let k = 0; k < d; k++) {
-      const piece = curves[k]!.find((c) => c.start >= lo && c.end <= hi && c.start < hi);
-      if (!piece) break;
-      chosen.push(piece);
-      start = Math.max(start, piece.start);
-      end = Math.min(end, piece.end);
-      for (const t of piece.times) allTimes.push(t);
-    }
-    if (chosen.length < d || !(end > start)) continue;
-    const inside = [...new Set(allTimes.filter((t) => t >= start && t <= end))].sort((x, y) => x - y);
-    if (inside.length < 4) continue;
+  for (const { pieces: chosen, start, end, inside } of commonSpans(curves, jumpTimes(model, subject))) {
     const levels = levelsFor(end - start, medianSpacing(inside), testOptions);
     if (levels < 1) continue;
     const tests = buildTestFunctions(start, end, levels, testOptions);
