@@ -310,7 +310,14 @@ function residualSection(meta: ModelMeta, diag: ReportDiagnostics, maxOutputs: n
     diag.residualScale === "sigma"
       ? "divided by the residual SD of the weak-form mixed model (so roughly unit scale when the model holds)"
       : "unscaled";
-  const panels = diag.residuals.slice(0, maxOutputs).map((r) => {
+  const shown = diag.residuals.filter((r) => r.r.length > 0);
+  if (shown.length === 0) {
+    return (
+      `<p class="small">No weak-form residuals to show: this fit eliminated latent states, and its rows (with the latent ` +
+      `states' closed forms, or exact exponential rows) are not rebuilt here. Observed versus predicted above shows the fit.</p>`
+    );
+  }
+  const panels = shown.slice(0, maxOutputs).map((r) => {
     const name = meta.states[r.state]!.name;
     const svg = plotSvg({
       width: 420,

@@ -167,3 +167,14 @@ describe("renderReport: dictionary model", () => {
     expectSelfContained(html);
   });
 });
+
+describe("renderReport, latent-state model (data/antibody_clairon.csv, its truth fit)", () => {
+  it("says why there are no weak-form residuals instead of drawing empty plots", async () => {
+    const { model: clairon } = await import("../../../generated/antibody_clairon.js");
+    const data = dataset(clairon, "antibody_clairon.csv");
+    const html = renderReport(clairon, data, truthFit(clairon, "antibody_clairon.truth.json", { settings: { latent: [] } }), { ...FIXED, maxSubjects: 3 });
+    const residuals = html.slice(html.indexOf('id="residuals"'));
+    expect(residuals).toContain("No weak-form residuals to show");
+    expect(residuals.slice(0, residuals.indexOf("</section>"))).not.toContain("<svg");
+  });
+});
