@@ -3666,31 +3666,27 @@ export const model: CompiledModel = {
   derived,
 };
 export default model;
-/** The parameters of a runtime function after the model it takes first. */
-type RestOf<F> = F extends (model: CompiledModel, ...rest: infer R) => unknown
-  ? R
-  : never;
 
 export function estimate(
-  ...args: RestOf<typeof runtime.estimate>
+  ...args: runtime.RestOf<typeof runtime.estimate>
 ): ReturnType<typeof runtime.estimate> {
   return runtime.estimate(model, ...args);
 }
 
 export function simulate(
-  ...args: RestOf<typeof runtime.simulateSubject>
+  ...args: runtime.RestOf<typeof runtime.simulateSubject>
 ): ReturnType<typeof runtime.simulateSubject> {
   return runtime.simulateSubject(model, ...args);
 }
 
 export function loadData(
-  ...args: RestOf<typeof runtime.loadDataFor>
+  ...args: runtime.RestOf<typeof runtime.loadDataFor>
 ): ReturnType<typeof runtime.loadDataFor> {
   return runtime.loadDataFor(model, ...args);
 }
 
 export function exportMonolix(
-  ...args: RestOf<typeof runtime.exportModel>
+  ...args: runtime.RestOf<typeof runtime.exportModel>
 ): ReturnType<typeof runtime.exportModel> {
   return runtime.exportModel(model, ...args);
 }

@@ -38,7 +38,6 @@ const RESERVED = new Set([
   "model",
   "meta",
   "runtime",
-  "RestOf",
   "dictionary",
   "drift",
   "dictionaryJacobian",
@@ -185,21 +184,15 @@ export async function printModule(ir: ModelIr, options: EmitOptions = {}): Promi
     },
     "export default model;",
   );
-  if (entries.length > 0) {
-    statements.push(
-      "/** The parameters of a runtime function after the model it takes first. */",
-      "type RestOf<F> = F extends (model: CompiledModel, ...rest: infer R) => unknown ? R : never;",
-    );
-    for (const e of entries) {
-      statements.push({
-        kind: StructureKind.Function,
-        isExported: true,
-        name: e.name,
-        parameters: [{ name: "args", isRestParameter: true, type: `RestOf<typeof runtime.${e.target}>` }],
-        returnType: `ReturnType<typeof runtime.${e.target}>`,
-        statements: [`return runtime.${e.target}(model, ...args);`],
-      });
-    }
+  for (const e of entries) {
+    statements.push({
+      kind: StructureKind.Function,
+      isExported: true,
+      name: e.name,
+      parameters: [{ name: "args", isRestParameter: true, type: `runtime.RestOf<typeof runtime.${e.target}>` }],
+      returnType: `ReturnType<typeof runtime.${e.target}>`,
+      statements: [`return runtime.${e.target}(model, ...args);`],
+    });
   }
   return printStructure({ kind: StructureKind.SourceFile, statements }, { indentNumberOfSpaces: 2 });
 }

@@ -95,3 +95,6 @@ export interface CompiledModel {
   /** Derived quantities from the parameters, in `meta.derived` order. */
   derived(theta: Float64Array, out: Float64Array): void;
 }
+
+/** The parameters of a runtime function after the model it takes first (what a generated entry point accepts). */
+export type RestOf<F> = F extends (model: CompiledModel, ...rest: infer R) => unknown ? R : never;
