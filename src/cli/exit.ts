@@ -1,5 +1,6 @@
 import pc from "picocolors";
 import { DataError } from "../runtime/dataset.js";
+import { UnsupportedModelError } from "../runtime/estimate/unsupported.js";
 
 export const EXIT_OK = 0;
 export const EXIT_ERRORS = 1;
@@ -19,7 +20,7 @@ export function reportFailure(error: unknown): number {
     process.stderr.write(`${pc.red("error")}: ${error.message}\n${error.help ? `help: ${error.help}\n` : ""}`);
     return EXIT_MISUSE;
   }
-  if (error instanceof DataError) {
+  if (error instanceof DataError || error instanceof UnsupportedModelError) {
     process.stderr.write(`${pc.red("error")}: ${error.message}\n`);
     return EXIT_ERRORS;
   }

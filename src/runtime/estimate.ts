@@ -2,6 +2,7 @@
 // outputs, assemble its weak-form regression, pool the subjects in a linear
 // mixed model, optionally re-weight WENDy-style, and report a FitResult.
 // No ODE is solved anywhere on this path.
+import { assertFittable } from "./estimate/unsupported.js";
 import type { CompiledModel } from "./model.js";
 import { DataError, type Dataset } from "./dataset.js";
 import type { FitResult, ParameterEstimate } from "./fit-result.js";
@@ -74,6 +75,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const d = model.nStates;
   const p = model.nParams;
   const notes: string[] = [];
+  assertFittable(meta, data);
   if (meta.states.some((s) => s.latent)) return fitLatent(model, data, options);
   const obsOf = observationOfState(model);
   for (let k = 0; k < d; k++)

@@ -4,6 +4,7 @@ export type * from "./model.js";
 export type * from "./dataset.js";
 export type * from "./fit-result.js";
 export { DataError } from "./dataset.js";
+export { UnsupportedModelError } from "./estimate/unsupported.js";
 export { fit, type FitOptions } from "./estimate.js";
 export { loadData } from "./load-data.js";
 export { simulateSubject } from "./simulate.js";

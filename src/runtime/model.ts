@@ -19,6 +19,17 @@ export interface StateMeta {
   latent: boolean;
   doc?: string;
   initial?: number;
+  /**
+   * A latent state solved as a convolution of observed states (a peripheral compartment):
+   * d/dt S = -rate * S + sum_i scale_i * c[param_i] * X[state_i], with c the linear coefficients and
+   * rate = value, or scale * c[param] + offset when the rate parameter is searched in an outer loop. Then
+   * S(t) = S(t0) e^{-rate (t - t0)} + sum_i scale_i c[param_i] ∫_{t0}^{t} e^{-rate (t - s)} X[state_i](s) ds:
+   * linear in each c[param_i] and in S(t0) for a given rate. Absent for every other state.
+   */
+  convolution?: {
+    rate: { kind: "known"; value: number } | { kind: "param"; param: number; scale: number; offset: number };
+    inputs: { state: number; param?: number; scale: number }[];
+  };
 }
 
 export interface ParameterMeta {
@@ -27,6 +38,13 @@ export interface ParameterMeta {
   distribution: "normal" | "logNormal" | "logitNormal";
   doc?: string;
   dictionaryTerm?: { state: number; term: string };
+  /**
+   * `"reciprocal"`: the parameter (a volume `V`) is used only as a divisor. Every `theta` this module's
+   * functions take or produce (Theta's columns, `rhs`, `derived`, dose coefficients) holds the linear
+   * coefficient 1/V in its place; report V = 1/coefficient (per subject, and for the population as
+   * the inverse of the typical coefficient) and export V. Absent: the coefficient is the parameter itself.
+   */
+  estimatedAs?: "reciprocal";
 }
 
 export interface ObservationMeta {
@@ -50,7 +68,17 @@ export interface ModelMeta {
   derived: { name: string; doc?: string }[];
   covariance: { structure: "full" | "diagonal"; params: number[] }[];
   doses: (
-    | { kind: "jump"; state: number; amount: "amt" | "unknown" | "expr" }
+    | {
+        kind: "jump";
+        state: number;
+        amount: "amt" | "unknown" | "expr";
+        /**
+         * Only with `amount: "amt"` when the spec scales AMT (`X += amt / V`, `X += amt * F`, `X += 0.5 * amt`):
+         * the jump is AMT * scale * c[param] with c the linear coefficient (1/V for a reciprocal V), or
+         * AMT * scale without `param`. An infusion (RATE/DUR) puts the same factor on its rate. Absent: AMT.
+         */
+        coefficient?: { scale: number; param?: number };
+      }
     | {
         kind: "vector";
         name: string;
@@ -61,6 +89,12 @@ export interface ModelMeta {
   )[];
   dictionaries: { name: string; over: number[]; degree: number; constant: boolean; terms: string[] }[];
   penalty?: { kind: "lasso" | "spls"; param: string; lambda: "cv" | "ebic" | number; eta?: number; K?: number };
+  /**
+   * Set when the spec observed amounts scaled by a parameter (`conc = A / V`) and was rewritten in
+   * concentrations: every state is the written amount divided by c's natural value (`divides`) or times it;
+   * observations read the states directly; doses carry the factor in `coefficient`.
+   */
+  concentration?: { param: number; divides: boolean };
   /** Per state, the parameters that appear in its equation (sparsity of Theta). */
   equationParams: number[][];
   /** Mlxtran/nlmixr2-ready text of each right-hand side, per state. */
