@@ -27,7 +27,9 @@ function cannot(ctx: CheckContext, name: string, span: Span, why: string, help: 
     span,
     label: why,
     labels,
-    notes: ["a latent state is solved in closed form: dS/dt = -k S + f(t), with k known or one estimated rate, and f made of time, doses, constants, parameters and latent states solved before it"],
+    notes: [
+      "a latent state is solved in closed form: dS/dt = -k S + f(t), with k known or one estimated rate, and f made of time, doses, constants, parameters and latent states solved before it, or linear in observed states (a convolution of their curves)",
+    ],
     help,
   });
 }
@@ -153,7 +155,9 @@ export const reportLatentStates: Rule = {
       if (observedInputs.length) {
         cannot(
           ctx, s.name, rhsSpan,
-          `it depends on the observed state${observedInputs.length > 1 ? "s" : ""} ${quoteList(observedInputs.map(stateName), "and")}`,
+          convolution
+            ? `it is driven by the observed state${observedInputs.length > 1 ? "s" : ""} ${quoteList(observedInputs.map(stateName), "and")} but has no decay of its own`
+            : `its input is not linear in the observed state${observedInputs.length > 1 ? "s" : ""} ${quoteList(observedInputs.map(stateName), "and")}`,
           `make its input linear in the observed state${observedInputs.length > 1 ? "s" : ""} (\`k12 * ${stateName(observedInputs[0]!)}\`) with its own decay \`- k21 * ${s.name}\`, drive it by time and doses only, or observe it and remove \`latent\``,
         );
         continue;
