@@ -6,4 +6,8 @@ export { model as gene_network } from "./gene_network.js";
 export { model as gene_network_quadratic } from "./gene_network_quadratic.js";
 export { model as logistic } from "./logistic.js";
 export { model as lotka_volterra } from "./lotka_volterra.js";
+export { model as pk_2cmt_iv } from "./pk_2cmt_iv.js";
+export { model as pk_iv_infusion } from "./pk_iv_infusion.js";
+export { model as pk_iv_multidose } from "./pk_iv_multidose.js";
 export { model as pk_oral } from "./pk_oral.js";
+export { model as pk_oral_wt } from "./pk_oral_wt.js";
