@@ -137,11 +137,13 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       data.file,
       undefined,
       undefined,
-      "each subject needs, on one interval between doses, at least 4 distinct sampling times of every observed output",
+      `each subject needs${data.subjects.some((s) => s.doses.length > 0) ? ", on one interval between doses," : ""} at least 4 distinct sampling times of every observed output`,
     );
+  // "Between doses" only where there are doses to split the series (issue 13).
+  const between = data.subjects.some((s) => s.doses.length > 0) ? " between doses" : "";
   if (skipped.length > 0)
     notes.push(
-      `${skipped.length} subject(s) skipped: too few observations between doses for any test function (${preview(skipped)}); they have no individual estimates.`,
+      `${skipped.length} subject(s) skipped: too few observations${between} for any test function (${preview(skipped)}); they have no individual estimates.`,
     );
 
   // 3. Population step.
