@@ -3,6 +3,7 @@
 // One seeded stream drives every draw in a fixed order, so the same spec and
 // seed give a byte-identical file.
 
+import { toCoefficients } from "./simulate/coefficients.js";
 import type { Dose } from "./dataset.js";
 import type { CompiledModel } from "./model.js";
 import type { OdeOptions } from "./ode.js";
@@ -140,7 +141,8 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
 
     const cov = Float64Array.from(covNames, (c) => covValue(c, s));
     const covText = covNames.map((_, c) => "," + formatNumber(cov[c]!, 10)).join("");
-    const sim = simulateSubject(model, th, {
+    // The spec gives the model's parameters (V); the compiled functions take coefficients (1/V).
+    const sim = simulateSubject(model, toCoefficients(meta, th), {
       x0,
       doses,
       times,

@@ -11,6 +11,7 @@ import { model as infusion } from "../../generated/pk_iv_infusion.js";
 import { model as twoCmt } from "../../generated/pk_2cmt_iv.js";
 import { loadData } from "../../src/runtime/load-data.js";
 import { simulateSubject } from "../../src/runtime/simulate.js";
+import { simulateDatasetWithTruth } from "../../src/runtime/simulate-data.js";
 import { fit } from "../../src/runtime/estimate.js";
 import { UnsupportedModelError } from "../../src/runtime/estimate/unsupported.js";
 import { DataError, type Dose } from "../../src/runtime/dataset.js";
@@ -114,6 +115,28 @@ describe("simulating the PK forms (theta holds the coefficients: 1/V for a recip
     const A = (C0 * (l1 - k21)) / (l1 - l2);
     const B = (C0 * (k21 - l2)) / (l1 - l2);
     times.forEach((t, i) => expect(sim.states[i]![0]! / (A * Math.exp(-l1 * t) + B * Math.exp(-l2 * t)) - 1).toBeCloseTo(0, 6));
+  });
+});
+
+describe("nlme simulate takes the model's parameters (V), not the coefficients (1/V)", () => {
+  it("a noise-free data set of C += amt / V matches amt / V e^{-ke t}, and records V per subject", () => {
+    const out = simulateDatasetWithTruth(iv, {
+      theta: { V: 20, ke: 0.3 },
+      omega: { V: 0.2 },
+      re: "lognormal",
+      times: [1, 4],
+      doses: [{ time: 0, amount: 100 }],
+      noise: { conc: {} },
+      subjects: 3,
+      seed: 7,
+      digits: 12,
+    });
+    const rows = out.csv.trim().split("\n").slice(1).map((l) => l.split(","));
+    for (const [i, ind] of out.individual.entries()) {
+      expect(ind.V).not.toBe(20);
+      const obs = rows.filter((r) => r[0] === String(i + 1) && r[2] === "conc");
+      for (const r of obs) expect(Number(r[3]) / ((100 / ind.V!) * Math.exp(-0.3 * Number(r[1]))) - 1).toBeCloseTo(0, 6);
+    }
   });
 });
 
