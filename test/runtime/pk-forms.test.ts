@@ -140,6 +140,25 @@ describe("nlme simulate takes the model's parameters (V), not the coefficients (
   });
 });
 
+describe("simulated infusion data", () => {
+  it("carry a DUR column that the loader reads back as the same infusion", () => {
+    const out = simulateDatasetWithTruth(infusion, {
+      theta: { V: 20, ke: 0.3 },
+      times: [1, 2, 5],
+      doses: [{ time: 0, amount: 100, duration: 2 }],
+      noise: { conc: {} },
+      subjects: 1,
+      seed: 3,
+      digits: 12,
+    });
+    expect(out.csv.split("\n")[0]).toBe("ID,TIME,OBSID,DV,AMT,EVID,MDV,DUR");
+    const data = loadData(out.csv, "sim.csv", infusion.meta);
+    expect(data.subjects[0]!.doses).toEqual([{ time: 0, amount: 100, adm: 1, rate: 50, duration: 2 }]);
+    const c1 = Number(out.csv.split("\n")[2]!.split(",")[3]);
+    expect(c1 / ((50 / 20 / 0.3) * (1 - Math.exp(-0.3))) - 1).toBeCloseTo(0, 6);
+  });
+});
+
 describe("the estimator refuses what it does not fit yet", () => {
   it("a dose scaled by 1/V: UnsupportedModelError naming the forms, not a silently wrong V", () => {
     const data = load(join(REAL, "cefamandole.csv"), iv.meta);
