@@ -18,9 +18,11 @@ export class UnsupportedModelError extends Error {
 /** The forms of `meta` the estimator does not handle yet, in words (empty when it can be fitted). */
 export function unfittableForms(meta: ModelMeta): string[] {
   const out: string[] = [];
-  const coefficients = meta.doses.filter((d) => d.kind === "jump" && d.coefficient?.param !== undefined);
-  if (coefficients.length)
-    out.push(`doses scaled by an estimated parameter (into ${coefficients.map((d) => meta.states[(d as { state: number }).state]!.name).join(", ")})`);
+  const scaled = meta.doses.filter((d) => d.kind === "jump" && d.coefficient !== undefined);
+  const byParam = scaled.filter((d) => d.kind === "jump" && d.coefficient?.param !== undefined);
+  const into = (list: typeof scaled) => list.map((d) => meta.states[(d as { state: number }).state]!.name).join(", ");
+  if (byParam.length) out.push(`doses scaled by an estimated parameter (into ${into(byParam)})`);
+  if (scaled.length > byParam.length) out.push(`doses scaled by a number (into ${into(scaled.filter((d) => !byParam.includes(d)))})`);
   const reciprocal = meta.parameters.filter((p) => p.estimatedAs === "reciprocal");
   if (reciprocal.length) out.push(`parameters estimated as their reciprocal (${reciprocal.map((p) => p.name).join(", ")})`);
   const convolution = meta.states.filter((s) => s.convolution);
