@@ -144,6 +144,18 @@ export const rewriteConcentrations: Rule = {
         cannot(ctx, first.ob, s, `the dose into \`${d.target.text}\` is not given by \`amt\``, help, d.span);
         return;
       }
+      // `amt * F` divided by V would carry two parameters: say so here rather than at a dose the user did not write.
+      const own = d.amount === "amt" ? [] : paramsRead(ctx, d.amount).map((r) => r.name.text);
+      if (own.length) {
+        const ratio = `${own[0]}_over_${s.param}`;
+        cannot(
+          ctx, first.ob, s,
+          `the dose into \`${d.target.text}\` is already scaled by \`${own[0]}\``,
+          `estimate the factor as one parameter: declare \`${ratio}\`, write \`${d.target.text} += amt * ${ratio}\` and observe the state directly`,
+          d.span,
+        );
+        return;
+      }
       const amount: Expr = d.amount === "amt" ? { kind: "ref", name: { text: "amt", span: d.amountSpan }, span: d.amountSpan } : d.amount;
       doses.push({ ...d, amount: scaledAmount(amount, s, d.amountSpan) });
     }
