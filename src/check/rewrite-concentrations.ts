@@ -162,7 +162,13 @@ export const rewriteConcentrations: Rule = {
     const observe = ctx.ast.observe!;
     const rewritten: ModelFile = {
       ...ctx.ast,
-      observe: { ...observe, items: observe.items.map((o) => (o?.expr ? { ...o, expr: replaceNode(o.expr, scaled.find((x) => x.ob === o)!.s!.node, scaled.find((x) => x.ob === o)!.s!.kept) } : o)) },
+      observe: {
+        ...observe,
+        items: observe.items.map((o) => {
+          const x = scaled.find((y) => y.ob === o)?.s;
+          return x ? { ...o, expr: replaceNode(o.expr, x.node, x.kept) } : o;
+        }),
+      },
       ...(ctx.ast.doses ? { doses: { ...ctx.ast.doses, items: doses } } : {}),
     };
     ctx.ast = rewritten;
