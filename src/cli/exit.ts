@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { DataError } from "../runtime/dataset.js";
+import { DataError } from "../runtime/data/dataset.js";
 
 export const EXIT_OK = 0;
 export const EXIT_ERRORS = 1;

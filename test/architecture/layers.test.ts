@@ -61,7 +61,7 @@ describe("layers", () => {
     expect(run.stdout).toMatch(/^r = 0\.00\d+, K = \d+/);
     expect(run.stdout).toContain("monolix/project.mlxtran");
     const loaded = run.stderr.split("\n").filter((l) => l.startsWith("loaded ")).map((l) => l.slice(7));
-    expect(loaded.some((u) => u.includes("/src/runtime/estimate.ts"))).toBe(true);
+    expect(loaded.some((u) => u.includes("/src/runtime/estimate/fit.ts"))).toBe(true);
     const compiler = loaded.filter((u) => COMPILER.some((c) => u.includes(`/${c}`)) || COMPILER_PACKAGES.some((p) => u.includes(`/node_modules/${p}/`)));
     expect(compiler).toEqual([]);
   });
