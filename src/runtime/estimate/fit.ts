@@ -6,7 +6,7 @@ import type { CompiledModel } from "../model.js";
 import { DataError, type Dataset } from "../data/dataset.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import type { SmoothOptions } from "../rows/smooth.js";
-import type { TestFunctionOptions } from "../rows/test-functions.js";
+import type { FitOptions } from "./options.js";
 import {
   assembleSubject,
   jumpTimes,
@@ -15,64 +15,100 @@ import {
   type CurvePiece,
   type SubjectSystem,
 } from "../rows/weak-form.js";
-import { MixedModel, type LmmFit, type RandomBlock, type SubjectStats } from "../population/mixed-model.js";
+import { MixedModel, type LmmFit, type RandomBlock } from "../population/mixed-model.js";
+import { gramSums, type SubjectStats } from "../population/subject-rows.js";
 import { reweightedStats } from "../rows/reweight.js";
 import { newNoise, residualErrors, smoothState } from "../rows/curves.js";
 import { fitLatent } from "./fit-latent.js";
+import { randomBlocks } from "./random-blocks.js";
 export { newNoise, residualErrors, smoothState, type OutputNoise } from "../rows/curves.js";
+export type { FitOptions } from "./options.js";
 
-export interface FitOptions {
-  /** WENDy-style iteratively re-weighted pass (default false). */
-  reweight?: boolean;
-  /** Re-weighting iterations (default 3). */
-  reweightIterations?: number;
-  smoothing?: SmoothOptions;
-  tests?: TestFunctionOptions;
-  /**
-   * For proportional/combined outputs, refit each curve once with weights
-   * 1/fitted^2 so that the smoother sees the heteroscedastic noise (default true).
-   */
-  weightedSmoothing?: boolean;
-  /** Called with (done, total) as subjects are processed. */
-  onProgress?: (done: number, total: number) => void;
-  /**
-   * Latent-state models: also split the curves and test functions of observed
-   * states at every dose, not only where their own state jumps (default false:
-   * see the notes of fitLatent for the measurements).
-   */
-  splitAtDoses?: boolean;
-  /**
-   * Latent-state models: write the weak form on the observed scale (default,
-   * "observed") or on the states' natural scale with each row divided by the
-   * local level of its state ("natural": for log-observed states the latent
-   * regressors then enter without the noisy 1/x factor).
-   */
-  weakScale?: "observed" | "natural";
-  /**
-   * Latent-state models: "weak" (bump test functions), "integral" (one row
-   * per sample: x(t_k) = x(t_0) + integral of the dynamics, on the natural
-   * scale; see latent-fit.ts integralGrid) or "exponential" (default: the
-   * integral form with the observed state's own linear decay integrated
-   * exactly and searched, so no curve estimate enters the rows; models
-   * without such a decay, or with a searched latent rate, fall back to "weak").
-   */
-  form?: "weak" | "integral" | "exponential";
-  /** Integral form: passes of re-weighting by the fitted levels (default 3). */
-  integralPasses?: number;
-  /** Latent-state models: smooth on a log time warp from the latest dose where it evens the sampling gaps (default true; see curves.ts chooseWarp). */
-  warpTime?: boolean;
-  /** Latent-state models: bounds of the outer search over an estimated latent rate, or over the observed state's decay in the exponential form (default from the sampling, see fitLatent). */
-  rateBounds?: [number, number];
-  /** Latent-state models: random-effect blocks of product coefficients (theta*fM2): joined with their factors in a full block (default) or diagonal. */
-  productBlocks?: "full" | "diagonal";
+/** The dense path's subjects after smoothing and assembly: per-state Gram sums, and the rows and curves when re-weighting needs them again. */
+interface Assembled {
+  kept: { id: string; index: number; perState: SubjectStats[] }[];
+  systems: SubjectSystem[];
+  curves: CurvePiece[][][];
+  skipped: string[];
+  censoredDropped: number;
 }
 
+/**
+ * Subjects stream through smoothing and assembly: only per-state sufficient
+ * statistics are kept (the row scales are applied once the pooled noise is
+ * known), unless re-weighting needs the rows and curves again.
+ */
+function smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOptions, smoothing: SmoothOptions, weighted: boolean, noise: ReturnType<typeof newNoise>): Assembled {
+  const d = model.nStates;
+  const total = data.subjects.length;
+  const progress = options.onProgress;
+  const keep = options.reweight === true;
+  const out: Assembled = { kept: [], systems: [], curves: [], skipped: [], censoredDropped: 0 };
+  const ws = new WeakFormWorkspace(model);
+  const unitScale = new Float64Array(d).fill(1);
+  data.subjects.forEach((subject, index) => {
+    const perState: CurvePiece[][] = [];
+    for (let k = 0; k < d; k++) {
+      const smoothed = smoothState(model, subject, k, jumpTimes(model, subject, k), smoothing, weighted, noise);
+      out.censoredDropped += smoothed.censoredDropped;
+      perState.push(smoothed.pieces);
+    }
+    const sys = assembleSubject(ws, subject, index, perState, unitScale, { tests: options.tests });
+    if (sys) {
+      out.kept.push({ id: subject.id, index, perState: Array.from({ length: d }, (_, k) => gramSums(sys, { labels: sys.rowState, label: k })) });
+      if (keep) {
+        out.systems.push(sys);
+        out.curves.push(perState);
+      }
+    } else out.skipped.push(subject.id);
+    if (progress && (index % 64 === 63 || index === total - 1)) progress(index + 1, total);
+  });
+  return out;
+}
+
+/** The population step: the mixed model on the scaled Gram sums, then optional WENDy-style re-weighting rounds. */
+function densePopulation(
+  model: CompiledModel,
+  data: Dataset,
+  options: FitOptions,
+  assembled: Assembled,
+  rowScale: Float64Array,
+  residual: FitResult["residual"],
+  notes: string[],
+): { lmm: LmmFit; randomParams: number[]; blocks: RandomBlock[]; rounds: number } {
+  const p = model.nParams;
+  const randomParams: number[] = [];
+  model.meta.parameters.forEach((par, j) => {
+    if (par.variability !== "fixed") randomParams.push(j);
+  });
+  const blocks = randomBlocks(model, randomParams);
+  let stats = assembled.kept.map((x) => combineStats(x.perState, rowScale, p));
+  let lmm = new MixedModel(stats, p, randomParams, blocks).fit();
+  let rounds = 0;
+  if (options.reweight) {
+    const { systems, curves } = assembled;
+    const iterations = options.reweightIterations ?? 3;
+    for (let it = 0; it < iterations; it++) {
+      const thetaI = systems.map((_, i) => individualTheta(lmm, i, p));
+      if (it === 0) for (const sys of systems) scaleRows(sys, rowScale, p);
+      stats = reweightedStats(model, systems, thetaI, rowScale, curves, residual, data);
+      const next = new MixedModel(stats, p, randomParams, blocks).fit();
+      rounds++;
+      const change = relativeChange(lmm.theta, next.theta);
+      lmm = next;
+      if (change < 1e-4) break;
+    }
+    notes.push(
+      `WENDy-style re-weighting: ${rounds} round(s); each subject's rows were whitened by the covariance of their errors propagated from the data noise through the smoother and the Jacobian of the dynamics.`,
+    );
+  }
+  return { lmm, randomParams, blocks, rounds };
+}
 
 export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {}): FitResult {
   const started = performance.now();
   const meta = model.meta;
   const d = model.nStates;
-  const p = model.nParams;
   const notes: string[] = [];
   if (meta.states.some((s) => s.latent)) return fitLatent(model, data, options);
   const obsOf = observationOfState(model);
@@ -80,7 +116,6 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`);
   if (data.subjects.length === 0) throw new DataError("the data set has no subjects", data.file);
   const total = data.subjects.length;
-  const progress = options.onProgress;
   const weighted = options.weightedSmoothing ?? true;
   // Undersmooth the curves by default: see SmoothOptions.undersmooth. 0.1 was
   // the best of 1, 0.3, 0.1, 0.03 on seeded logistic simulations (400 subjects).
@@ -88,34 +123,8 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
 
   // 1. Curves per subject and regressed state, and pooled smoothing residuals per output.
   const noise = newNoise(model);
-  // Subjects stream through smoothing and assembly: only per-state sufficient
-  // statistics are kept (the row scales are applied once the pooled noise is
-  // known), unless re-weighting needs the rows and curves again.
-  const keep = options.reweight === true;
-  const curves: CurvePiece[][][] = [];
-  const systems: SubjectSystem[] = [];
-  const kept: { id: string; index: number; perState: SubjectStats[] }[] = [];
-  const skipped: string[] = [];
-  const ws = new WeakFormWorkspace(model);
-  const unitScale = new Float64Array(d).fill(1);
-  let censoredDropped = 0;
-  data.subjects.forEach((subject, index) => {
-    const perState: CurvePiece[][] = [];
-    for (let k = 0; k < d; k++) {
-      const smoothed = smoothState(model, subject, k, jumpTimes(model, subject, k), smoothing, weighted, noise);
-      censoredDropped += smoothed.censoredDropped;
-      perState.push(smoothed.pieces);
-    }
-    const sys = assembleSubject(ws, subject, index, perState, unitScale, { tests: options.tests });
-    if (sys) {
-      kept.push({ id: subject.id, index, perState: perStateStats(sys, d) });
-      if (keep) {
-        systems.push(sys);
-        curves.push(perState);
-      }
-    } else skipped.push(subject.id);
-    if (progress && (index % 64 === 63 || index === total - 1)) progress(index + 1, total);
-  });
+  const assembled = smoothAndAssemble(model, data, options, smoothing, weighted, noise);
+  const { kept, skipped, censoredDropped } = assembled;
   if (censoredDropped > 0)
     notes.push(`${censoredDropped} censored observation(s) (below the limit of quantification) were left out of the curve estimates.`);
   const { residual, absSd } = residualErrors(model, noise);
@@ -143,34 +152,52 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     );
 
   // 3. Population step.
-  const randomParams: number[] = [];
-  meta.parameters.forEach((par, j) => {
-    if (par.variability !== "fixed") randomParams.push(j);
-  });
-  const blocks = randomBlocks(model, randomParams);
-  let stats = kept.map((x) => combineStats(x.perState, rowScale, p));
-  let lmm = new MixedModel(stats, p, randomParams, blocks).fit();
-  let rounds = 0;
-  if (options.reweight) {
-    const iterations = options.reweightIterations ?? 3;
-    for (let it = 0; it < iterations; it++) {
-      const thetaI = systems.map((_, i) => individualTheta(lmm, i, p));
-      if (it === 0) for (const sys of systems) scaleRows(sys, rowScale, p);
-      stats = reweightedStats(model, systems, thetaI, rowScale, curves, residual, data);
-      const next = new MixedModel(stats, p, randomParams, blocks).fit();
-      rounds++;
-      const change = relativeChange(lmm.theta, next.theta);
-      lmm = next;
-      if (change < 1e-4) break;
-    }
-    notes.push(
-      `WENDy-style re-weighting: ${rounds} round(s); each subject's rows were whitened by the covariance of their errors propagated from the data noise through the smoother and the Jacobian of the dynamics.`,
-    );
-  }
-  if (progress) progress(total, total);
+  const { lmm, randomParams, blocks, rounds } = densePopulation(model, data, options, assembled, rowScale, residual, notes);
+  if (options.onProgress) options.onProgress(total, total);
 
   const tPopulation = performance.now();
   // 4. Results.
+  const { parameters, omega, omegaCorrelation } = denseParameters(model, lmm, randomParams, blocks);
+  const { individual, derived } = denseIndividuals(model, lmm, kept);
+  const unidentifiable = denseUnidentifiable(model, lmm, notes);
+  if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
+
+  return {
+    model: meta.name,
+    subjects: kept.length,
+    seconds: (performance.now() - started) / 1000,
+    parameters,
+    omegaCorrelation,
+    residual,
+    individual,
+    derived,
+    omega,
+    unidentifiable,
+    notes,
+    settings: {
+      estimator: "weak-form LMM (ML)",
+      smoothing: { method: "P-spline, cubic, second-difference penalty, GCV", undersmooth: smoothing.undersmooth, maxSegments: smoothing.maxSegments ?? 20 },
+      weightedSmoothing: weighted,
+      testFunctions: { shape: "(1-x^2)^p", degree: options.tests?.degree ?? 4, normalise: options.tests?.normalise ?? "derivative" },
+      reweight: options.reweight ?? false,
+      reweightRounds: rounds,
+      rowScale: Object.fromEntries(meta.states.map((s, k) => [s.name, rowScale[k]!])),
+      sigma2: lmm.sigma2,
+      logLik: lmm.logLik,
+      lmmIterations: lmm.iterations,
+      rows: kept.reduce((s, x) => s + x.perState.reduce((a, b) => a + b.n, 0), 0),
+      phaseSeconds: {
+        smoothingAndAssembly: (tSmooth - started) / 1000,
+        population: (tPopulation - tSmooth) / 1000,
+      },
+    },
+  };
+}
+
+/** Population values, standard errors (null along a null direction), Omega and its correlations within full blocks. */
+function denseParameters(model: CompiledModel, lmm: LmmFit, randomParams: number[], blocks: RandomBlock[]): Pick<FitResult, "parameters" | "omega" | "omegaCorrelation"> {
+  const meta = model.meta;
+  const p = model.nParams;
   const parameters: Record<string, ParameterEstimate> = {};
   const nullDirs = lmm.nullSpace;
   meta.parameters.forEach((par, j) => {
@@ -199,6 +226,13 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
           den > 0 ? lmm.omega[s * q + t]! / den : 0;
       }
   }
+  return { parameters, omega: { names: omegaNames, matrix: omegaMatrix }, omegaCorrelation };
+}
+
+/** Individual parameters (population values plus BLUPs) and derived quantities, per subject and at the population values. */
+function denseIndividuals(model: CompiledModel, lmm: LmmFit, kept: Assembled["kept"]): Pick<FitResult, "individual" | "derived"> {
+  const meta = model.meta;
+  const p = model.nParams;
   const derivedOut = new Float64Array(meta.derived.length);
   const derived: Record<string, number> = {};
   if (meta.derived.length > 0) {
@@ -216,6 +250,13 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     }
     individual[sys.id] = row;
   });
+  return { individual, derived };
+}
+
+/** The null directions of the stacked design, as parameter combinations (and a note when there are any). */
+function denseUnidentifiable(model: CompiledModel, lmm: LmmFit, notes: string[]): FitResult["unidentifiable"] {
+  const meta = model.meta;
+  const nullDirs = lmm.nullSpace;
   const unidentifiable = nullDirs.map((v) => {
     const combination: Record<string, number> = {};
     meta.parameters.forEach((par, j) => {
@@ -230,38 +271,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     notes.push(
       `The weak-form design is rank-deficient (${nullDirs.length} unidentifiable direction(s)); the fit was made on the identifiable subspace (the component along each reported combination is set to 0 in column-scaled units, so individual values of the parameters involved are arbitrary) and their standard errors are reported as null.`,
     );
-  if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
-
-  return {
-    model: meta.name,
-    subjects: kept.length,
-    seconds: (performance.now() - started) / 1000,
-    parameters,
-    omegaCorrelation,
-    residual,
-    individual,
-    derived,
-    omega: { names: omegaNames, matrix: omegaMatrix },
-    unidentifiable,
-    notes,
-    settings: {
-      estimator: "weak-form LMM (ML)",
-      smoothing: { method: "P-spline, cubic, second-difference penalty, GCV", undersmooth: smoothing.undersmooth, maxSegments: smoothing.maxSegments ?? 20 },
-      weightedSmoothing: weighted,
-      testFunctions: { shape: "(1-x^2)^p", degree: options.tests?.degree ?? 4, normalise: options.tests?.normalise ?? "derivative" },
-      reweight: options.reweight ?? false,
-      reweightRounds: rounds,
-      rowScale: Object.fromEntries(meta.states.map((s, k) => [s.name, rowScale[k]!])),
-      sigma2: lmm.sigma2,
-      logLik: lmm.logLik,
-      lmmIterations: lmm.iterations,
-      rows: kept.reduce((s, x) => s + x.perState.reduce((a, b) => a + b.n, 0), 0),
-      phaseSeconds: {
-        smoothingAndAssembly: (tSmooth - started) / 1000,
-        population: (tPopulation - tSmooth) / 1000,
-      },
-    },
-  };
+  return unidentifiable;
 }
 
 function preview(ids: string[]): string {
@@ -270,25 +280,6 @@ function preview(ids: string[]): string {
 
 function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
-}
-
-/** Sufficient statistics of the rows of each regressed state separately (unit row scale). */
-function perStateStats(sys: SubjectSystem, d: number): SubjectStats[] {
-  const p = sys.g.length / Math.max(sys.rows, 1);
-  const out = Array.from({ length: d }, () => ({ n: 0, gtg: new Float64Array(p * p), gty: new Float64Array(p), yty: 0 }));
-  for (let r = 0; r < sys.rows; r++) {
-    const st = out[sys.rowState[r]!]!;
-    const yr = sys.y[r]!;
-    st.n++;
-    st.yty += yr * yr;
-    for (let j = 0; j < p; j++) {
-      const gj = sys.g[r * p + j]!;
-      if (gj === 0) continue;
-      st.gty[j] += gj * yr;
-      for (let k = 0; k < p; k++) st.gtg[j * p + k] += gj * sys.g[r * p + k]!;
-    }
-  }
-  return out;
 }
 
 /** Statistics of the scaled rows: state k's rows multiplied by scale[k]. */
@@ -314,41 +305,6 @@ function scaleRows(sys: SubjectSystem, scale: Float64Array, p: number): void {
     sys.y[r] = sys.y[r]! * s;
     for (let j = 0; j < p; j++) sys.g[r * p + j] = sys.g[r * p + j]! * s;
   }
-}
-
-export function statsOf(sys: SubjectSystem): SubjectStats {
-  const p = sys.g.length / Math.max(sys.rows, 1);
-  const gtg = new Float64Array(p * p);
-  const gty = new Float64Array(p);
-  let yty = 0;
-  for (let r = 0; r < sys.rows; r++) {
-    const yr = sys.y[r]!;
-    yty += yr * yr;
-    for (let j = 0; j < p; j++) {
-      const gj = sys.g[r * p + j]!;
-      if (gj === 0) continue;
-      gty[j] += gj * yr;
-      for (let k = 0; k <= j; k++) gtg[j * p + k] += gj * sys.g[r * p + k]!;
-    }
-  }
-  for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) gtg[k * p + j] = gtg[j * p + k]!;
-  return { n: sys.rows, gtg, gty, yty };
-}
-
-/** Random-effect blocks from `meta.covariance`; random parameters in no block get their own diagonal entry. */
-export function randomBlocks(model: CompiledModel, randomParams: number[]): RandomBlock[] {
-  const blocks: RandomBlock[] = [];
-  const seen = new Set<number>();
-  for (const c of model.meta.covariance) {
-    const params = c.params.filter((j) => randomParams.includes(j) && !seen.has(j));
-    if (params.length === 0) continue;
-    params.forEach((j) => seen.add(j));
-    if (c.structure === "full") blocks.push({ params, full: true });
-    else for (const j of params) blocks.push({ params: [j], full: false });
-  }
-  for (const j of randomParams) if (!seen.has(j)) blocks.push({ params: [j], full: false });
-  // Keep the factor layout in declaration order within blocks.
-  return blocks;
 }
 
 export function individualTheta(lmm: LmmFit, i: number, p: number): Float64Array {

@@ -7,18 +7,9 @@
 // (as in lme4), leaving a smooth function of the log-Cholesky entries of L:
 // a few EM steps give a start, then quasi-Newton (BFGS) finishes, which does
 // not stall when sigma is small the way plain EM does.
+import type { SubjectStats } from "./subject-rows.js";
+export type { SubjectStats } from "./subject-rows.js";
 import { cholesky, choleskyLogDet, choleskySolve, symmetricEigen, choleskyInverse } from "../numeric/linalg.js";
-
-export interface SubjectStats {
-  /** Number of (whitened) rows. */
-  n: number;
-  /** G'G, p x p row-major. */
-  gtg: Float64Array;
-  /** G'y. */
-  gty: Float64Array;
-  /** y'y. */
-  yty: number;
-}
 
 export interface RandomBlock {
   /** Parameter indices (into 0..p-1) of this block, in declaration order. */

@@ -9,6 +9,7 @@ import type { Subject } from "../data/dataset.js";
 import { smoothSeries, type SmoothFit, type SmoothOptions } from "./smooth.js";
 import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionOptions, type TestFunctionSet } from "./test-functions.js";
 import { splineDerivative, splineValue } from "../numeric/bspline.js";
+import type { SubjectRows } from "../population/subject-rows.js";
 
 /** One smoothed stretch of one output between jumps of its state. */
 export interface CurvePiece {
@@ -90,13 +91,10 @@ export interface WeakInterval {
   firstRow: number;
 }
 
-export interface SubjectSystem {
+/** A subject's weak-form rows (cols = the model's parameters) with what re-weighting and the diagnostics need to trace them back. */
+export interface SubjectSystem extends SubjectRows {
   id: string;
   index: number;
-  rows: number;
-  /** Row-major rows x p design. */
-  g: Float64Array;
-  y: Float64Array;
   /** Regressed state of each row. */
   rowState: Int32Array;
   /** Test function of each row (index within its interval). */
@@ -301,7 +299,7 @@ export function assembleSubject(
       }
     }
   }
-  return { id: subject.id, index, rows, g, y, rowState, rowTest, intervals };
+  return { id: subject.id, index, rows, cols: p, g, y, rowState, rowTest, intervals };
 }
 
 /** The curve derivative, for diagnostics (finite-difference-free). */

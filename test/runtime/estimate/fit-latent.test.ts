@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expandCoefficients, latentValues, planLatent } from "../../../src/runtime/rows/latent.js";
 import { searchLogScale } from "../../../src/runtime/population/outer-search.js";
-import { latentDesign, prepareSubject, assembleRows } from "../../../src/runtime/estimate/fit-latent.js";
+import { latentDesign } from "../../../src/runtime/rows/latent-design.js";
+import { prepareSubject, assembleRows } from "../../../src/runtime/rows/latent-rows.js";
 import { newNoise } from "../../../src/runtime/rows/curves.js";
 import { fit } from "../../../src/runtime/estimate/fit.js";
 import { loadData } from "../../../src/runtime/data/load-data.js";
@@ -92,7 +93,7 @@ describe("latent weak form", () => {
     const rows = assembleRows(pkOral, design, ctx, new Float64Array(2).fill(1), 1.5);
     let yy = 0;
     let rr = 0;
-    for (let i = 0; i < rows.n; i++) {
+    for (let i = 0; i < rows.rows; i++) {
       const r = rows.y[i]! - (rows.g[i * 2]! * 3 + rows.g[i * 2 + 1]! * 0.08);
       yy += rows.y[i]! ** 2;
       rr += r * r;
@@ -141,10 +142,10 @@ describe("latent exponential form", () => {
     const rows = assembleRows(clairon, design, ctx, new Float64Array(clairon.nStates).fill(1), Number.NaN, theta.delta_Ab);
     const value: Record<string, number> = { theta: theta.theta, "theta*fM2": theta.theta * theta.fM2, "Ab(t0)": 0.5, delta_Ab: 0 };
     const c = design.coefficients.map((co) => value[co.name]!);
-    expect(rows.n).toBe(10);
+    expect(rows.rows).toBe(10);
     let rr = 0;
     let yy = 0;
-    for (let i = 0; i < rows.n; i++) {
+    for (let i = 0; i < rows.rows; i++) {
       let gc = 0;
       c.forEach((v, j) => (gc += rows.g[i * c.length + j]! * v));
       rr += (gc - rows.y[i]!) ** 2;
@@ -154,7 +155,7 @@ describe("latent exponential form", () => {
     // and at a wrong decay they do not
     const wrong = assembleRows(clairon, design, ctx, new Float64Array(clairon.nStates).fill(1), Number.NaN, 2 * theta.delta_Ab);
     let rw = 0;
-    for (let i = 0; i < wrong.n; i++) {
+    for (let i = 0; i < wrong.rows; i++) {
       let gc = 0;
       c.forEach((v, j) => (gc += wrong.g[i * c.length + j]! * v));
       rw += (gc - wrong.y[i]!) ** 2;

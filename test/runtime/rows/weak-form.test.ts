@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assembleSubject, smoothOutput, WeakFormWorkspace } from "../../../src/runtime/rows/weak-form.js";
-import { statsOf } from "../../../src/runtime/estimate/fit.js";
+import { gramSums } from "../../../src/runtime/population/subject-rows.js";
 import { solveSpd } from "../../../src/runtime/numeric/linalg.js";
 import { lotkaVolterraModel } from "../models/lotka-volterra.js";
 
@@ -36,7 +36,7 @@ describe("weak-form assembly", () => {
     const subject = { id: "s1", series: [], doses: [], covariates: new Float64Array(0) };
     const sys = assembleSubject(new WeakFormWorkspace(lotkaVolterraModel()), subject, 0, curves, new Float64Array([1, 1]))!;
     expect(sys.rows).toBe(2 * (1 + 5 + 13 + 29));
-    const st = statsOf(sys);
+    const st = gramSums(sys);
     const est = solveSpd(st.gtg, 4, st.gty)!;
     for (let j = 0; j < 4; j++) expect(Math.abs(est[j]! / theta[j]! - 1)).toBeLessThan(1e-3);
   });
