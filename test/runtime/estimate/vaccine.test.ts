@@ -7,7 +7,7 @@
 //
 // Measured (median of individual estimates vs truth theta; signed error of
 // theta, fM2, delta_Ab / theta_S, theta_L, delta_Ab), weak form (before) ->
-// exponential form (now the default, see latent-fit.ts):
+// exponential form (now the default, see src/runtime/estimate/fit-latent.ts):
 //   antibody_clairon.csv         +1.5, -26, -18.9     -> -1.2, +6.2, -0.2
 //   Clairon sim seed 5 / 7 / 9   (-4.4, -14.5, -11.4) / (+6.3, -44.7, -24.9) / (+3.7, -43.4, -28.8)
 //                             -> (-3.9, +21.3, +10.2) / (-5.5, +3.1, -2.9)  / (-5.2, +0.2, -2.2)
