@@ -14,6 +14,7 @@ const sectionWords = ["states", "constants", "covariates", "parameters", "random
 const blockOfRule: Record<string, string> = {
   statesBlock: "states", stateDecl: "states", constantsBlock: "constants", constantDecl: "constants",
   covariatesBlock: "covariates", covariateDecl: "covariates", parametersBlock: "parameters", parameterDecl: "parameters",
+  distribution: "parameters", covariateTerm: "parameters",
   randomBlock: "random", covarianceDecl: "random", dosesBlock: "doses", doseDecl: "doses",
   dynamicsBlock: "dynamics", equation: "dynamics", observeBlock: "observe", observation: "observe",
   derivedBlock: "derived", derivedDecl: "derived", monolixBlock: "monolix", monolixDecl: "monolix",
@@ -113,7 +114,9 @@ function helpFor(p: ParserErrorPayload, found: IToken | undefined, block: string
   if ((p.ruleName === "constantDecl" || p.ruleName === "derivedDecl") && expects("Equals")) return "write `NAME = expression`";
   if (p.ruleName === "equation" && expects("Equals")) return "write `d/dt STATE = expression`";
   if (p.ruleName === "header" && expects("Identifier")) return "name the model: `model my_model`";
-  if (p.ruleName === "parameterDecl" && expects("Kw_random")) return "write `~ random` or `~ random(selected)`, or nothing for a fixed effect";
+  if ((p.ruleName === "parameterDecl" || p.ruleName === "distribution") && (expects("Kw_random") || expects("Identifier"))) {
+    return "write `~ lognormal`, `~ normal`, `~ random(selected)` or `positive`, or nothing for a fixed effect";
+  }
   if (p.ruleName === "covarianceDecl" && (expects("Kw_full") || expects("Kw_diagonal"))) return "write `covariance full (a, b)` or `covariance diagonal (a, b)`";
   if (p.ruleName === "vectorLit" && block === "doses" && expects("LBracket")) {
     return "a dose adds to a state with `+=` (`S += amt`); `=` takes one value per dose (`f = [1, f2]`)";
