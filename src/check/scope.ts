@@ -33,6 +33,9 @@ export const SINCE_DOSE = "since_dose";
 export const AMT = "amt";
 export const BUILTIN_FUNCTIONS: Record<string, number> = { exp: 1, log: 1, log10: 1, sqrt: 1, abs: 1, sin: 1, cos: 1 };
 export const DISTRIBUTIONS = ["logNormal", "normal", "logitNormal"] as const;
+export type Distribution = (typeof DISTRIBUTIONS)[number];
+/** The words after `~` in `parameters` (`random` is the older spelling of `normal`). */
+export const DISTRIBUTION_WORDS = ["lognormal", "normal", "random"] as const;
 
 export interface Scope {
   /** First declaration of each name. */
