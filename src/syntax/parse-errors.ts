@@ -147,6 +147,19 @@ export function parserErrorDiagnostic(e: IRecognitionException, previousOf: Prev
   }
   if (inBlockLoop && isRealToken(found) && prevTok !== undefined && !isKeyword(found) && sameLine(prevTok, found)) {
     const expressions = ["constants", "doses", "dynamics", "observe", "derived"].includes(block ?? "");
+    if (block === "parameters" && (tokenMatcher(found, T.Plus) || tokenMatcher(found, T.Minus))) {
+      const positive = tokenMatcher(prevTok, T.Positive);
+      return {
+        severity: "error",
+        code: "N0002",
+        message: `unexpected ${describeFound(found)} after ${describeFound(prevTok)}`,
+        span,
+        label: positive ? "a `positive` parameter has no covariate terms" : "a covariate term is a product",
+        help: positive
+          ? "covariate terms follow a distribution: write `~ lognormal + ...`"
+          : "put a sum or difference in parentheses, e.g. `+ (AGE - 40)`",
+      };
+    }
     return {
       severity: "error",
       code: "N0002",
