@@ -187,6 +187,12 @@ export class NlmeParser extends CstParser {
 
   private parameterDecl = this.RULE("parameterDecl", () => {
     this.CONSUME(T.Identifier);
+    // `H(0) ~ lognormal`: how an estimated initial value varies between subjects.
+    this.OPTION5(() => {
+      this.CONSUME(T.LParen);
+      this.CONSUME(T.NumberLit);
+      this.CONSUME(T.RParen);
+    });
     this.OPTION(() => {
       this.CONSUME(T.LBracket);
       this.CONSUME2(T.Identifier);

@@ -31,7 +31,7 @@ export const reportCovariateEffects: Rule = {
     const { ast } = ctx;
     for (const p of ast.parameters?.items ?? []) {
       const terms = (p?.covariateTerms ?? []).filter((t) => t?.expr);
-      if (!p?.name?.text || terms.length === 0) continue;
+      if (!p?.name?.text || p.initialOf || terms.length === 0) continue;
       if (reportTermsNotAllowed(ctx, p, terms)) continue;
       const used = new Map<string, Span>();
       for (const term of terms) {

@@ -36,6 +36,7 @@ export function buildMeta(ir: ModelIr): ModelMeta {
       ...(s.doc === undefined ? {} : { doc: s.doc }),
       ...(s.initial === undefined ? {} : { initial: s.initial }),
       ...(s.initialEstimated && s.initial === undefined ? { initialEstimated: true as const } : {}),
+      ...(s.initialVariability === undefined ? {} : { initialVariability: { ...s.initialVariability } }),
     })),
     parameters: ir.parameters.map((p) => ({
       name: p.name,

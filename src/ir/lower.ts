@@ -8,8 +8,8 @@ import type { ModelFile } from "../syntax/ast.js";
 import { termCovariates } from "../check/report-covariate-effects.js";
 import { declaredDistribution } from "../check/report-parameter-distributions.js";
 import type {
-  CovarianceBlockIr, CovariateEffectIr, CovariateIr, DerivedIr, Distribution, DoseIr, DynamicsIr, ModelIr, ParameterIr, PenaltyIr,
-  StateIr,
+  CovarianceBlockIr, CovariateEffectIr, CovariateIr, DerivedIr, Distribution, DoseIr, DynamicsIr, InitialVariability, ModelIr,
+  ParameterIr, PenaltyIr, StateIr,
 } from "./model.js";
 
 export class LowerError extends Error {}
@@ -46,6 +46,12 @@ export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelI
     const v = evaluateConstant(c.value, (n) => env.constants.get(n));
     if (v !== undefined) initial.set(c.name.text, v);
   }
+  const initialVariability = new Map<string, InitialVariability>();
+  for (const d of scope.initialVariability) {
+    const distribution = declaredDistribution(d);
+    if (distribution === undefined || distribution === "logitNormal") continue;
+    initialVariability.set(d.name.text, { distribution, random: d.variability !== "fixed" });
+  }
   const states: StateIr[] = layout.states.map((s) => {
     const elim = latent?.get(s.index);
     return {
@@ -55,6 +61,7 @@ export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelI
       ...(s.decl.doc ? { doc: s.decl.doc.text } : {}),
       ...(initial.has(s.name) ? { initial: initial.get(s.name)! } : {}),
       initialEstimated: !s.decl.latent && !initial.has(s.name),
+      ...(initialVariability.has(s.name) ? { initialVariability: initialVariability.get(s.name)! } : {}),
       ...(elim ? { elimination: { rate: elim.rate, dependsOn: elim.dependsOn, carriers: elim.carriers, unknownDoses: elim.unknownDoses } } : {}),
       span: s.decl.span,
     };

@@ -32,6 +32,8 @@ export interface StateIr {
   initial?: number;
   /** An observed state without `X(0) = v`: its initial value is estimated (a population value and variability). Lowering always sets it. */
   initialEstimated?: boolean;
+  /** `X(0) ~ lognormal` (or `~ normal`, `positive`) in `parameters`, for an estimated initial value. */
+  initialVariability?: InitialVariability;
   /** For a latent state: how it is solved in closed form (set by the checker's elimination analysis). */
   elimination?: LatentEliminationIr;
   span: Span;
@@ -54,6 +56,12 @@ export interface LatentEliminationIr {
 }
 
 export type Variability = "fixed" | "random" | "selected";
+
+export interface InitialVariability {
+  distribution: "logNormal" | "normal";
+  /** Has a random effect (`~ lognormal`, `~ normal`); false for `X(0) positive`. */
+  random: boolean;
+}
 export type Distribution = "normal" | "logNormal" | "logitNormal";
 
 /** One covariate effect on a parameter's transformed scale (see `CovariateEffectMeta` in the runtime). */

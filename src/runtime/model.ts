@@ -26,6 +26,12 @@ export interface StateMeta {
    * (a latent state without `X(0)` starts at 0).
    */
   initialEstimated?: true;
+  /**
+   * For an estimated initial value, how it varies between subjects, from `X(0) ~ lognormal` (logNormal, random),
+   * `X(0) ~ normal` (normal, random) or `X(0) positive` (logNormal, no random effect) in `parameters`. Absent on an
+   * estimated initial value: normal with a random effect (an additive one, as the estimator has always done).
+   */
+  initialVariability?: { distribution: "logNormal" | "normal"; random: boolean };
 }
 
 /**

@@ -153,6 +153,8 @@ export interface ParameterDecl extends Node {
   name: Name;
   /** `W[g, Phi]`: indexed by the states of `g` and the terms of `Phi`. */
   dims?: Name[];
+  /** `H(0) ~ lognormal`: declares how the estimated initial value of state `H` varies, not a parameter. */
+  initialOf?: boolean;
   variability: "fixed" | "random" | "selected";
   /** The word after `~` (or `positive`); absent for a parameter declared by its name alone. */
   distribution?: Name & { text: DistributionWord };

@@ -283,19 +283,22 @@ export class AstBuilder {
     const decl: A.ConstantDecl = { span, name: name(id), value };
     if (token(node, "LParen") !== undefined) {
       decl.initialOf = true;
-      const zero = token(node, "NumberLit");
-      if (zero !== undefined && Number(zero.image) !== 0) {
-        this.diagnostics.push({
-          severity: "error",
-          code: "N0008",
-          message: `an initial value is written \`${id.image}(0)\`, found \`${id.image}(${zero.image})\``,
-          span: tokenSpan(zero),
-          label: "only time 0 can be given",
-          help: `write \`${id.image}(0) = ...\``,
-        });
-      }
+      this.reportNotAtZero(id, token(node, "NumberLit"), "= ...");
     }
     return this.withDoc(decl, node);
+  }
+
+  /** N0008: `X(1) = v` or `X(1) ~ lognormal`; only time 0 can be given. */
+  private reportNotAtZero(id: IToken, zero: IToken | undefined, rest: string): void {
+    if (zero === undefined || Number(zero.image) === 0) return;
+    this.diagnostics.push({
+      severity: "error",
+      code: "N0008",
+      message: `an initial value is written \`${id.image}(0)\`, found \`${id.image}(${zero.image})\``,
+      span: tokenSpan(zero),
+      label: "only time 0 can be given",
+      help: `write \`${id.image}(0) ${rest}\``,
+    });
   }
 
   private covariateDecl(node: CstNode): A.CovariateDecl | undefined {
@@ -334,6 +337,10 @@ export class AstBuilder {
     const span = cstSpan(node);
     if (id === undefined || span === undefined) return undefined;
     const decl: A.ParameterDecl = { span, name: name(id), variability: "fixed", covariateTerms: [] };
+    if (token(node, "LParen") !== undefined) {
+      decl.initialOf = true;
+      this.reportNotAtZero(id, token(node, "NumberLit"), "~ lognormal");
+    }
     if (token(node, "LBracket") !== undefined) {
       const dims = ids.slice(1).map(name);
       if (dims.length === 2) decl.dims = dims;

@@ -162,7 +162,7 @@ class Printer {
     }));
     block("covariates", f.covariates, (c) => ({ cells: [c.name.text, categoricalText(c), docText(c.doc)], seps: ["", "  ", "  "] }));
     block("parameters", f.parameters, (p) => ({
-      cells: [p.name.text + (p.dims ? `[${p.dims.map((d) => d.text).join(", ")}]` : ""), variabilityText(p), docText(p.doc)],
+      cells: [p.name.text + (p.initialOf ? "(0)" : "") + (p.dims ? `[${p.dims.map((d) => d.text).join(", ")}]` : ""), variabilityText(p), docText(p.doc)],
       seps: ["", " ", "  "],
     }));
     block("random", f.random, (c) => ({

@@ -84,6 +84,19 @@ describe("covariate effects and distributions in the meta", () => {
     ]);
   });
 
+  it("records the declared variability of an estimated initial value", () => {
+    const text = SPEC.replace("  e  ~ random\n", "  e  ~ random\n  C(0) ~ lognormal\n");
+    const r = analyse(text, "pk_cov_c0.nlme");
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const states = buildMeta(r.ir!).states;
+    expect(states[0]).toMatchObject({ name: "C", initialEstimated: true, initialVariability: { distribution: "logNormal", random: true } });
+    expect(states[1]!.initialVariability).toBeUndefined();
+    // `C(0)` declares no parameter.
+    expect(r.ir!.parameters.map((p) => p.name)).toEqual(["k", "r", "c", "d", "e"]);
+    const positive = analyse(text.replace("C(0) ~ lognormal", "C(0) positive"), "x").ir!;
+    expect(buildMeta(positive).states[0]!.initialVariability).toEqual({ distribution: "logNormal", random: false });
+  });
+
   it("names each effect beta_<param>_<covariate> with its covariate's index and kind", () => {
     const k = meta.parameters.find((p) => p.name === "k")!;
     const r = meta.parameters.find((p) => p.name === "r")!;

@@ -132,6 +132,7 @@ const modelArb: fc.Arbitrary<A.ModelFile> = fc
         n: identArb,
         v: fc.constantFrom("fixed", "random", "selected", "lognormal", "normal", "positive"),
         terms: fc.array(exprArb, { maxLength: 2 }),
+        init: fc.boolean(),
         doc: docArb,
       }),
       { maxLength: 3 },
@@ -159,6 +160,7 @@ const modelArb: fc.Arbitrary<A.ModelFile> = fc
           return {
             span,
             name: nm(p.n),
+            ...(p.init ? { initialOf: true } : {}),
             variability,
             ...(p.v === "fixed" ? {} : { distribution: nm(p.v) }),
             covariateTerms: terms,
