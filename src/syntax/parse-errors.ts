@@ -182,7 +182,9 @@ export function parserErrorDiagnostic(e: IRecognitionException, previousOf: Prev
       help: `choose another name, e.g. \`${found!.image}_\``,
     };
   }
-  const expected = p.expected.length > 0 ? describeExpected(p.expected) : "something else";
+  // After `~` in `parameters` a name is a distribution word (`lognormal`, `normal`), not any name.
+  const distribution = p.ruleName === "distribution" && p.expected.includes("Identifier");
+  const expected = distribution ? "a distribution" : p.expected.length > 0 ? describeExpected(p.expected) : "something else";
   const diagnostic: Diagnostic = {
     severity: "error",
     code: "N0002",
