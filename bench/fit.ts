@@ -2,9 +2,9 @@
 // and 10,000 subjects, simulated with a seeded fixed-step RK4 (bench/simulate.ts,
 // designs like the bundled data). Reports wall time, CPU time, time per
 // subject, per-phase times and peak memory, plus the error of the estimates.
-import { fit } from "../src/runtime/estimate.js";
+import { fit } from "../src/runtime/estimate/fit.js";
 import type { CompiledModel } from "../src/runtime/model.js";
-import type { Dataset } from "../src/runtime/dataset.js";
+import type { Dataset } from "../src/runtime/data/dataset.js";
 import { lotkaVolterraModel } from "../test/runtime/models/lotka-volterra.js";
 import { logisticModel } from "../test/runtime/models/logistic.js";
 import { LOGISTIC_TRUTH, LV_TRUTH, simulateLogistic, simulateLotkaVolterra } from "./simulate.js";

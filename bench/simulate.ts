@@ -1,8 +1,8 @@
 // Seeded simulation of the two bench models with a fixed-step RK4 (bench only:
 // the product never integrates an ODE inside the estimator). Designs mirror the
 // bundled data sets: Lotka-Volterra 40 points on [0, 20], logistic 8 points.
-import { createRng } from "../src/runtime/random.js";
-import type { Dataset, Subject } from "../src/runtime/dataset.js";
+import { createRng } from "../src/runtime/numeric/random.js";
+import type { Dataset, Subject } from "../src/runtime/data/dataset.js";
 
 export interface SimulationSpec {
   subjects: number;

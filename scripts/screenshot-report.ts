@@ -4,8 +4,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadModel } from "../src/cli/load-model.js";
-import { fit } from "../src/runtime/estimate.js";
-import { loadData } from "../src/runtime/load-data.js";
+import { fit } from "../src/runtime/estimate/fit.js";
+import { loadData } from "../src/runtime/data/load-data.js";
 import { renderReport } from "../src/runtime/report/report-html.js";
 import { hasChromium, launchBrowser } from "../test/runtime/report/browser.js";
 

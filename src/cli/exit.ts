@@ -1,7 +1,7 @@
 import pc from "picocolors";
-import { DataError } from "../runtime/dataset.js";
+import { DataError } from "../runtime/data/dataset.js";
 import { UnsupportedModelError } from "../runtime/estimate/unsupported.js";
-import { SimulationError } from "../runtime/simulate.js";
+import { SimulationError } from "../runtime/simulate/simulate.js";
 
 export const EXIT_OK = 0;
 export const EXIT_ERRORS = 1;

@@ -10,7 +10,7 @@ import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { render } from "../diagnostics/render.js";
 import type { ModelIr } from "../ir/model.js";
 import type { CompiledModel } from "../runtime/model.js";
-import { writeFileAtomic } from "../runtime/write-atomic.js";
+import { writeFileAtomic } from "../runtime/data/write-atomic.js";
 import { readSpec } from "./read-spec.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -13,7 +13,7 @@ import { formatNumber } from "../ir/print-expr.js";
 import { commentText, emitBody, type Body } from "./emit-body.js";
 import { literal, Raw, type Plain } from "./literal.js";
 import type { ParameterMeta } from "../runtime/model.js";
-import { buildMeta } from "./meta.js";
+import { buildMeta, covariateValueCode } from "./meta.js";
 import { specialise, type Entry } from "./specialise.js";
 
 export interface EmitOptions {
@@ -167,7 +167,19 @@ export async function printModule(ir: ModelIr, options: EmitOptions = {}): Promi
     });
   }
   if (coefficients) statements.push(coefficients.declaration);
-  const metaPlain = { ...meta, parameters: meta.parameters.map((q) => coefficients?.call(q) ?? q) } as unknown as Plain;
+  // A continuous covariate effect's `value` is code: printed from the IR, not from the in-process function.
+  const withCode = meta.parameters.map((q, j) =>
+    q.covariateEffects === undefined
+      ? q
+      : {
+          ...q,
+          covariateEffects: q.covariateEffects.map((e, i) => {
+            const effect = ir.parameters[j]!.covariateEffects![i]!;
+            return effect.kind === "continuous" ? { ...e, value: new Raw(covariateValueCode(ir, effect)) } : e;
+          }),
+        },
+  );
+  const metaPlain = { ...meta, parameters: withCode.map((q) => coefficients?.call(q as ParameterMeta) ?? q) } as unknown as Plain;
   statements.push(
     {
       kind: StructureKind.VariableStatement,

@@ -2,7 +2,7 @@
 // Callers pass only the names of the namespace that makes sense at the use
 // site, so a typo in a parameter list is never "corrected" to a state.
 
-import { editDistance } from "../runtime/near-names.js";
+import { editDistance } from "../runtime/data/near-names.js";
 
 export { editDistance };
 

@@ -1,13 +1,13 @@
 // Model-first forms of the runtime functions, so that a generated module can
 // bind its own model as the first argument (`estimate(data)`, `exportMonolix(fit)`).
 import type { CompiledModel } from "./model.js";
-import type { Dataset } from "./dataset.js";
+import type { Dataset } from "./data/dataset.js";
 import type { FitResult } from "./fit-result.js";
-import { loadData, type LoadOptions } from "./load-data.js";
-import { exportFiles } from "./export-project.js";
-import { fit, type FitOptions } from "./estimate.js";
+import { loadData, type LoadOptions } from "./data/load-data.js";
+import { exportFiles } from "./export/project.js";
+import { fit, type FitOptions } from "./estimate/fit.js";
 import { fitSparse, type SparseOptions } from "./sparse/fit-sparse.js";
-import type { ExportOptions } from "./export-plan.js";
+import type { ExportOptions } from "./export/plan.js";
 
 /** Parse a long NLME CSV for this model. */
 export function loadDataFor(model: CompiledModel, text: string, file: string, options?: LoadOptions): Dataset {

@@ -1,32 +1,60 @@
 // The pipeline's arrows point one way. These tests read the import lines of
 // every source file, so a wrong-way import fails here before it can tangle the tree.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const root = resolve(import.meta.dirname, "../..");
-
-function files(dir: string): string[] {
-  const abs = join(root, dir);
-  return readdirSync(abs).flatMap((name) => {
-    const path = join(abs, name);
-    if (statSync(path).isDirectory()) return files(relative(root, path));
-    return name.endsWith(".ts") ? [relative(root, path)] : [];
-  });
-}
-
-/** Every module specifier a file imports, resolved to a repository path when relative. */
-function imports(file: string): string[] {
-  const text = readFileSync(join(root, file), "utf8");
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+"([^"]+)"/g), ...text.matchAll(/import\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1]!);
-  return specs.map((s) => (s.startsWith(".") ? relative(root, resolve(root, dirname(file), s)) : s));
-}
+import { files, imports, root, sourceOf } from "./source-files.js";
 
 const COMPILER = ["grammar/", "src/syntax/", "src/check/", "src/ir/", "src/codegen/", "src/cli/", "src/diagnostics/", "src/front-end"];
 const COMPILER_PACKAGES = ["chevrotain", "ts-morph", "prettier", "typescript", "commander"];
 
+/**
+ * What each runtime folder may import besides itself (docs/design.md has the
+ * map and the reasons). Paths are relative to src/runtime; a folder name
+ * allows the whole folder. Every folder may use numeric/ and the shared types
+ * model.ts and fit-result.ts; index.ts and model-entry.ts sit on top and may
+ * import anything.
+ */
+const RUNTIME_RULES: Record<string, string[]> = {
+  numeric: [],
+  data: [],
+  population: [],
+  rows: ["data", "population/subject-rows.ts"],
+  estimate: ["data", "rows", "population"],
+  sparse: ["data", "rows", "population"],
+  simulate: ["data"],
+  export: ["data"],
+  report: ["data", "rows", "simulate", "export"],
+};
+const SHARED = ["numeric", "model.ts", "fit-result.ts"];
+
 describe("layers", () => {
+  it("each runtime folder imports only the folders below it (docs/design.md)", () => {
+    const bad: string[] = [];
+    const folders = new Set(Object.keys(RUNTIME_RULES));
+    for (const f of files("src/runtime")) {
+      const rel = f.slice("src/runtime/".length);
+      const folder = rel.includes("/") ? rel.slice(0, rel.indexOf("/")) : null;
+      if (folder === null) {
+        // The shared types at the top import no runtime module.
+        if (SHARED.includes(rel))
+          for (const i of imports(f)) if (i.startsWith("src/runtime/")) bad.push(`${f} imports ${i}`);
+        continue;
+      }
+      if (!folders.has(folder)) {
+        bad.push(`${f}: src/runtime/${folder}/ is not in the map of RUNTIME_RULES (and docs/design.md)`);
+        continue;
+      }
+      const allowed = [folder, ...SHARED.filter((s) => folder !== "numeric" || s === "numeric"), ...RUNTIME_RULES[folder]!];
+      for (const i of imports(f)) {
+        if (!i.startsWith("src/runtime/")) continue;
+        const target = sourceOf(i).slice("src/runtime/".length);
+        if (!allowed.some((a) => target === a || target.startsWith(`${a}/`))) bad.push(`${f} imports ${i}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+
   it("the runtime imports nothing from the compiler", () => {
     const bad = files("src/runtime").flatMap((f) =>
       imports(f)
@@ -61,7 +89,7 @@ describe("layers", () => {
     expect(run.stdout).toMatch(/^r = 0\.00\d+, K = \d+/);
     expect(run.stdout).toContain("monolix/project.mlxtran");
     const loaded = run.stderr.split("\n").filter((l) => l.startsWith("loaded ")).map((l) => l.slice(7));
-    expect(loaded.some((u) => u.includes("/src/runtime/estimate.ts"))).toBe(true);
+    expect(loaded.some((u) => u.includes("/src/runtime/estimate/fit.ts"))).toBe(true);
     const compiler = loaded.filter((u) => COMPILER.some((c) => u.includes(`/${c}`)) || COMPILER_PACKAGES.some((p) => u.includes(`/node_modules/${p}/`)));
     expect(compiler).toEqual([]);
   });

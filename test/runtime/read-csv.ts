@@ -1,7 +1,7 @@
 // Test-only reader for the bundled long CSVs (ID, TIME, OBSID, DV; quoted or
 // not; no doses), used until the product's loader is wired in.
 import { readFileSync } from "node:fs";
-import type { Dataset, Subject } from "../../src/runtime/dataset.js";
+import type { Dataset, Subject } from "../../src/runtime/data/dataset.js";
 
 export function readLongCsv(file: string, outputs: string[]): Dataset {
   const lines = readFileSync(file, "utf8").trim().split(/\r?\n/);

@@ -25,7 +25,7 @@ export function registerExport(program: Command): void {
       const spec = options.spec ?? (fit.settings?.spec as string | undefined);
       if (!spec) throw new UsageError(`${fitPath} does not say which spec it fits`, "pass --spec SPEC");
       const { loadModel } = await import("../load-model.js");
-      const { exportFiles, writeExport } = await import("../../runtime/export-project.js");
+      const { exportFiles, writeExport } = await import("../../runtime/export/project.js");
       const { model } = await loadModel(spec);
       if (model.meta.name !== fit.model) throw new UsageError(`${fitPath} is a fit of '${fit.model}', but ${spec} defines '${model.meta.name}'`, "pass the spec the fit was made with: --spec SPEC");
       const dataPath = options.data ?? (fit.settings?.data as string | undefined);

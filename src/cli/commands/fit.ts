@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { FitResult } from "../../runtime/fit-result.js";
-import type { Dataset } from "../../runtime/dataset.js";
+import type { Dataset } from "../../runtime/data/dataset.js";
 import type { CompiledModel } from "../../runtime/model.js";
 import { progressBar } from "../progress.js";
 import { UsageError } from "../exit.js";
@@ -29,7 +29,7 @@ export function parseColumns(text: string | undefined): Record<string, string> |
 }
 
 export async function readData(path: string, model: CompiledModel, columns?: Record<string, string>): Promise<Dataset> {
-  const { loadData } = await import("../../runtime/load-data.js");
+  const { loadData } = await import("../../runtime/data/load-data.js");
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -63,7 +63,7 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
 }
 
 export async function writeFitOutputs(run: FitRun, out: string, options: { report?: boolean; specPath?: string } = {}): Promise<string[]> {
-  const { exportFiles, writeExport } = await import("../../runtime/export-project.js");
+  const { exportFiles, writeExport } = await import("../../runtime/export/project.js");
   const files = exportFiles(run.model.meta, run.fit, run.data);
   if (options.report) {
     const { renderReport } = await import("../../runtime/report/report-html.js");

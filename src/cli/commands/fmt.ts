@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { writeFileAtomic } from "../../runtime/write-atomic.js";
+import { writeFileAtomic } from "../../runtime/data/write-atomic.js";
 import { readSpec } from "../read-spec.js";
 import { EXIT_ERRORS, EXIT_OK } from "../exit.js";
 

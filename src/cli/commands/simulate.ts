@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { DatasetSpec } from "../../runtime/simulate-data.js";
-import { writeFileAtomic } from "../../runtime/write-atomic.js";
+import type { DatasetSpec } from "../../runtime/simulate/simulate-data.js";
+import { writeFileAtomic } from "../../runtime/data/write-atomic.js";
 import { UsageError } from "../exit.js";
 
 interface SimulateCommandOptions {
@@ -53,7 +53,7 @@ export function registerSimulate(program: Command): void {
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, not '${options.seed}'`);
       const times = parseTimes(options.times ?? (params.times as number[] | undefined)?.join(",") ?? "");
       const { loadModel } = await import("../load-model.js");
-      const { simulateDataset } = await import("../../runtime/simulate-data.js");
+      const { simulateDataset } = await import("../../runtime/simulate/simulate-data.js");
       const { model } = await loadModel(spec);
       const noise = options.noise ? parseJsonOption(options.noise, "--noise") : ((params.noise as Record<string, unknown>) ?? {});
       if (!params.theta || typeof params.theta !== "object") throw new UsageError("--params needs a `theta` object with every parameter's population value");

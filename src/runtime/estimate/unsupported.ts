@@ -4,7 +4,7 @@
 // metadata that describes them is in model.ts (`coefficient`, `estimatedAs`,
 // `convolution`); until the estimator reads it, a fit refuses such a model
 // rather than returning coefficients that look like estimates and are not.
-import type { Dataset } from "../dataset.js";
+import type { Dataset } from "../data/dataset.js";
 import type { ModelMeta } from "../model.js";
 
 /** A model the estimator cannot fit yet: the user's model is valid, the product lacks the method. */

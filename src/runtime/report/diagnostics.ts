@@ -8,12 +8,12 @@
 // rebuilt here with the estimator's own exported helpers (`smoothState`,
 // `assembleSubject`) and the settings the fit recorded (weighted smoothing,
 // log-time warp, row form, row scales, sigma^2).
-import type { Dataset, Subject } from "../dataset.js";
+import type { Dataset, Subject } from "../data/dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
-import { simulateSubject } from "../simulate.js";
-import { assembleSubject, curveValue, jumpTimes, observationOfState, WeakFormWorkspace, type CurvePiece } from "../weak-form.js";
-import { newNoise, smoothState } from "../curves.js";
+import { simulateSubject } from "../simulate/simulate.js";
+import { assembleSubject, curveValue, jumpTimes, observationOfState, WeakFormWorkspace, type CurvePiece } from "../rows/weak-form.js";
+import { newNoise, smoothState } from "../rows/curves.js";
 
 export interface OutputView {
   /** Observation index (`meta.observations` order). */

@@ -3,7 +3,7 @@
 // to the state whose equation it enters. Self terms (decay, auto-regulation)
 // and constant terms draw no edge: the picture is about who regulates whom.
 import type { FitResult } from "../fit-result.js";
-import { equationState } from "../export-plan.js";
+import { equationState } from "../export/plan.js";
 import { coord, escapeHtml, formatNumber } from "./format.js";
 
 export interface NetworkEdge {

@@ -3,7 +3,7 @@
 // and can be mailed around. Sections: header, estimates, selected network
 // (dictionary models), individual fits, observed vs predicted, weak-form
 // residuals, notes. Every string from the spec or the data is escaped.
-import type { Dataset } from "../dataset.js";
+import type { Dataset } from "../data/dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel, ModelMeta } from "../model.js";
 import { computeDiagnostics, type DiagnosticsOptions, type ReportDiagnostics, type SubjectView } from "./diagnostics.js";

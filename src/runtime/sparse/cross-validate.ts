@@ -3,7 +3,7 @@
 // path fit on (total - fold) and no re-assembly. Subjects, not weak-form rows,
 // are the unit: rows of one subject share its curve and its random effects,
 // and leaving rows out would reward fitting them.
-import { createRng } from "../random.js";
+import { createRng } from "../numeric/random.js";
 import { addInto, rss, sumGrams, type Gram } from "./gram.js";
 
 /** Seeded split of subjects 0..n-1 into K folds of near-equal size (K capped at n). */

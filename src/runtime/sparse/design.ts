@@ -5,12 +5,12 @@
 // summed into that equation's Gram at once: with 50 genes the dense design
 // would be 2550 columns wide for rows that have 51 non-zeros.
 import type { CompiledModel, Env } from "../model.js";
-import { DataError, type Dataset, type Subject } from "../dataset.js";
+import { DataError, type Dataset, type Subject } from "../data/dataset.js";
 import type { ResidualError } from "../fit-result.js";
-import type { SmoothFit, SmoothOptions } from "../smooth.js";
-import { commonSpans, jumpTimes, observationOfState, setDoseContext, smoothOutput, type CurvePiece } from "../weak-form.js";
-import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionOptions } from "../test-functions.js";
-import { splineValue } from "../bspline.js";
+import type { SmoothFit, SmoothOptions } from "../rows/smooth.js";
+import { commonSpans, jumpTimes, observationOfState, setDoseContext, smoothOutput, type CurvePiece } from "../rows/weak-form.js";
+import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionOptions } from "../rows/test-functions.js";
+import { splineValue } from "../numeric/bspline.js";
 import { emptyGram, type Gram } from "./gram.js";
 
 export interface DesignOptions {

@@ -13,9 +13,9 @@
 // `subjectEffects: "pooled"` skips step 2 (one common intercept, as if all
 // subjects were one trajectory): kept for comparison, it selects worse.
 import type { CompiledModel } from "../model.js";
-import type { Dataset } from "../dataset.js";
+import type { Dataset } from "../data/dataset.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
-import { MixedModel, type SubjectStats } from "../mixed-model.js";
+import { MixedModel, type SubjectStats } from "../population/mixed-model.js";
 import { buildSparseDesign, type DesignOptions, type EquationDesign } from "./design.js";
 import { partialOut, restrict, type Gram } from "./gram.js";
 import { selectTerms, type FalsePositiveControl, type SelectOptions } from "./select.js";

@@ -5,7 +5,7 @@
 // LASSO; 0 = unpenalised, Infinity = excluded). Only X'X and X'y are touched,
 // so the cost per sweep is O(m * active) whatever the number of weak-form rows.
 // A path over decreasing lambdas is warm-started from the previous solution.
-import { solveSpd } from "../linalg.js";
+import { solveSpd } from "../numeric/linalg.js";
 import { columnScales, partialOut, type Gram } from "./gram.js";
 
 export interface LassoOptions {

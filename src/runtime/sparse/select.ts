@@ -2,7 +2,7 @@
 // tuning parameter (K-fold CV over whole subjects, or eBIC, or a fixed
 // value), false-positive control, and the selection frequency of each term
 // across the folds.
-import { solveSpd } from "../linalg.js";
+import { solveSpd } from "../numeric/linalg.js";
 import { crossValidate, subjectFolds } from "./cross-validate.js";
 import { ebicPath } from "./ebic.js";
 import { columnScales, restrict, sumGrams, type Gram } from "./gram.js";

@@ -3,8 +3,8 @@
 // two regulators; subjects differ in their production rates (additive random
 // effect on the constant term) and start from different states. Used by tests
 // and the bench (the estimator never integrates an ODE).
-import type { Dataset, Subject } from "../dataset.js";
-import { createRng } from "../random.js";
+import type { Dataset, Subject } from "../data/dataset.js";
+import { createRng } from "../numeric/random.js";
 
 export interface NetworkSpec {
   genes: number;

@@ -7,7 +7,7 @@
 // squares in the Krylov space {c, S c, ..., S^(k-1) c} (S = X_A'X_A, c = X_A'y),
 // so everything runs on the Gram matrix. Useful when states are strongly
 // correlated, where the LASSO picks one of a correlated group at random.
-import { solveSpd } from "../linalg.js";
+import { solveSpd } from "../numeric/linalg.js";
 import { columnScales, type Gram } from "./gram.js";
 
 export interface SplsOptions {

@@ -2,7 +2,7 @@
 // cross-validation fits (each leaves 1/K of the subjects out) and, for
 // stability selection (Meinshausen & Buehlmann 2010), across random halves of
 // the subjects. A term that only some subsets select is likely a false positive.
-import { createRng } from "../random.js";
+import { createRng } from "../numeric/random.js";
 import { sumGrams, type Gram } from "./gram.js";
 
 /** Fraction of coefficient vectors in which each column is non-zero. */

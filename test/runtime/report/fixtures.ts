@@ -3,9 +3,9 @@
 // not depend on the estimator's accuracy).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Dataset } from "../../../src/runtime/dataset.js";
+import type { Dataset } from "../../../src/runtime/data/dataset.js";
 import type { FitResult } from "../../../src/runtime/fit-result.js";
-import { loadData } from "../../../src/runtime/load-data.js";
+import { loadData } from "../../../src/runtime/data/load-data.js";
 import type { CompiledModel } from "../../../src/runtime/model.js";
 
 export const DATA_DIR = join(import.meta.dirname, "../../../data");

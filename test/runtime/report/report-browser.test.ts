@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { model as gene } from "../../../generated/gene_network.js";
 import { model as logistic } from "../../../generated/logistic.js";
 import { model as lotka } from "../../../generated/lotka_volterra.js";
-import { fit } from "../../../src/runtime/estimate.js";
+import { fit } from "../../../src/runtime/estimate/fit.js";
 import { COLORS, renderReport } from "../../../src/runtime/report/report-html.js";
 import { NEGATIVE, POSITIVE } from "../../../src/runtime/report/network-svg.js";
 import { launchBrowser, hasChromium, CHROMIUM, type Browser } from "./browser.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildSparseDesign } from "../../../src/runtime/sparse/design.js";
-import { assembleSubject, smoothOutput, WeakFormWorkspace } from "../../../src/runtime/weak-form.js";
+import { assembleSubject, smoothOutput, WeakFormWorkspace } from "../../../src/runtime/rows/weak-form.js";
 import { simulatedNetwork } from "./network-model.js";
 
 describe("per-equation weak-form design", () => {

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadModel } from "../../../src/cli/load-model.js";
-import { loadData } from "../../../src/runtime/load-data.js";
+import { loadData } from "../../../src/runtime/data/load-data.js";
 import { fitSparse } from "../../../src/runtime/sparse/fit-sparse.js";
 import { scoreTerms } from "../../../src/runtime/sparse/score.js";
 

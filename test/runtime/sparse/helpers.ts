@@ -1,5 +1,5 @@
 // Small seeded regression problems for the sparse solvers' unit tests.
-import { createRng } from "../../../src/runtime/random.js";
+import { createRng } from "../../../src/runtime/numeric/random.js";
 import type { Gram } from "../../../src/runtime/sparse/gram.js";
 
 export interface Problem {

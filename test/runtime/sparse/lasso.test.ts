@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { solveSpd } from "../../../src/runtime/linalg.js";
+import { solveSpd } from "../../../src/runtime/numeric/linalg.js";
 import { columnScales, type Gram } from "../../../src/runtime/sparse/gram.js";
 import { lambdaMax, lassoAt, lassoPath } from "../../../src/runtime/sparse/lasso.js";
 import { gramOf, regression } from "./helpers.js";

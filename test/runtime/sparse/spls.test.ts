@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { solveSpd } from "../../../src/runtime/linalg.js";
+import { solveSpd } from "../../../src/runtime/numeric/linalg.js";
 import { spls, splsGrid } from "../../../src/runtime/sparse/spls.js";
 import { gramOf, regression } from "./helpers.js";
 

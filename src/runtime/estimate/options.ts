@@ -1,0 +1,24 @@
+// Options of `fit`, shared by the dense and the latent-state estimators.
+import type { SmoothOptions } from "../rows/smooth.js";
+import type { LatentRowOptions } from "../rows/latent-rows.js";
+
+export interface FitOptions extends LatentRowOptions {
+  /** WENDy-style iteratively re-weighted pass (default false). */
+  reweight?: boolean;
+  /** Re-weighting iterations (default 3). */
+  reweightIterations?: number;
+  smoothing?: SmoothOptions;
+  /**
+   * For proportional/combined outputs, refit each curve once with weights
+   * 1/fitted^2 so that the smoother sees the heteroscedastic noise (default true).
+   */
+  weightedSmoothing?: boolean;
+  /** Called with (done, total) as subjects are processed. */
+  onProgress?: (done: number, total: number) => void;
+  /** Integral form: passes of re-weighting by the fitted levels (default 3). */
+  integralPasses?: number;
+  /** Latent-state models: bounds of the outer search over an estimated latent rate, or over the observed state's decay in the exponential form (default from the sampling, see fitLatent). */
+  rateBounds?: [number, number];
+  /** Latent-state models: random-effect blocks of product coefficients (theta*fM2): joined with their factors in a full block (default) or diagonal. */
+  productBlocks?: "full" | "diagonal";
+}

@@ -1,0 +1,137 @@
+// Writes `nlmixr2/model.R`: the same first guesses as the Monolix project, as
+// an nlmixr2 model function (`ini({...})`, `model({...})`). Mu-referenced
+// parameters: logNormal -> `exp(tX + eta.X)` with theta on the log scale,
+// normal -> `tX + eta.X`, logitNormal -> `expit(tX + eta.X, lo, hi)`.
+// `~` in ini gives eta VARIANCES (omega^2); residual `add()`/`prop()` take SDs.
+// Time since the most recent dose is rxode2's `tad0()` and the dose number
+// `dosenum()` (rxode2 tests/testthat/test-tad.R). Notes on the conventions:
+// /work/shared/research/monolix-export.md section 4.
+import type { FitResult } from "../fit-result.js";
+import type { ModelMeta } from "../model.js";
+import type { Dataset } from "../data/dataset.js";
+import { buildPlan, type ExportOptions, type ExportPlan, type PlanParameter } from "./plan.js";
+import { formatEstimate, formatNumber, renameIdentifiers } from "./expr.js";
+
+export function exportNlmixr2(meta: ModelMeta, fit: FitResult, data?: Dataset, options: ExportOptions = {}): string {
+  return renderNlmixr2(buildPlan(meta, fit, data, options));
+}
+
+const fmt = formatNumber;
+const est = formatEstimate;
+
+function thetaText(p: PlanParameter): string {
+  switch (p.distribution) {
+    case "logNormal":
+      return `log(${est(p.typical)})`;
+    case "normal":
+      return est(p.typical);
+    case "logitNormal": {
+      const { min, max } = p.bounds!;
+      // logit((x - lo) / (hi - x)) as a number: ini() only needs the value.
+      return est(Math.log((p.typical - min) / (max - p.typical)));
+    }
+  }
+}
+
+function individualText(p: PlanParameter): string {
+  const mu = p.omega === null ? `t${p.name}` : `t${p.name} + eta.${p.name}`;
+  switch (p.distribution) {
+    case "logNormal":
+      return `exp(${mu})`;
+    case "normal":
+      return mu;
+    case "logitNormal":
+      return `expit(${mu}, ${fmt(p.bounds!.min)}, ${fmt(p.bounds!.max)})`;
+  }
+}
+
+/** rxode2 spells the neutral dose symbols differently from Mlxtran. */
+function rText(expr: string): string {
+  return renameIdentifiers(expr, (id) => (id === "since_dose" ? "tad0()" : undefined));
+}
+
+export function renderNlmixr2(plan: ExportPlan): string {
+  const L: string[] = [];
+  const single = plan.observations.length === 1;
+  L.push(`# ${plan.model}: first guesses from weakform-nlme (weak-form estimator), as an nlmixr2 model.`);
+  L.push("# Data: nlmixr2 event-table columns ID, TIME, DV, AMT, EVID (1 dose, 0 observation), CMT.");
+  if (plan.jumps.length) {
+    const targets = [...new Set(plan.jumps.map((j) => j.target))];
+    L.push(
+      `# Each administration is one EVID=1 row per dosed state (CMT = ${targets.join(", ")}) with the AMT of the dose.`,
+    );
+  } else if (plan.needsDoseIndex) {
+    L.push("# Administrations carry no amount into a state: give each one EVID=1 row with AMT=0 (any CMT);");
+    L.push("# they only mark the dose times read by tad0() and dosenum().");
+  }
+  if (!single)
+    L.push(`# Observation rows name their endpoint with DVID 1..${plan.observations.length} (order below) or CMT.`);
+  L.push(`# Integration starts at t = ${fmt(plan.t0)} (Monolix t_0); the data should start there too.`);
+  for (const n of plan.notes) L.push(`# note: ${n}`);
+  L.push("");
+  L.push(`${plan.model} <- function() {`);
+  L.push("  ini({");
+  for (const p of plan.parameters) {
+    const label = p.doc ? `; label(${JSON.stringify(p.doc)})` : "";
+    L.push(`    t${p.name} <- ${thetaText(p)}${label}`);
+  }
+  // Random effects: correlated blocks as lower-triangle covariance, the rest one by one.
+  const inBlock = new Set<string>();
+  const blocks = [...new Set(plan.correlations.map((c) => c.block))];
+  for (const b of blocks) {
+    const cs = plan.correlations.filter((c) => c.block === b);
+    const members = [...new Set(cs.flatMap((c) => [c.a, c.b]))].map((n) => plan.parameters.find((p) => p.name === n)!);
+    const vals: string[] = [];
+    members.forEach((pi, i) => {
+      for (let j = 0; j <= i; j++) {
+        const pj = members[j]!;
+        if (i === j) vals.push(est(pi.omega! * pi.omega!));
+        else {
+          const r =
+            cs.find((c) => (c.a === pi.name && c.b === pj.name) || (c.a === pj.name && c.b === pi.name))?.value ?? 0;
+          vals.push(est(r * pi.omega! * pj.omega!));
+        }
+      }
+    });
+    members.forEach((m) => inBlock.add(m.name));
+    L.push(`    ${members.map((m) => `eta.${m.name}`).join(" + ")} ~ c(${vals.join(", ")})`);
+  }
+  for (const p of plan.parameters)
+    if (p.omega !== null && !inBlock.has(p.name)) L.push(`    eta.${p.name} ~ ${est(p.omega * p.omega)}`);
+  for (const o of plan.observations) {
+    const suffix = single ? "" : `.${o.name}`;
+    if (o.a) L.push(`    add.sd${suffix} <- ${est(o.a.value)}`);
+    if (o.b) L.push(`    prop.sd${suffix} <- ${est(o.b.value)}`);
+  }
+  L.push("  })");
+  L.push("  model({");
+  for (const p of plan.parameters) L.push(`    ${p.name} <- ${individualText(p)}`);
+  for (const c of plan.constants) L.push(`    ${c.name} <- ${fmt(c.value)}`);
+  for (const v of plan.vectors) {
+    L.push(`    ${v.name} <- 0`);
+    v.values.forEach((val, k) =>
+      L.push(`    if (dosenum() == ${k + 1}) {`, `      ${v.name} <- ${rText(val)}`, "    }"),
+    );
+  }
+  for (const d of plan.doseIndicators)
+    L.push(`    ${d.name} <- 0`, `    if (dosenum() == ${d.k}) {`, `      ${d.name} <- 1`, "    }");
+  for (const s of plan.states) {
+    const init = s.initial.kind === "value" ? fmt(s.initial.value) : s.initial.param;
+    L.push(`    ${s.name}(0) <- ${init}`);
+  }
+  for (const s of plan.states) L.push(`    d/dt(${s.name}) <- ${rText(s.rhs)}`);
+  for (const o of plan.observations) {
+    const suffix = single ? "" : `.${o.name}`;
+    const err =
+      o.error === "constant"
+        ? `add(add.sd${suffix})`
+        : o.error === "proportional"
+          ? `prop(prop.sd${suffix})`
+          : `add(add.sd${suffix}) + prop(prop.sd${suffix}) + combined2()`;
+    L.push(`    ${o.pred} <- ${rText(o.predExpr)}`);
+    L.push(`    ${o.pred} ~ ${err}${single ? "" : ` | ${o.state}`}`);
+  }
+  L.push("  })");
+  L.push("}");
+  return L.join("\n") + "\n";
+}

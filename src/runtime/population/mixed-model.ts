@@ -1,0 +1,545 @@
+// The population step: a linear mixed model on weak-form pseudo-data,
+//     y_i = G_i theta + G_i S b_i + e_i,   e_i ~ N(0, sigma^2 I),  b_i ~ N(0, Omega),
+// fitted by maximum likelihood. Rows enter only through per-subject sufficient
+// statistics (G'G, G'y, y'y, row count), so the cost per likelihood evaluation
+// is O(p^3) per subject whatever the number of rows. With Omega = sigma^2 L L'
+// the likelihood profiles out theta (GLS) and sigma^2 in closed form
+// (as in lme4), leaving a smooth function of the log-Cholesky entries of L:
+// a few EM steps give a start, then quasi-Newton (BFGS) finishes, which does
+// not stall when sigma is small the way plain EM does.
+import type { SubjectStats } from "./subject-rows.js";
+export type { SubjectStats } from "./subject-rows.js";
+import { cholesky, choleskyLogDet, choleskySolve, symmetricEigen, choleskyInverse } from "../numeric/linalg.js";
+
+export interface RandomBlock {
+  /** Parameter indices (into 0..p-1) of this block, in declaration order. */
+  params: number[];
+  full: boolean;
+}
+
+export interface LmmOptions {
+  /** Iterations of EM before the quasi-Newton phase (default 30). */
+  emIterations?: number;
+  maxIterations?: number;
+  /** Relative eigenvalue below which a direction of the stacked design counts as unidentifiable (default 1e-10). */
+  rankTolerance?: number;
+}
+
+export interface LmmFit {
+  theta: Float64Array;
+  /** Covariance of theta-hat (p x p). */
+  thetaCov: Float64Array;
+  /** Random-effect covariance, q x q in the order of `randomParams`. */
+  omega: Float64Array;
+  randomParams: number[];
+  sigma2: number;
+  /** BLUPs per subject, q each. */
+  blups: Float64Array[];
+  logLik: number;
+  iterations: number;
+  converged: boolean;
+  /** Unit null-space directions of the stacked design, in parameter units (empty when full rank). */
+  nullSpace: Float64Array[];
+  /** Weight of the penalty along the null directions in the fixed-effect normal equations (0 when full rank). */
+  ridge: number;
+}
+
+/** Index bookkeeping for the block lower-triangular factor L. */
+interface FactorLayout {
+  q: number;
+  /** Per free parameter: row, column (in 0..q-1); diagonal entries are stored as logs. */
+  entries: { r: number; c: number }[];
+}
+
+function layoutFor(blocks: RandomBlock[], randomParams: number[]): FactorLayout {
+  const pos = new Map(randomParams.map((p, i) => [p, i]));
+  const entries: { r: number; c: number }[] = [];
+  for (const b of blocks) {
+    const idx = b.params.map((p) => pos.get(p)!);
+    for (let a = 0; a < idx.length; a++) {
+      entries.push({ r: idx[a]!, c: idx[a]! });
+      if (b.full) for (let c = 0; c < a; c++) entries.push({ r: idx[a]!, c: idx[c]! });
+    }
+  }
+  return { q: randomParams.length, entries };
+}
+
+function factorFrom(layout: FactorLayout, phi: Float64Array, out: Float64Array): void {
+  out.fill(0);
+  const q = layout.q;
+  layout.entries.forEach((e, k) => {
+    out[e.r * q + e.c] = e.r === e.c ? Math.exp(phi[k]!) : phi[k]!;
+  });
+}
+
+/** Log-Cholesky parameters of the block-structured factor of a (relative) covariance. */
+function phiFrom(layout: FactorLayout, blocks: RandomBlock[], randomParams: number[], rel: Float64Array): Float64Array {
+  const q = layout.q;
+  const pos = new Map(randomParams.map((p, i) => [p, i]));
+  const l = new Float64Array(q * q);
+  for (const b of blocks) {
+    const idx = b.params.map((p) => pos.get(p)!);
+    const k = idx.length;
+    const sub = new Float64Array(k * k);
+    for (let a = 0; a < k; a++)
+      for (let c = 0; c < k; c++) sub[a * k + c] = b.full || a === c ? rel[idx[a]! * q + idx[c]!]! : 0;
+    for (let a = 0; a < k; a++) sub[a * k + a] = Math.max(sub[a * k + a]!, 1e-8) * (1 + 1e-9);
+    if (!cholesky(sub, k)) for (let a = 0; a < k; a++) for (let c = 0; c < k; c++) sub[a * k + c] = a === c ? 1e-4 : 0;
+    for (let a = 0; a < k; a++) for (let c = 0; c <= a; c++) l[idx[a]! * q + idx[c]!] = sub[a * k + c]!;
+  }
+  const phi = new Float64Array(layout.entries.length);
+  layout.entries.forEach((e, k) => {
+    const v = l[e.r * q + e.c]!;
+    phi[k] = e.r === e.c ? Math.log(Math.max(v, 1e-12)) : v;
+  });
+  return phi;
+}
+
+export class MixedModel {
+  readonly p: number;
+  readonly q: number;
+  readonly m: number;
+  readonly nTotal: number;
+  /** Column scales: the model is solved for theta~ = theta / scale on G diag(scale). */
+  readonly scale: Float64Array;
+  private readonly a: Float64Array[];
+  private readonly c: Float64Array[];
+  private readonly yy: Float64Array;
+  private readonly layout: FactorLayout;
+  readonly nullSpace: Float64Array[] = [];
+  /** The null directions in scaled coordinates (unit vectors), penalised to pin theta~ to the identifiable subspace. */
+  private readonly nullScaled: Float64Array[] = [];
+  ridge = 0;
+  // Workspaces.
+  private readonly lam: Float64Array;
+  private readonly mm: Float64Array;
+  private readonly r: Float64Array;
+  private readonly v: Float64Array;
+  private readonly xtvx: Float64Array;
+  private readonly xtvy: Float64Array;
+  private readonly zr: Float64Array;
+  private readonly zz: Float64Array;
+  private readonly pm: Float64Array;
+  private readonly lt: Float64Array;
+  private readonly minv: Float64Array;
+
+  constructor(
+    stats: SubjectStats[],
+    p: number,
+    readonly randomParams: number[],
+    readonly blocks: RandomBlock[],
+    readonly options: LmmOptions = {},
+  ) {
+    this.p = p;
+    this.q = randomParams.length;
+    this.m = stats.length;
+    this.nTotal = stats.reduce((s, x) => s + x.n, 0);
+    // Column scaling from the stacked design (the logistic model mixes r ~ 3e-3 with q ~ 1.6e-5).
+    const diag = new Float64Array(p);
+    for (const s of stats) for (let j = 0; j < p; j++) diag[j] += s.gtg[j * p + j]!;
+    this.scale = new Float64Array(p);
+    for (let j = 0; j < p; j++) this.scale[j] = diag[j]! > 0 ? 1 / Math.sqrt(diag[j]! / Math.max(1, this.m)) : 1;
+    this.a = stats.map((s) => {
+      const out = new Float64Array(p * p);
+      for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[i * p + j] = s.gtg[i * p + j]! * this.scale[i]! * this.scale[j]!;
+      return out;
+    });
+    this.c = stats.map((s) => {
+      const out = new Float64Array(p);
+      for (let j = 0; j < p; j++) out[j] = s.gty[j]! * this.scale[j]!;
+      return out;
+    });
+    this.yy = Float64Array.from(stats.map((s) => s.yty));
+    this.layout = layoutFor(blocks, randomParams);
+    const q = this.q;
+    this.lam = new Float64Array(q * q);
+    this.mm = new Float64Array(q * q);
+    this.r = new Float64Array(q * p);
+    this.v = new Float64Array(q);
+    this.xtvx = new Float64Array(p * p);
+    this.xtvy = new Float64Array(p);
+    this.zr = new Float64Array(q);
+    this.zz = new Float64Array(q * q);
+    this.pm = new Float64Array(q * q);
+    this.lt = new Float64Array(q);
+    this.minv = new Float64Array(q * q);
+    this.detectRank();
+  }
+
+  /** Eigen-analysis of the stacked (scaled) G'G: null directions are reported and ridged. */
+  private detectRank(): void {
+    const p = this.p;
+    const total = new Float64Array(p * p);
+    for (const a of this.a) for (let k = 0; k < p * p; k++) total[k] += a[k]!;
+    const values = new Float64Array(p);
+    const vectors = new Float64Array(p * p);
+    symmetricEigen(Float64Array.from(total), p, values, vectors);
+    const tol = (this.options.rankTolerance ?? 1e-10) * Math.max(values[0]!, 1e-300);
+    for (let j = 0; j < p; j++) {
+      if (values[j]! > tol) continue;
+      this.nullScaled.push(Float64Array.from({ length: p }, (_, i) => vectors[i * p + j]!));
+      const dir = new Float64Array(p);
+      let norm = 0;
+      for (let i = 0; i < p; i++) {
+        dir[i] = vectors[i * p + j]! * this.scale[i]!;
+        norm += dir[i]! * dir[i]!;
+      }
+      norm = Math.sqrt(norm);
+      for (let i = 0; i < p; i++) dir[i] = dir[i]! / norm;
+      this.nullSpace.push(dir);
+    }
+    // A penalty along the null directions only: it fixes their (arbitrary)
+    // component at 0 and leaves the identifiable subspace untouched, since those
+    // directions are null for every subject's G'G too.
+    if (this.nullSpace.length > 0) this.ridge = Math.max(values[0]!, 1e-300) / Math.max(1, this.m);
+  }
+
+  /**
+   * Profiled deviance at log-Cholesky parameters phi; fills theta (scaled) and
+   * returns { deviance, rss } where sigma^2 = rss / N.
+   */
+  profile(phi: Float64Array, theta: Float64Array): { deviance: number; rss: number } {
+    const { p, q, lam, mm, r, v, xtvx, xtvy } = this;
+    factorFrom(this.layout, phi, lam);
+    xtvx.fill(0);
+    xtvy.fill(0);
+    let logdet = 0;
+    let base = 0;
+    const rp = this.randomParams;
+    for (let i = 0; i < this.m; i++) {
+      const a = this.a[i]!;
+      const c = this.c[i]!;
+      // R = L' S'A (q x p); v = L' S'c.
+      for (let s = 0; s < q; s++) {
+        for (let j = 0; j < p; j++) {
+          let acc = 0;
+          for (let t = s; t < q; t++) acc += lam[t * q + s]! * a[rp[t]! * p + j]!;
+          r[s * p + j] = acc;
+        }
+        let acc = 0;
+        for (let t = s; t < q; t++) acc += lam[t * q + s]! * c[rp[t]!]!;
+        v[s] = acc;
+      }
+      // M = I + R S L (= I + L'Z'ZL).
+      for (let s = 0; s < q; s++)
+        for (let t = 0; t < q; t++) {
+          let acc = s === t ? 1 : 0;
+          for (let u = t; u < q; u++) acc += r[s * p + rp[u]!]! * lam[u * q + t]!;
+          mm[s * q + t] = acc;
+        }
+      for (let s = 0; s < q; s++)
+        for (let t = 0; t < s; t++) {
+          const avg = 0.5 * (mm[s * q + t]! + mm[t * q + s]!);
+          mm[s * q + t] = avg;
+          mm[t * q + s] = avg;
+        }
+      if (q > 0 && !cholesky(mm, q)) return { deviance: Number.POSITIVE_INFINITY, rss: Number.NaN };
+      logdet += q > 0 ? choleskyLogDet(mm, q) : 0;
+      // W = M^-1/2 style: solve L_M w = R columns and v, then accumulate.
+      for (let j = 0; j < p; j++) {
+        for (let s = 0; s < q; s++) {
+          let acc = r[s * p + j]!;
+          for (let t = 0; t < s; t++) acc -= mm[s * q + t]! * r[t * p + j]!;
+          r[s * p + j] = acc / mm[s * q + s]!;
+        }
+      }
+      for (let s = 0; s < q; s++) {
+        let acc = v[s]!;
+        for (let t = 0; t < s; t++) acc -= mm[s * q + t]! * v[t]!;
+        v[s] = acc / mm[s * q + s]!;
+      }
+      let vv = 0;
+      for (let s = 0; s < q; s++) vv += v[s]! * v[s]!;
+      base += this.yy[i]! - vv;
+      for (let j = 0; j < p; j++) {
+        let accy = c[j]!;
+        for (let s = 0; s < q; s++) accy -= r[s * p + j]! * v[s]!;
+        xtvy[j] += accy;
+        for (let k = 0; k <= j; k++) {
+          let acc = a[j * p + k]!;
+          for (let s = 0; s < q; s++) acc -= r[s * p + j]! * r[s * p + k]!;
+          xtvx[j * p + k] += acc;
+        }
+      }
+    }
+    for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) xtvx[k * p + j] = xtvx[j * p + k]!;
+    for (const v of this.nullScaled)
+      for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) xtvx[j * p + k] += this.ridge * v[j]! * v[k]!;
+    const l = Float64Array.from(xtvx);
+    if (!cholesky(l, p)) return { deviance: Number.POSITIVE_INFINITY, rss: Number.NaN };
+    theta.set(xtvy);
+    choleskySolve(l, p, theta);
+    let fit = 0;
+    for (let j = 0; j < p; j++) fit += theta[j]! * xtvy[j]!;
+    const rss = Math.max(base - fit, 1e-300);
+    const n = this.nTotal;
+    return { deviance: logdet + n * Math.log(rss / n) + n * (1 + Math.log(2 * Math.PI)), rss };
+  }
+
+  /** Posterior means of b_i (scaled units) at factor `lam` and theta. */
+  private posterior(i: number, theta: Float64Array, lam: Float64Array, mean: Float64Array, cov?: Float64Array): void {
+    const { p, q } = this;
+    const rp = this.randomParams;
+    const a = this.a[i]!;
+    const c = this.c[i]!;
+    const { zr, zz, pm: m, lt } = this;
+    for (let s = 0; s < q; s++) {
+      let acc = c[rp[s]!]!;
+      for (let j = 0; j < p; j++) acc -= a[rp[s]! * p + j]! * theta[j]!;
+      zr[s] = acc;
+    }
+    // M = I + L'Z'ZL; mean = L M^-1 L' Z'r.
+    for (let s = 0; s < q; s++) for (let t = 0; t < q; t++) zz[s * q + t] = a[rp[s]! * p + rp[t]!]!;
+    for (let s = 0; s < q; s++)
+      for (let t = 0; t < q; t++) {
+        let acc = s === t ? 1 : 0;
+        for (let u = 0; u < q; u++) for (let w = 0; w < q; w++) acc += lam[u * q + s]! * zz[u * q + w]! * lam[w * q + t]!;
+        m[s * q + t] = acc;
+      }
+    cholesky(m, q);
+    for (let s = 0; s < q; s++) {
+      let acc = 0;
+      for (let u = 0; u < q; u++) acc += lam[u * q + s]! * zr[u]!;
+      lt[s] = acc;
+    }
+    choleskySolve(m, q, lt);
+    for (let s = 0; s < q; s++) {
+      let acc = 0;
+      for (let u = 0; u < q; u++) acc += lam[s * q + u]! * lt[u]!;
+      mean[s] = acc;
+    }
+    if (cov) {
+      // L M^-1 L' (times sigma^2 by the caller).
+      const minv = this.minv;
+      choleskyInverse(m, q, minv);
+      for (let s = 0; s < q; s++)
+        for (let t = 0; t < q; t++) {
+          let acc = 0;
+          for (let u = 0; u < q; u++) for (let w = 0; w < q; w++) acc += lam[s * q + u]! * minv[u * q + w]! * lam[t * q + w]!;
+          cov[s * q + t] = acc;
+        }
+    }
+  }
+
+  /** Starting relative covariance Omega / sigma^2 from per-subject least squares. */
+  private start(): Float64Array {
+    const { p, q } = this;
+    const theta = new Float64Array(p);
+    const zero = new Float64Array(this.layout.entries.length).fill(-30);
+    const { rss } = this.profile(zero, theta);
+    const sigma2 = rss / this.nTotal;
+    const ests: Float64Array[] = [];
+    for (let i = 0; i < this.m; i++) {
+      const l = Float64Array.from(this.a[i]!);
+      for (let j = 0; j < p; j++) l[j * p + j] += 1e-10 * (l[j * p + j]! + 1);
+      if (!cholesky(l, p)) continue;
+      const x = Float64Array.from(this.c[i]!);
+      choleskySolve(l, p, x);
+      ests.push(x);
+    }
+    const rel = new Float64Array(q * q);
+    if (ests.length >= 2) {
+      for (let s = 0; s < q; s++)
+        for (let t = 0; t < q; t++) {
+          const js = this.randomParams[s]!;
+          const jt = this.randomParams[t]!;
+          let ms = 0;
+          let mt = 0;
+          for (const e of ests) {
+            ms += e[js]!;
+            mt += e[jt]!;
+          }
+          ms /= ests.length;
+          mt /= ests.length;
+          let acc = 0;
+          for (const e of ests) acc += (e[js]! - ms) * (e[jt]! - mt);
+          rel[s * q + t] = acc / (ests.length - 1) / sigma2;
+        }
+    } else {
+      for (let s = 0; s < q; s++) rel[s * q + s] = (0.01 * theta[this.randomParams[s]!]! ** 2 + 1e-6) / sigma2;
+    }
+    for (let s = 0; s < q; s++) if (!(rel[s * q + s]! > 0) || !Number.isFinite(rel[s * q + s]!)) rel[s * q + s] = 1;
+    return rel;
+  }
+
+  fit(): LmmFit {
+    const { p, q } = this;
+    const theta = new Float64Array(p);
+    const nPhi = this.layout.entries.length;
+    let phi = q > 0 ? phiFrom(this.layout, this.blocks, this.randomParams, this.start()) : new Float64Array(0);
+    let iterations = 0;
+    // EM on (theta, sigma^2, Omega): closed-form steps, robust from a rough start.
+    const emIterations = q > 0 ? (this.options.emIterations ?? 10) : 0;
+    const lam = new Float64Array(q * q);
+    const mean = new Float64Array(q);
+    const cov = new Float64Array(q * q);
+    for (let it = 0; it < emIterations; it++) {
+      const { rss } = this.profile(phi, theta);
+      const sigma2 = rss / this.nTotal;
+      factorFrom(this.layout, phi, lam);
+      const omegaNew = new Float64Array(q * q);
+      for (let i = 0; i < this.m; i++) {
+        this.posterior(i, theta, lam, mean, cov);
+        for (let s = 0; s < q; s++)
+          for (let t = 0; t < q; t++) omegaNew[s * q + t] += (mean[s]! * mean[t]! + sigma2 * cov[s * q + t]!) / this.m;
+      }
+      for (let k = 0; k < q * q; k++) omegaNew[k] = omegaNew[k]! / sigma2;
+      phi = phiFrom(this.layout, this.blocks, this.randomParams, omegaNew);
+      iterations++;
+    }
+    // Quasi-Newton on the profiled deviance.
+    let converged = q === 0;
+    if (q > 0) {
+      const f = (x: Float64Array): number => this.profile(x, theta).deviance;
+      const res = bfgs(f, phi, this.options.maxIterations ?? 200);
+      phi = res.x;
+      iterations += res.iterations;
+      converged = res.converged;
+    }
+    const { deviance, rss } = this.profile(phi, theta);
+    const sigma2 = rss / this.nTotal;
+    factorFrom(this.layout, phi, lam);
+    // Fixed-effect covariance: sigma^2 (X'V^-1 X)^-1 from the last profile.
+    const info = Float64Array.from(this.xtvx);
+    const thetaCovScaled = new Float64Array(p * p);
+    if (cholesky(info, p)) choleskyInverse(info, p, thetaCovScaled);
+    const blups: Float64Array[] = [];
+    for (let i = 0; i < this.m; i++) {
+      const b = new Float64Array(q);
+      if (q > 0) this.posterior(i, theta, lam, b);
+      for (let s = 0; s < q; s++) b[s] = b[s]! * this.scale[this.randomParams[s]!]!;
+      blups.push(b);
+    }
+    const omega = new Float64Array(q * q);
+    for (let s = 0; s < q; s++)
+      for (let t = 0; t < q; t++) {
+        let acc = 0;
+        for (let u = 0; u < q; u++) acc += lam[s * q + u]! * lam[t * q + u]!;
+        omega[s * q + t] = acc * sigma2 * this.scale[this.randomParams[s]!]! * this.scale[this.randomParams[t]!]!;
+      }
+    const thetaOut = new Float64Array(p);
+    const thetaCov = new Float64Array(p * p);
+    for (let j = 0; j < p; j++) {
+      thetaOut[j] = theta[j]! * this.scale[j]!;
+      for (let k = 0; k < p; k++) thetaCov[j * p + k] = sigma2 * thetaCovScaled[j * p + k]! * this.scale[j]! * this.scale[k]!;
+    }
+    void nPhi;
+    return {
+      theta: thetaOut,
+      thetaCov,
+      omega,
+      randomParams: this.randomParams,
+      sigma2,
+      blups,
+      logLik: -0.5 * deviance,
+      iterations,
+      converged,
+      nullSpace: this.nullSpace,
+      ridge: this.ridge,
+    };
+  }
+}
+
+/** Minimal BFGS with central-difference gradients and a backtracking line search. */
+export function bfgs(
+  f: (x: Float64Array) => number,
+  x0: Float64Array,
+  maxIterations: number,
+): { x: Float64Array; value: number; iterations: number; converged: boolean } {
+  const n = x0.length;
+  let x = Float64Array.from(x0);
+  let fx = f(x);
+  const grad = (at: Float64Array, out: Float64Array): void => {
+    const y = Float64Array.from(at);
+    for (let i = 0; i < n; i++) {
+      const h = 1e-5 * Math.max(1, Math.abs(at[i]!));
+      y[i] = at[i]! + h;
+      const fp = f(y);
+      y[i] = at[i]! - h;
+      const fm = f(y);
+      y[i] = at[i]!;
+      out[i] = (fp - fm) / (2 * h);
+    }
+  };
+  const g = new Float64Array(n);
+  grad(x, g);
+  const hinv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) hinv[i * n + i] = 1;
+  const dir = new Float64Array(n);
+  const gNew = new Float64Array(n);
+  let converged = false;
+  let it = 0;
+  for (; it < maxIterations; it++) {
+    let gnorm = 0;
+    for (let i = 0; i < n; i++) gnorm = Math.max(gnorm, Math.abs(g[i]!));
+    if (gnorm < 1e-5) {
+      converged = true;
+      break;
+    }
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      for (let j = 0; j < n; j++) acc -= hinv[i * n + j]! * g[j]!;
+      dir[i] = acc;
+    }
+    let slope = 0;
+    for (let i = 0; i < n; i++) slope += dir[i]! * g[i]!;
+    if (slope >= 0) {
+      // Not a descent direction: reset to steepest descent.
+      hinv.fill(0);
+      for (let i = 0; i < n; i++) {
+        hinv[i * n + i] = 1;
+        dir[i] = -g[i]!;
+      }
+      slope = -g.reduce((s, v) => s + v * v, 0);
+    }
+    // Keep steps on the log scale moderate.
+    let maxStep = 0;
+    for (let i = 0; i < n; i++) maxStep = Math.max(maxStep, Math.abs(dir[i]!));
+    let step = maxStep > 5 ? 5 / maxStep : 1;
+    let xNew = new Float64Array(n);
+    let fNew = Number.POSITIVE_INFINITY;
+    for (let ls = 0; ls < 40; ls++) {
+      for (let i = 0; i < n; i++) xNew[i] = x[i]! + step * dir[i]!;
+      fNew = f(xNew);
+      if (fNew <= fx + 1e-4 * step * slope) break;
+      step *= 0.5;
+    }
+    if (!(fNew < fx)) {
+      // No progress along the quasi-Newton direction: done at this precision.
+      converged = true;
+      break;
+    }
+    grad(xNew, gNew);
+    const s = new Float64Array(n);
+    const yv = new Float64Array(n);
+    let sy = 0;
+    for (let i = 0; i < n; i++) {
+      s[i] = xNew[i]! - x[i]!;
+      yv[i] = gNew[i]! - g[i]!;
+      sy += s[i]! * yv[i]!;
+    }
+    const df = fx - fNew;
+    x = xNew;
+    fx = fNew;
+    g.set(gNew);
+    if (sy > 1e-12) {
+      const hy = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        let acc = 0;
+        for (let j = 0; j < n; j++) acc += hinv[i * n + j]! * yv[j]!;
+        hy[i] = acc;
+      }
+      let yhy = 0;
+      for (let i = 0; i < n; i++) yhy += yv[i]! * hy[i]!;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++)
+          hinv[i * n + j] += ((sy + yhy) * s[i]! * s[j]!) / (sy * sy) - (hy[i]! * s[j]! + s[i]! * hy[j]!) / sy;
+    }
+    if (df < 1e-10 * (1 + Math.abs(fx))) {
+      converged = true;
+      it++;
+      break;
+    }
+  }
+  return { x, value: fx, iterations: it, converged };
+}

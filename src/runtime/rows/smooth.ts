@@ -1,0 +1,334 @@
+// Penalised cubic B-splines (P-splines, Eilers & Marx 1996) with the smoothing
+// parameter chosen by generalised cross-validation. Everything is banded
+// (half-bandwidth 3): a GCV evaluation is one banded Cholesky plus the band of
+// the inverse (Takahashi / Hutchinson-de Hoog recursion) for the trace of the
+// hat matrix, O(size) work, so the search over lambda costs next to nothing.
+import { evalBasis, uniformCubicBasis, type UniformCubicBasis } from "../numeric/bspline.js";
+
+export interface SmoothOptions {
+  /** Observation weights (inverse variances up to a constant); default all 1. */
+  weights?: Float64Array;
+  /** Cap on the number of knot spans (default 20). */
+  maxSegments?: number;
+  /** Fixed smoothing parameter instead of GCV (absolute: multiplies the second-difference penalty). */
+  lambda?: number;
+  /**
+   * Multiplier applied to the GCV lambda for the returned curve (default 1).
+   * Values below 1 undersmooth: two-stage ODE estimators need a curve whose
+   * bias is smaller than the curve-optimal one, since bias does not average
+   * out across test functions and subjects while noise does. The noise
+   * estimate (`noise`) always comes from the GCV fit.
+   */
+  undersmooth?: number;
+  /** A lambda known to be close (e.g. from an unweighted pass): the search is then local, +-1 decade around it. */
+  lambdaHint?: number;
+  /** Grid search only (one-decade precision), for a pilot fit that a weighted pass refines. */
+  coarse?: boolean;
+}
+
+export interface SmoothFit {
+  basis: UniformCubicBasis;
+  coef: Float64Array;
+  lambda: number;
+  /** Effective degrees of freedom, trace of the hat matrix. */
+  edf: number;
+  gcv: number;
+  fitted: Float64Array;
+  residuals: Float64Array;
+  /** Weighted residual sum of squares. */
+  rss: number;
+  /**
+   * How lambda was chosen: "gcv"; "capped" (GCV wanted more degrees of freedom
+   * than the few points allow, so the fit keeps some residual ones); "line"
+   * (4 points or fewer: the penalty's null space, a straight line); "floored"
+   * (GCV chose a near-straight line; lambda lowered to keep 3 degrees of freedom); "fixed".
+   */
+  method: "gcv" | "fixed" | "line" | "capped" | "floored";
+  /** The linear map data -> coefficients (size x n, row-major): coef = A y. Computed on demand. */
+  smootherMatrix(): Float64Array;
+  /** The fit at the selected (not undersmoothed) lambda, for noise estimates. */
+  noise: { lambda: number; edf: number; fitted: Float64Array; residuals: Float64Array };
+}
+
+const B = 3; // half-bandwidth of B'WB (cubic splines)
+const W = B + 1; // band row width
+const GRID = 17;
+const MIN_EDF = 3;
+
+/**
+ * The banded penalised least-squares problem of one series: design rows
+ * (4 non-zeros each), B'WB and B'Wy in upper band storage, the
+ * second-difference penalty D'D, and work space for a factor at one lambda.
+ */
+class BandedProblem {
+  readonly n: number;
+  readonly m: number;
+  readonly first: Int32Array;
+  readonly bv: Float64Array;
+  readonly btb: Float64Array; // upper band: btb[i*W + (j-i)]
+  readonly bty: Float64Array;
+  readonly pen: Float64Array;
+  readonly eps: number;
+  /** The scale of lambda at which data and penalty weigh alike. */
+  readonly ref: number;
+  readonly u: Float64Array; // banded Cholesky factor (upper)
+  readonly sigma: Float64Array; // band of the inverse
+  readonly coef: Float64Array;
+
+  constructor(
+    readonly basis: UniformCubicBasis,
+    times: Float64Array,
+    readonly values: Float64Array,
+    readonly w: Float64Array,
+  ) {
+    const n = (this.n = times.length);
+    const m = (this.m = basis.size);
+    this.first = new Int32Array(n);
+    this.bv = new Float64Array(4 * n);
+    this.btb = new Float64Array(m * W);
+    this.bty = new Float64Array(m);
+    const tmp = new Float64Array(4);
+    for (let i = 0; i < n; i++) {
+      const j0 = evalBasis(basis, times[i]!, tmp);
+      this.first[i] = j0;
+      this.bv.set(tmp, 4 * i);
+      const wi = w[i]!;
+      for (let a = 0; a < 4; a++) {
+        const ba = tmp[a]! * wi;
+        this.bty[j0 + a] += ba * values[i]!;
+        for (let b = a; b < 4; b++) this.btb[(j0 + a) * W + (b - a)] += ba * tmp[b]!;
+      }
+    }
+    // Second-difference penalty D'D (half-bandwidth 2).
+    this.pen = new Float64Array(m * W);
+    const d2 = [1, -2, 1];
+    for (let r = 0; r < m - 2; r++)
+      for (let a = 0; a < 3; a++) for (let b = a; b < 3; b++) this.pen[(r + a) * W + (b - a)] += d2[a]! * d2[b]!;
+    let traceB = 0;
+    let traceP = 0;
+    for (let j = 0; j < m; j++) {
+      traceB += this.btb[j * W]!;
+      traceP += this.pen[j * W]!;
+    }
+    this.eps = 1e-11 * (traceB / m);
+    this.ref = traceP > 0 ? traceB / traceP : 1;
+    this.u = new Float64Array(m * W);
+    this.sigma = new Float64Array(m * W);
+    this.coef = new Float64Array(m);
+  }
+
+  factor(lambda: number): boolean {
+    const { u, btb, pen, m } = this;
+    for (let k = 0; k < m * W; k++) u[k] = btb[k]! + lambda * pen[k]!;
+    for (let i = 0; i < m; i++) u[i * W] += this.eps;
+    return bandCholesky(u, m);
+  }
+
+  solveCoef(): void {
+    this.coef.set(this.bty);
+    bandSolve(this.u, this.m, this.coef);
+  }
+
+  rssOf(c: Float64Array, fittedOut?: Float64Array, residOut?: Float64Array): number {
+    const { first, bv, values, w } = this;
+    let rss = 0;
+    for (let i = 0; i < this.n; i++) {
+      const j0 = first[i]!;
+      const f = c[j0]! * bv[4 * i]! + c[j0 + 1]! * bv[4 * i + 1]! + c[j0 + 2]! * bv[4 * i + 2]! + c[j0 + 3]! * bv[4 * i + 3]!;
+      const r = values[i]! - f;
+      if (fittedOut) fittedOut[i] = f;
+      if (residOut) residOut[i] = r;
+      rss += w[i]! * r * r;
+    }
+    return rss;
+  }
+
+  evaluate(lambda: number): { rss: number; edf: number } {
+    if (!this.factor(lambda)) return { rss: Number.NaN, edf: Number.NaN };
+    this.solveCoef();
+    const { m, sigma, btb } = this;
+    bandInverse(this.u, m, sigma);
+    // tr(H) = tr((B'WB + lambda P)^-1 B'WB), both symmetric and banded.
+    let edf = 0;
+    for (let i = 0; i < m; i++) {
+      edf += sigma[i * W]! * btb[i * W]!;
+      for (let k = 1; k < W && i + k < m; k++) edf += 2 * sigma[i * W + k]! * btb[i * W + k]!;
+    }
+    return { rss: this.rssOf(this.coef), edf };
+  }
+
+  curveAt(lam: number): { coef: Float64Array; edf: number; fitted: Float64Array; residuals: Float64Array; rss: number } {
+    const { edf } = this.evaluate(lam);
+    const fitted = new Float64Array(this.n);
+    const residuals = new Float64Array(this.n);
+    const rss = this.rssOf(this.coef, fitted, residuals);
+    return { coef: Float64Array.from(this.coef), edf, fitted, residuals, rss };
+  }
+
+  /** A = (B'WB + lambda P)^-1 B'W, one data column at a time. */
+  smootherMatrix(lambda: number): Float64Array {
+    const { m, n, first, bv, w, u } = this;
+    this.factor(lambda);
+    const out = new Float64Array(m * n);
+    const col = new Float64Array(m);
+    for (let i = 0; i < n; i++) {
+      col.fill(0);
+      const j0 = first[i]!;
+      for (let a = 0; a < 4; a++) col[j0 + a] = bv[4 * i + a]! * w[i]!;
+      bandSolve(u, m, col);
+      for (let r = 0; r < m; r++) out[r * n + i] = col[r]!;
+    }
+    return out;
+  }
+}
+
+/** GCV over log10(lambda / ref): a grid, then golden-section refinement around its best point; the floor of MIN_EDF degrees of freedom. */
+function chooseLambda(pb: BandedProblem, options: SmoothOptions): { lambda: number; method: SmoothFit["method"] } {
+  const { n, ref } = pb;
+  // With few points GCV tends to interpolate; keep some residual degrees of freedom.
+  const maxEdf = n - Math.max(2, 0.2 * n);
+  if (options.lambda !== undefined) return { lambda: options.lambda, method: "fixed" };
+  if (n <= 4 || maxEdf <= 2) return { lambda: ref * 1e8, method: "line" };
+  const score = (logLambda: number): number => {
+    const { rss, edf } = pb.evaluate(ref * 10 ** logLambda);
+    if (!(edf <= maxEdf)) return Number.POSITIVE_INFINITY;
+    return (n * rss) / ((n - edf) * (n - edf));
+  };
+  const hint = options.lambdaHint !== undefined && options.lambdaHint > 0 ? Math.log10(options.lambdaHint / ref) : Number.NaN;
+  const local = Number.isFinite(hint);
+  const lo = local ? hint - 1 : -8;
+  const hi = local ? hint + 1 : 8;
+  const nGrid = local ? 5 : GRID;
+  const step = (hi - lo) / (nGrid - 1);
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  let firstFinite = -1;
+  for (let i = 0; i < nGrid; i++) {
+    const sc = score(lo + step * i);
+    if (sc < Number.POSITIVE_INFINITY && firstFinite < 0) firstFinite = i;
+    if (sc < bestScore) {
+      bestScore = sc;
+      best = i;
+    }
+  }
+  if (best < 0) return { lambda: ref * 1e8, method: "line" };
+  // Golden-section refinement in the bracket around the best grid point.
+  let a = lo + step * Math.max(0, best - 1);
+  let b = lo + step * Math.min(nGrid - 1, best + 1);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let x1 = b - g * (b - a);
+  let x2 = a + g * (b - a);
+  let f1 = score(x1);
+  let f2 = score(x2);
+  for (let it = 0; it < (options.coarse ? 0 : 30) && b - a > 1e-2; it++) {
+    if (f1 <= f2) {
+      b = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = b - g * (b - a);
+      f1 = score(x1);
+    } else {
+      a = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = a + g * (b - a);
+      f2 = score(x2);
+    }
+  }
+  const logLambda = Math.min(f1, f2) <= bestScore ? (f1 <= f2 ? x1 : x2) : lo + step * best;
+  // GCV on a handful of points often prefers the straight line (the
+  // penalty's null space); a line has no curvature, which the dynamics
+  // need, so keep at least MIN_EDF degrees of freedom.
+  if (pb.evaluate(ref * 10 ** logLambda).edf < MIN_EDF && maxEdf >= MIN_EDF) {
+    let a = lo - 4;
+    let b = logLambda;
+    for (let it = 0; it < 40; it++) {
+      const mid = 0.5 * (a + b);
+      if (pb.evaluate(ref * 10 ** mid).edf > MIN_EDF) a = mid;
+      else b = mid;
+    }
+    return { lambda: ref * 10 ** b, method: "floored" };
+  }
+  return { lambda: ref * 10 ** logLambda, method: best === firstFinite && firstFinite > 0 ? "capped" : "gcv" };
+}
+
+export function smoothSeries(times: Float64Array, values: Float64Array, options: SmoothOptions = {}): SmoothFit {
+  const n = times.length;
+  if (n < 2) throw new RangeError(`smoothing needs at least 2 points, got ${n}`);
+  const t0 = times[0]!;
+  const t1 = times[n - 1]!;
+  if (!(t1 > t0)) throw new RangeError("smoothing needs at least two distinct times");
+  const segments = Math.max(1, Math.min(n - 1, options.maxSegments ?? 20));
+  const basis = uniformCubicBasis(t0, t1, segments);
+  const w = options.weights ?? new Float64Array(n).fill(1);
+  const pb = new BandedProblem(basis, times, values, w);
+  let { lambda, method } = chooseLambda(pb, options);
+
+  const selected = pb.curveAt(lambda);
+  const noise = { lambda, edf: selected.edf, fitted: selected.fitted, residuals: selected.residuals };
+  const under = method === "gcv" || method === "capped" || method === "floored" ? (options.undersmooth ?? 1) : 1;
+  const final = under !== 1 ? pb.curveAt((lambda *= under)) : selected;
+  const gcv = n - final.edf > 0 ? (n * final.rss) / ((n - final.edf) * (n - final.edf)) : Number.POSITIVE_INFINITY;
+  const finalLambda = lambda;
+
+  return {
+    basis,
+    coef: final.coef,
+    lambda: finalLambda,
+    edf: final.edf,
+    gcv,
+    fitted: final.fitted,
+    residuals: final.residuals,
+    rss: final.rss,
+    method,
+    smootherMatrix: () => pb.smootherMatrix(finalLambda),
+    noise,
+  };
+}
+
+/** In-place banded Cholesky A = U'U (upper band storage, half-bandwidth B). */
+function bandCholesky(a: Float64Array, m: number): boolean {
+  for (let i = 0; i < m; i++) {
+    let d = a[i * W]!;
+    for (let k = Math.max(0, i - B); k < i; k++) d -= a[k * W + (i - k)]! ** 2;
+    if (!(d > 0)) return false;
+    const uii = Math.sqrt(d);
+    a[i * W] = uii;
+    for (let j = i + 1; j <= Math.min(m - 1, i + B); j++) {
+      let s = a[i * W + (j - i)]!;
+      for (let k = Math.max(0, j - B); k < i; k++) s -= a[k * W + (i - k)]! * a[k * W + (j - k)]!;
+      a[i * W + (j - i)] = s / uii;
+    }
+  }
+  return true;
+}
+
+/** Solve U'U x = b in place. */
+function bandSolve(u: Float64Array, m: number, b: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    let s = b[i]!;
+    for (let k = Math.max(0, i - B); k < i; k++) s -= u[k * W + (i - k)]! * b[k]!;
+    b[i] = s / u[i * W]!;
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let k = i + 1; k <= Math.min(m - 1, i + B); k++) s -= u[i * W + (k - i)]! * b[k]!;
+    b[i] = s / u[i * W]!;
+  }
+}
+
+/** Band of (U'U)^-1 from U: U Sigma = U^-T gives Sigma_ij (j >= i) from rows below. */
+function bandInverse(u: Float64Array, m: number, sigma: Float64Array): void {
+  for (let i = m - 1; i >= 0; i--) {
+    const uii = u[i * W]!;
+    const kmax = Math.min(m - 1, i + B);
+    for (let j = kmax; j >= i; j--) {
+      let s = j === i ? 1 / uii : 0;
+      for (let k = i + 1; k <= kmax; k++) {
+        const skj = k <= j ? sigma[k * W + (j - k)]! : sigma[j * W + (k - j)]!;
+        s -= u[i * W + (k - i)]! * skj;
+      }
+      sigma[i * W + (j - i)] = s / uii;
+    }
+  }
+}

@@ -1,0 +1,308 @@
+// Per-subject weak-form assembly: smooth each output between the doses that
+// make its state jump, place test functions inside every between-jump
+// interval the subject's outputs cover, and integrate
+//     y_lk = -int(phi_l' z_k) - int(phi_l c_k),   G_lk = int(phi_l Theta_k)
+// on the observed scale (z_k = h(x_k), Theta and c from the model's
+// observed-scale dynamics). The result is a small linear regression per subject.
+import type { CompiledModel, Env } from "../model.js";
+import type { Subject } from "../data/dataset.js";
+import { smoothSeries, type SmoothFit, type SmoothOptions } from "./smooth.js";
+import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionOptions, type TestFunctionSet } from "./test-functions.js";
+import { splineDerivative, splineValue } from "../numeric/bspline.js";
+import type { SubjectRows } from "../population/subject-rows.js";
+
+/** One smoothed stretch of one output between jumps of its state. */
+export interface CurvePiece {
+  start: number;
+  end: number;
+  times: Float64Array;
+  values: Float64Array;
+  fit: SmoothFit;
+  /**
+   * When set, the spline lives on u = log(t - origin + shift) (a smooth,
+   * monotone time warp that spreads log-spaced samples after a dose evenly);
+   * evaluate with `curveValue`.
+   */
+  warp?: TimeWarp;
+}
+
+/**
+ * u(t) = log(t - origin + shift) + sum_k H(t - kink_k) log((t - kink_k + shift) / shift):
+ * log-spaced from the latest dose before the piece, restarting its fast phase
+ * at each later dose inside it (`kinks`). u is continuous and increasing; at a
+ * kink its slope jumps, so a spline in u may have a kink in t there: the
+ * derivative of a state that is continuous across a dose may jump (Ab when
+ * the latent S jumps), its value may not.
+ */
+export interface TimeWarp {
+  origin: number;
+  shift: number;
+  kinks?: number[];
+}
+
+export function warpTime(w: TimeWarp, t: number): number {
+  let u = Math.log(t - w.origin + w.shift);
+  if (w.kinks) for (const k of w.kinks) if (t > k) u += Math.log1p((t - k) / w.shift);
+  return u;
+}
+
+/** dt/du at t. */
+export function warpStretch(w: TimeWarp, t: number): number {
+  let du = 1 / (t - w.origin + w.shift);
+  if (w.kinks) for (const k of w.kinks) if (t > k) du += 1 / (t - k + w.shift);
+  return 1 / du;
+}
+
+export function unwarpTime(w: TimeWarp, u: number): number {
+  const t0 = Math.exp(u) + w.origin - w.shift;
+  if (!w.kinks || w.kinks.length === 0) return t0;
+  // Monotone: bisection between the kink-free inverse (an upper bound) and a lower bound.
+  let hi = t0;
+  let lo = w.origin - w.shift + 1e-300;
+  if (warpTime(w, hi) < u) return hi;
+  for (let it = 0; it < 200 && hi - lo > 1e-13 * Math.max(1, Math.abs(hi)); it++) {
+    const mid = 0.5 * (lo + hi);
+    if (warpTime(w, mid) < u) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+/** The smoothed curve of a piece at time t (through its warp, if any). */
+export function curveValue(piece: CurvePiece, t: number): number {
+  return splineValue(piece.fit.basis, piece.fit.coef, piece.warp ? warpTime(piece.warp, t) : t);
+}
+
+export interface OutputCurves {
+  output: number;
+  pieces: CurvePiece[];
+}
+
+/** One between-jump interval with its test functions and the curves evaluated at its quadrature nodes. */
+export interface WeakInterval {
+  tests: TestFunctionSet;
+  /** For each regressed state, the curve piece used (index into that output's pieces). */
+  pieces: CurvePiece[];
+  /** States at the nodes, node-major (node * d + k). */
+  x: Float64Array;
+  /** Observed-scale curves at the nodes (node * d + k). */
+  z: Float64Array;
+  /** First row of this interval in the subject's system. */
+  firstRow: number;
+}
+
+/** A subject's weak-form rows (cols = the model's parameters) with what re-weighting and the diagnostics need to trace them back. */
+export interface SubjectSystem extends SubjectRows {
+  id: string;
+  index: number;
+  /** Regressed state of each row. */
+  rowState: Int32Array;
+  /** Test function of each row (index within its interval). */
+  rowTest: Int32Array;
+  intervals: WeakInterval[];
+}
+
+export interface WeakFormOptions {
+  smoothing?: SmoothOptions;
+  tests?: TestFunctionOptions;
+}
+
+/** The observation index that carries each state (-1 when the state is not observed). */
+export function observationOfState(model: CompiledModel): Int32Array {
+  const out = new Int32Array(model.nStates).fill(-1);
+  model.meta.observations.forEach((o, i) => {
+    if (out[o.state] === -1) out[o.state] = i;
+  });
+  return out;
+}
+
+/** Times of administrations that make state `state` jump (all of them when any jump dose targets it). */
+export function jumpTimes(model: CompiledModel, subject: Subject, state?: number): number[] {
+  const jumps = model.meta.doses.filter((d) => d.kind === "jump" && (state === undefined || d.state === state));
+  if (jumps.length === 0) return [];
+  return [...new Set(subject.doses.map((d) => d.time))].sort((a, b) => a - b);
+}
+
+/**
+ * Split a series at jump times (a sample at a dose time is taken as pre-dose,
+ * the NONMEM trough convention) and smooth every piece with at least 2 points.
+ */
+export function smoothOutput(
+  times: Float64Array,
+  values: Float64Array,
+  jumps: number[],
+  options: SmoothOptions = {},
+  weightsFor?: (fit: SmoothFit) => Float64Array | undefined,
+): CurvePiece[] {
+  const pieces: CurvePiece[] = [];
+  const bounds = [Number.NEGATIVE_INFINITY, ...jumps, Number.POSITIVE_INFINITY];
+  let i = 0;
+  for (let b = 0; b + 1 < bounds.length; b++) {
+    const hiBound = bounds[b + 1]!;
+    const startIdx = i;
+    while (i < times.length && (times[i]! <= hiBound || b + 1 === bounds.length - 1)) i++;
+    const t = times.subarray(startIdx, i);
+    const v = values.subarray(startIdx, i);
+    if (t.length < 2 || !(t[t.length - 1]! > t[0]!)) continue;
+    let fit = smoothSeries(t, v, weightsFor ? { ...options, coarse: true } : options);
+    const w = weightsFor?.(fit);
+    if (w) fit = smoothSeries(t, v, { ...options, weights: w, lambdaHint: fit.noise.lambda });
+    pieces.push({ start: t[0]!, end: t[t.length - 1]!, times: t, values: v, fit });
+  }
+  return pieces;
+}
+
+/** The reusable buffers of one assembly (one per thread of work). */
+export class WeakFormWorkspace {
+  readonly theta: Float64Array;
+  readonly drift: Float64Array;
+  readonly xs: Float64Array;
+  readonly env: Env;
+  constructor(readonly model: CompiledModel) {
+    const d = model.nStates;
+    const p = model.nParams;
+    this.theta = new Float64Array(d * p);
+    this.drift = new Float64Array(d);
+    this.xs = new Float64Array(d);
+    this.env = { sinceDose: 0, dose: 0, cov: new Float64Array(model.meta.covariates.length) };
+  }
+}
+
+/** Set env.dose / env.sinceDose for time t given sorted dose times. */
+export function setDoseContext(env: Env, doseTimes: ArrayLike<number>, t: number): void {
+  let k = 0;
+  while (k < doseTimes.length && doseTimes[k]! <= t) k++;
+  env.dose = k;
+  env.sinceDose = k === 0 ? 0 : t - doseTimes[k - 1]!;
+}
+
+/** Where every curve has a piece inside one between-jump interval: the pieces, their common span and the samples in it. */
+export interface CommonSpan {
+  pieces: CurvePiece[];
+  start: number;
+  end: number;
+  /** Sorted distinct sampling times of all the pieces inside [start, end]. */
+  inside: number[];
+}
+
+/**
+ * For each interval between consecutive `jumps`, the span every curve covers there (one piece per curve, none
+ * crossing a jump), with at least 4 distinct samples in it: where test functions can be placed.
+ */
+export function commonSpans(curves: readonly CurvePiece[][], jumps: readonly number[]): CommonSpan[] {
+  const bounds = [Number.NEGATIVE_INFINITY, ...jumps, Number.POSITIVE_INFINITY];
+  const spans: CommonSpan[] = [];
+  for (let b = 0; b + 1 < bounds.length; b++) {
+    const lo = bounds[b]!;
+    const hi = bounds[b + 1]!;
+    let start = Number.NEGATIVE_INFINITY;
+    let end = Number.POSITIVE_INFINITY;
+    const pieces: CurvePiece[] = [];
+    const allTimes: number[] = [];
+    for (const list of curves) {
+      const piece = list.find((c) => c.start >= lo && c.end <= hi && c.start < hi);
+      if (!piece) break;
+      pieces.push(piece);
+      start = Math.max(start, piece.start);
+      end = Math.min(end, piece.end);
+      for (const t of piece.times) allTimes.push(t);
+    }
+    if (pieces.length < curves.length || !(end > start)) continue;
+    const inside = [...new Set(allTimes.filter((t) => t >= start && t <= end))].sort((x, y) => x - y);
+    if (inside.length < 4) continue;
+    spans.push({ pieces, start, end, inside });
+  }
+  return spans;
+}
+
+/**
+ * Assemble the weak-form rows of one subject from its smoothed curves
+ * (`curves[k]` for regressed state k). `rowScale[k]` multiplies state k's rows
+ * (inverse noise scale of its output). Returns null when no interval supports
+ * a test function.
+ */
+export function assembleSubject(
+  ws: WeakFormWorkspace,
+  subject: Subject,
+  index: number,
+  curves: CurvePiece[][],
+  rowScale: Float64Array,
+  options: WeakFormOptions = {},
+): SubjectSystem | null {
+  const model = ws.model;
+  const d = model.nStates;
+  const p = model.nParams;
+  const obsOf = observationOfState(model);
+  const doseTimes = subject.doses.map((x) => x.time);
+  const jumps = jumpTimes(model, subject);
+  ws.env.cov.set(subject.covariates.subarray(0, ws.env.cov.length));
+  const intervals: WeakInterval[] = [];
+  let rows = 0;
+  for (const { pieces: chosen, start, end, inside } of commonSpans(curves, jumps)) {
+    const levels = levelsFor(end - start, medianSpacing(inside), options.tests);
+    if (levels < 1) continue;
+    const tests = buildTestFunctions(start, end, levels, options.tests);
+    const nNodes = tests.nodes.length;
+    const x = new Float64Array(nNodes * d);
+    const z = new Float64Array(nNodes * d);
+    for (let n = 0; n < nNodes; n++) {
+      const t = tests.nodes[n]!;
+      for (let k = 0; k < d; k++) {
+        const zk = splineValue(chosen[k]!.fit.basis, chosen[k]!.fit.coef, t);
+        z[n * d + k] = zk;
+        x[n * d + k] = model.invert(obsOf[k]!, zk);
+      }
+    }
+    intervals.push({ tests, pieces: chosen, x, z, firstRow: rows });
+    rows += tests.functions.length * d;
+  }
+  if (rows === 0) return null;
+
+  const g = new Float64Array(rows * p);
+  const y = new Float64Array(rows);
+  const rowState = new Int32Array(rows);
+  const rowTest = new Int32Array(rows);
+  const { theta, drift, xs, env } = ws;
+  for (const iv of intervals) {
+    const tests = iv.tests;
+    const nNodes = tests.nodes.length;
+    // Theta and c at every node once; the bumps then only re-weight them.
+    const thetaAt = new Float64Array(nNodes * d * p);
+    const driftAt = new Float64Array(nNodes * d);
+    for (let n = 0; n < nNodes; n++) {
+      const t = tests.nodes[n]!;
+      setDoseContext(env, doseTimes, t);
+      for (let k = 0; k < d; k++) xs[k] = iv.x[n * d + k]!;
+      model.observedDictionary(xs, t, env, theta);
+      model.observedDrift(xs, t, env, drift);
+      for (let k = 0; k < d * p; k++) thetaAt[n * d * p + k] = theta[k]!;
+      for (let k = 0; k < d; k++) driftAt[n * d + k] = drift[k]!;
+    }
+    for (let l = 0; l < tests.functions.length; l++) {
+      const f = tests.functions[l]!;
+      for (let k = 0; k < d; k++) {
+        const row = iv.firstRow + l * d + k;
+        rowState[row] = k;
+        rowTest[row] = l;
+        let acc = 0;
+        for (let i = 0; i < f.nodeCount; i++) {
+          const n = f.firstNode + i;
+          const w = tests.weights[n]!;
+          const ph = w * tests.phi[f.offset + i]!;
+          acc -= w * tests.dphi[f.offset + i]! * iv.z[n * d + k]! + ph * driftAt[n * d + k]!;
+          const base = (n * d + k) * p;
+          for (let j = 0; j < p; j++) g[row * p + j] += ph * thetaAt[base + j]!;
+        }
+        const s = rowScale[k]!;
+        y[row] = acc * s;
+        for (let j = 0; j < p; j++) g[row * p + j] *= s;
+      }
+    }
+  }
+  return { id: subject.id, index, rows, cols: p, g, y, rowState, rowTest, intervals };
+}
+
+/** The curve derivative, for diagnostics (finite-difference-free). */
+export function curveSlope(piece: CurvePiece, t: number): number {
+  return splineDerivative(piece.fit.basis, piece.fit.coef, t);
+}
