@@ -31,6 +31,6 @@ export function qualitySummary(fit: FitResult): string {
 /** `warning[code]: message` + `help:` per warning, for stderr. */
 export function qualityWarningText(fit: FitResult): string {
   return qualityWarnings(fit)
-    .map((w) => `${pc.yellow(`warning[${w.code}]`)}: ${w.message}\n  help: ${w.hint}\n`)
+    .map((w) => `${pc.yellow(`warning[${w.code}]`)}: ${w.message}\n  help: ${w.hint} (nlme explain ${w.code})\n`)
     .join("");
 }
