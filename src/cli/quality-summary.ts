@@ -19,7 +19,8 @@ export function qualitySummary(fit: FitResult): string {
     `${pc.bold("quality")}: ${s.predicted} of ${s.subjects} subjects predicted (ODE solved with their estimates); ` +
       `standardised residuals: median RMS ${fmt(s.medianRmsIwres)} (about 1 expected), ` +
       `${s.shareAbove3 === null ? "-" : `${(100 * s.shareAbove3).toFixed(1)}%`} beyond 3 SD` +
-      (s.rowsPerParameter !== null ? `; ${fmt(s.rowsPerParameter)} rows per coefficient and subject` : ""),
+      (s.rowsPerParameter !== null ? `; ${fmt(s.rowsPerParameter)} rows per coefficient and subject` : "") +
+      ` (checked in ${(q.seconds * 1000).toFixed(0)} ms)`,
     s.verdict === "ok"
       ? `${pc.green("quality: ok")}${q.findings.length > 0 ? ` (${q.findings.length} note(s) below)` : ""}`
       : pc.yellow(`quality: ${q.findings.filter((f) => f.severity === "warning").length} warning(s): the fit may not describe the data (see stderr)`),
