@@ -70,6 +70,9 @@ export function registerDemo(program: Command): void {
       process.stdout.write(`Antibody titres (log10) of 100 subjects after two vaccine doses; the antibody-secreting cells are never measured.\n\n`);
       const run = await runFit(join(root, DEMO.spec), { data: join(root, DEMO.data) });
       process.stdout.write(estimatesTable(run.fit));
+      const { qualitySummary, qualityWarningText } = await import("../quality-summary.js");
+      process.stdout.write(qualitySummary(run.fit));
+      process.stderr.write(qualityWarningText(run.fit));
       process.stdout.write(truthComparison(run.fit, JSON.parse(readFileSync(join(root, DEMO.truth), "utf8")) as Truth));
       const written = await writeFitOutputs(run, options.out, { report: true, specPath: DEMO.spec });
       const shown = (p: string) => relative(process.cwd(), p) || p;
