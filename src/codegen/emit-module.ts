@@ -4,7 +4,7 @@
 // `CompiledModel` interface. Structures are printed with ts-morph (no
 // Project, so nothing is parsed) and the text is formatted once by prettier.
 // The module imports only the runtime's entry point.
-import * as prettier from "prettier";
+import type * as prettier from "prettier";
 import { createRequire } from "node:module";
 import type * as TsMorph from "ts-morph";
 import type { FunctionDeclarationStructure, StatementStructures } from "ts-morph";
@@ -72,7 +72,9 @@ export async function emitModule(ir: ModelIr, options: EmitOptions = {}): Promis
   if (options.prettier === false) return text;
   // A `.ts` file path spares prettier's typescript parser its JSX sniffing, a
   // multiline regular expression that is quadratic on long generated bodies.
-  return prettier.format(text, { ...options.prettier, parser: "typescript", filepath: `${ir.name}.ts` });
+  // Loaded here, not at the top: the CLI's own cache skips formatting and should not pay prettier's load.
+  const { format } = await import("prettier");
+  return format(text, { ...options.prettier, parser: "typescript", filepath: `${ir.name}.ts` });
 }
 
 /** The module text before formatting. */
