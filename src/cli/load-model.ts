@@ -3,19 +3,20 @@
 // generated code a user would ship, never through an interpreter. From the
 // sources (tsx, vitest) the cache holds TypeScript; the built CLI caches
 // JavaScript, so that it runs on plain Node.
+//
+// Beside each module the cache keeps the spec's IR and diagnostics (JSON), so a
+// hit loads neither the parser nor the checker: start-up is most of a small fit.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { analyse } from "../front-end.js";
 import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { render } from "../diagnostics/render.js";
 import type { ModelIr } from "../ir/model.js";
 import type { CompiledModel } from "../runtime/model.js";
 import { writeFileAtomic } from "../runtime/write-atomic.js";
 import { BUILT, CODE_ROOT, PACKAGE_ROOT } from "../package-root.js";
-import { readSpec } from "./read-spec.js";
+import { readSpec, type SpecFile } from "./read-spec.js";
 
 const runtimeEntry = join(PACKAGE_ROOT, "src/runtime/index.ts");
 const sourceExtension = BUILT ? ".js" : ".ts";
@@ -36,6 +37,12 @@ export interface LoadedModel {
   notes: string;
 }
 
+/** What the cache keeps beside a module: the front end's output for the spec. */
+interface Analysis {
+  ir: ModelIr;
+  diagnostics: Diagnostic[];
+}
+
 let fingerprint: string | undefined;
 
 /** Cached modules are keyed by the compiler's own sources too, so a changed code generator never serves stale code. */
@@ -54,52 +61,86 @@ function compilerFingerprint(): string {
 
 export async function loadModel(specPath: string): Promise<LoadedModel> {
   const spec = readSpec(specPath);
+  const key = createHash("sha256").update(compilerFingerprint()).update(spec.text).digest("hex").slice(0, 16);
+  const cache = BUILT ? javaScriptCache : typeScriptCache;
+  const dir = cache.dirs().find((d) => existsSync(join(d, `${key}${cache.extension}`)) && existsSync(join(d, `${key}.json`)) && ours(d));
+  let module: string;
+  let analysis: Analysis;
+  if (dir !== undefined) {
+    module = join(dir, `${key}${cache.extension}`);
+    analysis = JSON.parse(readFileSync(join(dir, `${key}.json`), "utf8")) as Analysis;
+  } else {
+    analysis = await analyseOrThrow(spec);
+    const text = await cache.emit(analysis.ir, spec.path);
+    module = writeEntry(cache.dirs(), key, cache.extension, text, analysis);
+  }
+  const mod = (await import(pathToFileURL(module).href)) as { model: CompiledModel };
+  let notes = "";
+  if (analysis.diagnostics.length > 0) {
+    const { render } = await import("../diagnostics/render.js");
+    notes = render(analysis.diagnostics, { file: spec.path, text: spec.text, footer: false });
+  }
+  return { model: mod.model, ir: analysis.ir, specPath: spec.path, notes };
+}
+
+async function analyseOrThrow(spec: SpecFile): Promise<Analysis> {
+  const { analyse } = await import("../front-end.js");
   const result = analyse(spec.text, spec.path);
   if (hasErrors(result.diagnostics) || !result.ir) {
+    const { render } = await import("../diagnostics/render.js");
     throw new SpecError(render(result.diagnostics, { file: spec.path, text: spec.text }), result.diagnostics);
   }
-  const ir = result.ir;
-  const hash = createHash("sha256").update(compilerFingerprint()).update(spec.text).digest("hex").slice(0, 16);
-  const target = BUILT ? await cachedJavaScript(ir, spec.path, hash) : await cachedTypeScript(ir, spec.path, hash);
-  const mod = (await import(pathToFileURL(target).href)) as { model: CompiledModel };
-  const notes = result.diagnostics.length > 0 ? render(result.diagnostics, { file: spec.path, text: spec.text, footer: false }) : "";
-  return { model: mod.model, ir, specPath: spec.path, notes };
+  return { ir: result.ir, diagnostics: result.diagnostics };
 }
 
-/** The TypeScript cache, for runs from the sources: tsx imports it, and it may import the runtime's sources. */
-async function cachedTypeScript(ir: ModelIr, source: string, hash: string): Promise<string> {
-  const cacheDir = join(PACKAGE_ROOT, "node_modules/.cache/weakform-nlme");
-  const target = join(cacheDir, `${ir.name}-${hash}.ts`);
-  if (existsSync(target)) return target;
-  mkdirSync(cacheDir, { recursive: true });
-  // Under node_modules no package.json says "module": declare it, or the module would load as CommonJS.
-  writeFileAtomic(join(cacheDir, "package.json"), '{ "type": "module" }\n');
-  let runtimeImport = relative(cacheDir, runtimeEntry).replace(/\\/g, "/").replace(/\.ts$/, ".js");
-  if (!runtimeImport.startsWith(".")) runtimeImport = `./${runtimeImport}`;
-  // ts-morph and prettier are heavy: load the code generator only on a cache miss.
-  const { emitModule } = await import("../codegen/emit-module.js");
-  writeFileAtomic(target, await emitModule(ir, { source, runtimeImport, prettier: false }));
-  return target;
+interface Cache {
+  extension: string;
+  /** Where entries may be, in order of preference. */
+  dirs: () => string[];
+  emit: (ir: ModelIr, source: string) => Promise<string>;
 }
+
+const ownCacheDir = join(PACKAGE_ROOT, "node_modules/.cache/weakform-nlme");
+
+/** For runs from the sources: tsx imports the TypeScript, which imports the runtime's sources by a path relative to the cache. */
+const typeScriptCache: Cache = {
+  extension: ".ts",
+  dirs: () => [ownCacheDir],
+  async emit(ir, source) {
+    let runtimeImport = relative(ownCacheDir, runtimeEntry).replace(/\\/g, "/").replace(/\.ts$/, ".js");
+    if (!runtimeImport.startsWith(".")) runtimeImport = `./${runtimeImport}`;
+    // ts-morph and prettier are heavy: load the code generator only on a cache miss.
+    const { emitModule } = await import("../codegen/emit-module.js");
+    return emitModule(ir, { source, runtimeImport, prettier: false });
+  },
+};
 
 /**
- * The JavaScript cache of the built CLI. The module imports the runtime for
- * types only, so once transpiled it imports nothing and may live anywhere:
- * beside the package when that is writable, else in the temporary directory
- * (a global install is often read-only).
+ * The built CLI's cache. The module imports the runtime for types only, so once
+ * transpiled it imports nothing and may live anywhere: beside the package when
+ * that is writable, else in the temporary directory (a global install is often
+ * read-only).
  */
-async function cachedJavaScript(ir: ModelIr, source: string, hash: string): Promise<string> {
-  const name = `${ir.name}-${hash}.mjs`;
-  const dirs = [join(PACKAGE_ROOT, "node_modules/.cache/weakform-nlme"), join(tmpdir(), `weakform-nlme-${process.getuid?.() ?? "cache"}`)];
-  for (const dir of dirs) if (existsSync(join(dir, name)) && ours(dir)) return join(dir, name);
-  const { emitJavaScript } = await import("../codegen/emit-javascript.js");
-  const text = await emitJavaScript(ir, { source });
+const javaScriptCache: Cache = {
+  extension: ".mjs",
+  dirs: () => [ownCacheDir, join(tmpdir(), `weakform-nlme-${process.getuid?.() ?? "cache"}`)],
+  async emit(ir, source) {
+    const { emitJavaScript } = await import("../codegen/emit-javascript.js");
+    return emitJavaScript(ir, { source });
+  },
+};
+
+/** Writes the module, then its analysis: an entry is complete once both exist. Returns the module's path. */
+function writeEntry(dirs: string[], key: string, extension: string, text: string, analysis: Analysis): string {
   for (const dir of dirs) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (!ours(dir)) continue;
-      writeFileAtomic(join(dir, name), text);
-      return join(dir, name);
+      // Under node_modules no package.json says "module": declare it, or a `.ts` module would load as CommonJS.
+      if (extension === ".ts") writeFileAtomic(join(dir, "package.json"), '{ "type": "module" }\n');
+      writeFileAtomic(join(dir, `${key}${extension}`), text);
+      writeFileAtomic(join(dir, `${key}.json`), JSON.stringify(analysis));
+      return join(dir, `${key}${extension}`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== "EACCES" && code !== "EPERM" && code !== "EROFS") throw error;
