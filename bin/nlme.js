@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import module from "node:module";
 
-const main = new URL("../dist/src/cli/main.js", import.meta.url);
+const main = new URL("../dist/cli/main.js", import.meta.url);
 if (!existsSync(main)) {
   process.stderr.write("error: nlme is not built (no dist/)\nhelp: run `npm run build` in the repository, or `npm ci`, which builds it\n");
   process.exit(2);

@@ -25,5 +25,5 @@ function findRoot(): string {
 /** The directory holding our package.json, specs/ and (when built) dist/. */
 export const PACKAGE_ROOT = findRoot();
 
-/** Where the compiler's modules are: the sources, or their build under dist/. */
-export const CODE_ROOT = BUILT ? join(PACKAGE_ROOT, "dist") : PACKAGE_ROOT;
+/** The directory of the running code: src/ in the sources; in the build, dist/cli/, which holds the whole bundled CLI. */
+export const CODE_DIR = dirname(fileURLToPath(import.meta.url));

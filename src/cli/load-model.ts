@@ -15,11 +15,10 @@ import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ModelIr } from "../ir/model.js";
 import type { CompiledModel } from "../runtime/model.js";
 import { writeFileAtomic } from "../runtime/write-atomic.js";
-import { BUILT, CODE_ROOT, PACKAGE_ROOT } from "../package-root.js";
+import { BUILT, CODE_DIR, PACKAGE_ROOT } from "../package-root.js";
 import { readSpec, type SpecFile } from "./read-spec.js";
 
 const runtimeEntry = join(PACKAGE_ROOT, "src/runtime/index.ts");
-const sourceExtension = BUILT ? ".js" : ".ts";
 
 /** The spec did not check: the diagnostics are already rendered in `message`. */
 export class SpecError extends Error {
@@ -45,14 +44,15 @@ interface Analysis {
 
 let fingerprint: string | undefined;
 
-/** Cached modules are keyed by the compiler's own sources too, so a changed code generator never serves stale code. */
+/** Cached modules are keyed by the compiler's own code too, so a changed code generator never serves stale code. */
 function compilerFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const hash = createHash("sha256");
-  for (const dir of ["src/check", "src/ir", "src/codegen", "src/syntax", "grammar"]) {
-    const abs = join(CODE_ROOT, dir);
-    for (const name of readdirSync(abs).sort()) {
-      if (name.endsWith(sourceExtension) && !name.endsWith(".d.ts")) hash.update(name).update(readFileSync(join(abs, name)));
+  // The build bundles the compiler into the CLI's chunks: hash them all. The sources: the stages that make a module.
+  const dirs = BUILT ? [CODE_DIR] : ["src/check", "src/ir", "src/codegen", "src/syntax", "grammar"].map((d) => join(PACKAGE_ROOT, d));
+  for (const dir of dirs) {
+    for (const name of readdirSync(dir).sort()) {
+      if (name.endsWith(BUILT ? ".js" : ".ts")) hash.update(name).update(readFileSync(join(dir, name)));
     }
   }
   fingerprint = hash.digest("hex");
@@ -109,7 +109,7 @@ const typeScriptCache: Cache = {
   async emit(ir, source) {
     let runtimeImport = relative(ownCacheDir, runtimeEntry).replace(/\\/g, "/").replace(/\.ts$/, ".js");
     if (!runtimeImport.startsWith(".")) runtimeImport = `./${runtimeImport}`;
-    // ts-morph and prettier are heavy: load the code generator only on a cache miss.
+    // The code generator (and prettier, were it asked to format) loads only on a cache miss.
     const { emitModule } = await import("../codegen/emit-module.js");
     return emitModule(ir, { source, runtimeImport, prettier: false });
   },

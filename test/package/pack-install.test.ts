@@ -84,8 +84,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe("the npm package", () => {
   it("ships the built CLI and the runtime's types, not the sources or the tests", () => {
     expect(packed).toContain("bin/nlme.js");
-    expect(packed).toContain("dist/src/cli/main.js");
-    expect(packed).toContain("dist/src/runtime/index.d.ts");
+    expect(packed).toContain("dist/cli/main.js");
+    expect(packed).toContain("dist/runtime/index.js");
+    expect(packed).toContain("dist/runtime/index.d.ts");
     expect(packed).toContain("specs/logistic.nlme");
     expect(packed.filter((p) => p.startsWith("src/") || p.startsWith("test/") || p.startsWith("generated/"))).toEqual([]);
   });
