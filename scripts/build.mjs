@@ -13,13 +13,16 @@
 // Both with source maps. dist/ starts empty, so a deleted module cannot linger.
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 
-const tsc = spawnSync(process.execPath, [fileURLToPath(import.meta.resolve("typescript/package.json")).replace(/package\.json$/, "bin/tsc"), "-p", "tsconfig.build.json"], {
+const tscBin = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin/tsc");
+const tsc = spawnSync(process.execPath, [tscBin, "-p", "tsconfig.build.json"], {
   cwd: root,
   stdio: "inherit",
 });
