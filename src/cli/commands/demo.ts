@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
 import type { Command } from "commander";
 import pc from "picocolors";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
@@ -8,8 +7,7 @@ import { readSpec } from "../read-spec.js";
 import { runFit, writeFitOutputs } from "./fit.js";
 import { EXIT_ERRORS } from "../exit.js";
 import type { FitResult } from "../../runtime/fit-result.js";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+import { PACKAGE_ROOT as root } from "../../package-root.js";
 
 /** The bundled fit the demo runs: a spec, its data, and where the outputs go. */
 const DEMO = {
