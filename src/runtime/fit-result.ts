@@ -1,6 +1,7 @@
 // What a fit produces. Serialised as-is to `fit.json` and `nlme fit --json`,
 // and read back by `nlme export`: keep it plain JSON (no typed arrays, no NaN:
 // use null for "not available").
+import type { RefinedFit } from "./refine/result.js";
 
 export interface ParameterEstimate {
   estimate: number;
@@ -47,4 +48,6 @@ export interface FitResult {
   terms?: { equation: string; term: string; estimate: number; omega: number | null; stability: number }[];
   /** Estimator settings actually used, for reproducibility. */
   settings: Record<string, unknown>;
+  /** Maximum-likelihood refinement by SAEM from this first guess (`--refine`); the first guess above stays. */
+  refined?: RefinedFit;
 }

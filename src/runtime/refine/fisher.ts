@@ -1,0 +1,204 @@
+// Standard errors from the observed Fisher information by Louis' missing-information principle, approximated
+// along the chains once SAEM has converged (Delyon, Lavielle and Moulines 1999, sect. 6; Monolix's "stochastic
+// approximation" method): per subject,
+//     I_i = -E[d2 log p(y_i, phi_i) | y_i] - Var[d log p(y_i, phi_i) | y_i],
+// summed over subjects, expectations over the chain's states. The parameters are theta = (mu on the
+// transformed scale, omega SDs, correlations of full blocks, residual a and b). The complete-data
+// log-likelihood is cheap in all of them but the parameters without variability, which move the ODE solution:
+// for those the predictions are linearised, f(x) = f(x0) + J (x - x0), J by forward differences at each state
+// (so their second derivative is the Gauss-Newton one, the expected term whose mean is exact at the optimum).
+import { solveSpd } from "../linalg.js";
+import type { SubjectChain } from "./chain.js";
+import type { Layout } from "./layout.js";
+import { factorise, naturalParams, priorLogDensity, type Population } from "./population.js";
+import { observationLogLik } from "./residual.js";
+
+export interface FisherParam {
+  kind: "mu" | "omega" | "correlation" | "a" | "b";
+  /** Component (mu), random position (omega), pair of random positions (correlation), output (a, b). */
+  index: number;
+  other?: number;
+}
+
+export class Louis {
+  readonly params: FisherParam[] = [];
+  private readonly theta0: Float64Array;
+  private readonly sumG: Float64Array[];
+  private readonly sumGG: Float64Array[];
+  private readonly sumH: Float64Array[];
+  private readonly count: number[];
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly pop: Population,
+    subjects: number,
+  ) {
+    const nR = layout.random.length;
+    layout.components.forEach((_, c) => this.params.push({ kind: "mu", index: c }));
+    for (let r = 0; r < nR; r++) this.params.push({ kind: "omega", index: r });
+    for (const b of layout.blocks)
+      if (b.full) for (let i = 0; i < b.members.length; i++) for (let j = i + 1; j < b.members.length; j++) this.params.push({ kind: "correlation", index: b.members[i]!, other: b.members[j]! });
+    pop.residual.kind.forEach((k, o) => {
+      if (k !== "proportional") this.params.push({ kind: "a", index: o });
+      if (k !== "constant") this.params.push({ kind: "b", index: o });
+    });
+    this.theta0 = Float64Array.from(this.params, (p) => this.read(p));
+    const n = this.params.length;
+    this.sumG = Array.from({ length: subjects }, () => new Float64Array(n));
+    this.sumGG = Array.from({ length: subjects }, () => new Float64Array(n * n));
+    this.sumH = Array.from({ length: subjects }, () => new Float64Array(n * n));
+    this.count = new Array<number>(subjects).fill(0);
+  }
+
+  private read(p: FisherParam): number {
+    const nR = this.layout.random.length;
+    const om = this.pop.omega;
+    switch (p.kind) {
+      case "mu":
+        return this.pop.mu[p.index]!;
+      case "omega":
+        return Math.sqrt(om[p.index * nR + p.index]!);
+      case "correlation":
+        return om[p.index * nR + p.other!]! / Math.sqrt(om[p.index * nR + p.index]! * om[p.other! * nR + p.other!]!);
+      case "a":
+        return this.pop.residual.a[p.index]!;
+      case "b":
+        return this.pop.residual.b[p.index]!;
+    }
+  }
+
+  /** The population a parameter vector stands for. */
+  private populationAt(theta: Float64Array): Population {
+    const nR = this.layout.random.length;
+    const pop: Population = {
+      mu: Float64Array.from(this.pop.mu),
+      omega: new Float64Array(nR * nR),
+      residual: { kind: this.pop.residual.kind, a: Float64Array.from(this.pop.residual.a), b: Float64Array.from(this.pop.residual.b) },
+    };
+    const sd = new Float64Array(nR);
+    this.params.forEach((p, k) => {
+      if (p.kind === "mu") pop.mu[p.index] = theta[k]!;
+      else if (p.kind === "omega") sd[p.index] = theta[k]!;
+      else if (p.kind === "a") pop.residual.a[p.index] = theta[k]!;
+      else if (p.kind === "b") pop.residual.b[p.index] = theta[k]!;
+    });
+    for (let r = 0; r < nR; r++) pop.omega[r * nR + r] = sd[r]! * sd[r]!;
+    this.params.forEach((p, k) => {
+      if (p.kind !== "correlation") return;
+      const v = theta[k]! * sd[p.index]! * sd[p.other!]!;
+      pop.omega[p.index * nR + p.other!] = v;
+      pop.omega[p.other! * nR + p.index] = v;
+    });
+    return pop;
+  }
+
+  /** Adds the chain's current state of subject `i` (at the converged population). */
+  addSample(i: number, chain: SubjectChain): void {
+    const layout = this.layout;
+    const obs = chain.predictor.obs;
+    if (!Number.isFinite(chain.llObs)) return;
+    const fixed = layout.fixed;
+    const J: Float64Array[] = [];
+    const psi = new Float64Array(layout.components.length);
+    const base = new Float64Array(obs.n);
+    if (fixed.length > 0) {
+      naturalParams(layout, this.pop.mu, chain.phi, psi);
+      if (!chain.predictor.predict(psi, base, true)) return;
+    }
+    for (const c of fixed) {
+      const mu = Float64Array.from(this.pop.mu);
+      const h = 1e-5 * Math.max(1, Math.abs(mu[c]!));
+      mu[c] = mu[c]! + h;
+      naturalParams(layout, mu, chain.phi, psi);
+      const f = new Float64Array(obs.n);
+      if (!chain.predictor.predict(psi, f, true)) return;
+      for (let m = 0; m < obs.n; m++) f[m] = (f[m]! - base[m]!) / h;
+      J.push(f);
+    }
+    const fixedParam = fixed.map((c) => this.params.findIndex((p) => p.kind === "mu" && p.index === c));
+    const f = new Float64Array(obs.n);
+    const ll = (theta: Float64Array): number => {
+      const pop = this.populationAt(theta);
+      for (let m = 0; m < obs.n; m++) {
+        let v = chain.pred[m]!;
+        for (let q = 0; q < fixed.length; q++) v += J[q]![m]! * (theta[fixedParam[q]!]! - this.theta0[fixedParam[q]!]!);
+        f[m] = v;
+      }
+      let prior = 0;
+      if (layout.random.length > 0) {
+        let factors;
+        try {
+          factors = factorise(pop, layout.random.length);
+        } catch {
+          return Number.NaN;
+        }
+        prior = priorLogDensity(layout, pop.mu, factors, chain.phi);
+      }
+      return observationLogLik(obs, f, pop.residual) + prior;
+    };
+    const n = this.params.length;
+    const t = Float64Array.from(this.theta0);
+    const h = Float64Array.from(this.theta0, (v) => 1e-4 * Math.max(Math.abs(v), 1e-2));
+    const f0 = ll(t);
+    const g = this.sumG[i]!;
+    const grad = new Float64Array(n);
+    const fp = new Float64Array(n);
+    const fm = new Float64Array(n);
+    for (let a = 0; a < n; a++) {
+      t[a] = this.theta0[a]! + h[a]!;
+      fp[a] = ll(t);
+      t[a] = this.theta0[a]! - h[a]!;
+      fm[a] = ll(t);
+      t[a] = this.theta0[a]!;
+      grad[a] = (fp[a]! - fm[a]!) / (2 * h[a]!);
+    }
+    const H = this.sumH[i]!;
+    for (let a = 0; a < n; a++) {
+      H[a * n + a]! += (fp[a]! - 2 * f0 + fm[a]!) / (h[a]! * h[a]!);
+      for (let b = a + 1; b < n; b++) {
+        const val = (s1: number, s2: number) => {
+          t[a] = this.theta0[a]! + s1 * h[a]!;
+          t[b] = this.theta0[b]! + s2 * h[b]!;
+          const v = ll(t);
+          t[a] = this.theta0[a]!;
+          t[b] = this.theta0[b]!;
+          return v;
+        };
+        const d = (val(1, 1) - val(1, -1) - val(-1, 1) + val(-1, -1)) / (4 * h[a]! * h[b]!);
+        H[a * n + b]! += d;
+        H[b * n + a]! += d;
+      }
+    }
+    const GG = this.sumGG[i]!;
+    for (let a = 0; a < n; a++) {
+      g[a]! += grad[a]!;
+      for (let b = 0; b < n; b++) GG[a * n + b]! += grad[a]! * grad[b]!;
+    }
+    this.count[i]!++;
+  }
+
+  /** The covariance of the estimates (inverse information), or null when the information is singular. */
+  covariance(): { params: FisherParam[]; theta: Float64Array; covariance: Float64Array | null } {
+    const n = this.params.length;
+    const info = new Float64Array(n * n);
+    this.count.forEach((m, i) => {
+      if (m === 0) return;
+      const g = this.sumG[i]!;
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b < n; b++) {
+          const eH = this.sumH[i]![a * n + b]! / m;
+          const eGG = this.sumGG[i]![a * n + b]! / m;
+          info[a * n + b]! += -eH - (eGG - (g[a]! / m) * (g[b]! / m));
+        }
+    });
+    let covariance: Float64Array | null = new Float64Array(n * n);
+    for (let b = 0; b < n && covariance; b++) {
+      const e = new Float64Array(n);
+      e[b] = 1;
+      const col = solveSpd(info, n, e);
+      if (!col) covariance = null;
+      else for (let a = 0; a < n; a++) covariance[a * n + b] = col[a]!;
+    }
+    return { params: this.params, theta: this.theta0, covariance };
+  }
+}

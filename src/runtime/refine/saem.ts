@@ -1,0 +1,91 @@
+// The SAEM iterations (Delyon, Lavielle and Moulines 1999; Kuhn and Lavielle 2004) as Monolix runs them:
+// burn-in (chains only), exploration (step gamma = 1, simulated annealing of the variances) and smoothing
+// (gamma_k = 1/k). Each iteration: a sweep of the MH kernels per subject, the statistics of the new states, the
+// stochastic approximation, the closed-form M-step, and the step of the parameters without variability.
+import { createRng, type Rng } from "../random.js";
+import { adaptScales, newWalkScales, SubjectChain, type KernelCounts, type WalkScales } from "./chain.js";
+import { FixedStep } from "./fixed-step.js";
+import { toNatural, type Layout } from "./layout.js";
+import { approximate, currentStats, mStep, newStats } from "./mstep.js";
+import { clonePopulation, factorise, priorLogDensity, type Population } from "./population.js";
+
+export interface SaemSettings {
+  burnIn: number;
+  exploration: number;
+  smoothing: number;
+  kernels: KernelCounts;
+  /** Largest shrink factor of a variance per exploration iteration. */
+  anneal: number;
+  seed: number;
+}
+
+export const DEFAULT_SETTINGS: SaemSettings = {
+  burnIn: 5,
+  exploration: 100,
+  smoothing: 100,
+  kernels: { independent: 2, componentwise: 2, joint: 2 },
+  anneal: 0.95,
+  seed: 1,
+};
+
+export interface TracePoint {
+  iteration: number;
+  phase: "exploration" | "smoothing";
+  /** Sum over subjects of log p(y_i, phi_i) at the chains' states: noisy, but flat once converged. */
+  completeLogLik: number;
+  population: Population;
+}
+
+export interface SaemRun {
+  population: Population;
+  trace: TracePoint[];
+  chains: SubjectChain[];
+  scales: WalkScales;
+  rng: Rng;
+}
+
+export function runSaem(
+  layout: Layout,
+  chains: SubjectChain[],
+  start: Population,
+  startPhi: Float64Array[],
+  settings: SaemSettings,
+  onIteration?: (k: number, total: number) => void,
+): SaemRun {
+  const rng = createRng(settings.seed);
+  const nR = layout.random.length;
+  const N = chains.length;
+  const pop = clonePopulation(start);
+  const scales = newWalkScales(Float64Array.from({ length: nR }, (_, r) => Math.sqrt(pop.omega[r * nR + r]!)));
+  chains.forEach((ch, i) => ch.start(pop, startPhi[i]!));
+  let factors = factorise(pop, nR);
+  for (let k = 0; k < settings.burnIn; k++) {
+    for (const ch of chains) ch.sweep(pop, factors, settings.kernels, scales, rng);
+    adaptScales(scales);
+  }
+  const S = newStats(nR, pop.residual.kind.length);
+  const fixedStep = new FixedStep(layout);
+  const trace: TracePoint[] = [];
+  const total = settings.exploration + settings.smoothing;
+  for (let k = 1; k <= total; k++) {
+    const exploring = k <= settings.exploration;
+    const gamma = exploring ? 1 : 1 / (k - settings.exploration);
+    for (const ch of chains) ch.sweep(pop, factors, settings.kernels, scales, rng);
+    adaptScales(scales);
+    approximate(S, currentStats(chains, pop, nR), gamma);
+    mStep(layout, S, N, pop, exploring ? settings.anneal : null, chains, gamma);
+    factors = factorise(pop, nR);
+    if (layout.fixed.length > 0) fixedStep.step(chains, pop, gamma);
+    else for (const ch of chains) ch.rescore(pop.residual);
+    let complete = 0;
+    for (const ch of chains) complete += ch.llObs + priorLogDensity(layout, pop.mu, factors, ch.phi);
+    trace.push({ iteration: k, phase: exploring ? "exploration" : "smoothing", completeLogLik: complete, population: clonePopulation(pop) });
+    onIteration?.(k, total);
+  }
+  return { population: pop, trace, chains, scales, rng };
+}
+
+/** Typical values on the natural scale (the median of a log-normal parameter). */
+export function typicalValues(layout: Layout, pop: Population): number[] {
+  return layout.components.map((c, i) => toNatural(c.scale, pop.mu[i]!));
+}
