@@ -5,7 +5,7 @@ import type { Dataset } from "../dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
 import { SubjectChain } from "./chain.js";
-import { Louis } from "./fisher.js";
+import { Louis, type FisherParam } from "./fisher.js";
 import { importanceLogLik } from "./importance.js";
 import { buildLayout, RefineError, startFrom, toNatural, toTransformed, type Layout } from "./layout.js";
 import { conditionalModes } from "./modes.js";
@@ -15,6 +15,12 @@ import { SubjectPredictor } from "./predict.js";
 import type { ResidualParams } from "./residual.js";
 import type { RefinedFit, RefinedParameter } from "./result.js";
 import { DEFAULT_SETTINGS, runSaem, type SaemRun, type SaemSettings } from "./saem.js";
+
+/**
+ * Kernels per posterior iteration: more random-walk moves than during SAEM, so that successive states (the
+ * samples of Louis' formula and of the conditional distributions) are less correlated.
+ */
+const POSTERIOR_KERNELS = { independent: 2, componentwise: 3, joint: 3 };
 
 export interface RefineOptions {
   seed?: number;
@@ -96,13 +102,15 @@ export function refineWithInternals(
   const final = run.population;
   const louis = options.standardErrors === false ? null : new Louis(layout, final, chains.length);
   const posteriorIterations = options.posteriorIterations ?? 50;
-  const conditional = runPosterior(layout, chains, final, settings.kernels, run.scales, run.rng, posteriorIterations, louis, 2);
+  const conditional = runPosterior(layout, chains, final, POSTERIOR_KERNELS, run.scales, run.rng, posteriorIterations, louis, 1);
   const proposal = { mean: conditional.mean, covariance: conditional.covariance };
   const importanceSamples = options.importanceSamples ?? 300;
   const logLikelihood = importanceLogLik(layout, chains, final, proposal, importanceSamples, settings.seed + 1);
   const modes = options.modes === false ? null : conditionalModes(layout, chains, final, conditional.mean, conditional.covariance);
 
   const se = louis ? louis.covariance() : null;
+  if (louis && louis.replaced.length > 0)
+    notes.push(`standard errors: the information of ${louis.replaced.map((p) => fisherName(layout, meta.observations.map((o) => o.name), p)).join(", ")} is mostly missing information; its entries come from the empirical (score cross-product) information`);
   if (se && !se.covariance) notes.push("the Fisher information is singular: no standard errors (a variability may have collapsed to zero)");
   const seOf = (kind: string, index: number): number | null => {
     if (!se?.covariance) return null;
@@ -183,6 +191,20 @@ export function refineWithInternals(
     notes,
   };
   return { refined, internals: { layout, run, proposal } };
+}
+
+function fisherName(layout: Layout, outputs: string[], p: FisherParam): string {
+  const comp = (r: number) => layout.components[layout.random[r]!]!.name;
+  switch (p.kind) {
+    case "mu":
+      return layout.components[p.index]!.name;
+    case "omega":
+      return `omega_${comp(p.index)}`;
+    case "correlation":
+      return `corr(${comp(p.index)},${comp(p.other!)})`;
+    default:
+      return `${p.kind} of ${outputs[p.index]}`;
+  }
 }
 
 function startResidual(model: CompiledModel, data: Dataset, fit: FitResult | undefined, naive: boolean): ResidualParams {

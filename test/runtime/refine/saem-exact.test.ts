@@ -130,16 +130,28 @@ describe("SAEM on a model with a closed-form likelihood", () => {
     expect(refined.logLikelihood.value).toBeLessThanOrEqual(exact.ll + 4 * refined.logLikelihood.mcSe + 0.05);
   });
 
-  it("gives standard errors close to the exact observed information's", () => {
-    const h = 1e-4;
-    // Profile-free check on a: the exact SE of the GLS estimate of beta at the ML variances.
-    const f = (a: number) => exactLogLik(data, exact.omega, exact.sigma, [a, exact.b]).ll;
-    const d2 = (f(exact.a + h) - 2 * f(exact.a) + f(exact.a - h)) / (h * h);
-    const seA = Math.sqrt(-1 / d2);
-    const se = refined.parameters.a!.se!;
-    // The conditional SE (b held) is a lower bound of the joint one; a and b are nearly orthogonal here.
-    expect(se / seA).toBeGreaterThan(0.9);
-    expect(se / seA).toBeLessThan(1.3);
+  it("gives standard errors close to those of the exact observed information", () => {
+    // The exact observed information: numerical Hessian of the closed-form log-likelihood in (a, b, omega, sigma).
+    const x0 = [exact.a, exact.b, exact.omega, exact.sigma];
+    const f = (x: number[]) => exactLogLik(data, x[2]!, x[3]!, [x[0]!, x[1]!]).ll;
+    const h = x0.map((v) => 1e-4 * Math.abs(v));
+    const H = x0.map((_, i) =>
+      x0.map((_, j) => {
+        const at = (si: number, sj: number) => {
+          const x = [...x0];
+          x[i]! += si * h[i]!;
+          x[j]! += sj * h[j]!;
+          return f(x);
+        };
+        return (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * h[i]! * h[j]!);
+      }),
+    );
+    const { inverse } = invert(H.map((row) => row.map((v) => -v)));
+    const exactSe = inverse.map((row, i) => Math.sqrt(row[i]!));
+    const saemSe = [refined.parameters.a!.se!, refined.parameters.b!.se!, refined.parameters.a!.omegaSe!, refined.residual.y!.aSe!];
+    // Louis' formula from 50 chain states per subject (b's entries from the empirical information): a Monte
+    // Carlo estimate, so 15%. Measured: a -1.7%, b -3.5%, omega +0.7%, sigma +1.8%.
+    saemSe.forEach((se, i) => expect(Math.abs(se / exactSe[i]! - 1)).toBeLessThan(0.15));
   });
 });
 
