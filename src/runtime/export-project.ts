@@ -10,6 +10,7 @@ import type { ModelMeta } from "./model.js";
 import type { ExportOptions } from "./export-plan.js";
 import { exportMonolix } from "./export-monolix.js";
 import { renderNlmixr2 } from "./export-nlmixr2.js";
+import { REFINED_BANNER, refinedAsFirstGuess } from "./refine/as-first-guess.js";
 
 export type ExportTarget = "monolix" | "nlmixr2";
 
@@ -21,10 +22,18 @@ export function exportFiles(
   options: ExportOptions & { targets?: ExportTarget[] } = {},
 ): Record<string, string> {
   const targets = options.targets ?? ["monolix", "nlmixr2"];
-  const { files, plan } = exportMonolix(meta, fit, data, options);
+  // A refined fit exports its SAEM estimates as initial values, and every file says so at the top.
+  const start = refinedAsFirstGuess(fit);
+  const initialStates = fit.refined ? { ...start.initialStates, ...options.initialStates } : options.initialStates;
+  const { files, plan } = exportMonolix(meta, start.fit, data, { ...options, ...(initialStates ? { initialStates } : {}) });
   const out: Record<string, string> = {};
   if (targets.includes("monolix")) Object.assign(out, files);
   if (targets.includes("nlmixr2")) out["nlmixr2/model.R"] = renderNlmixr2(plan);
+  if (fit.refined) {
+    if (out["monolix/model.txt"]) out["monolix/model.txt"] = out["monolix/model.txt"].replace("initial values in project.mlxtran are weak-form first guesses", REFINED_BANNER);
+    if (out["monolix/project.mlxtran"]) out["monolix/project.mlxtran"] = `; ${REFINED_BANNER}\n${out["monolix/project.mlxtran"]}`;
+    if (out["nlmixr2/model.R"]) out["nlmixr2/model.R"] = `# ${REFINED_BANNER}\n${out["nlmixr2/model.R"]}`;
+  }
   out["fit.json"] = JSON.stringify(fit, null, 2) + "\n";
   return out;
 }

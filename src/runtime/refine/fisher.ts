@@ -219,20 +219,16 @@ export class Louis {
     const empirical = this.empirical();
     const replaced: number[] = [];
     for (let a = 0; a < n; a++) if (complete[a]! > 0 && info[a * n + a]! < MISSING_INFORMATION_LIMIT * complete[a]!) replaced.push(a);
+    const hybrid = Float64Array.from(info);
     for (const a of replaced)
       for (let b = 0; b < n; b++) {
-        info[a * n + b] = empirical[a * n + b]!;
-        info[b * n + a] = empirical[b * n + a]!;
+        hybrid[a * n + b] = empirical[a * n + b]!;
+        hybrid[b * n + a] = empirical[b * n + a]!;
       }
-    this.replaced = replaced.map((a) => this.params[a]!);
-    let covariance: Float64Array | null = new Float64Array(n * n);
-    for (let b = 0; b < n && covariance; b++) {
-      const e = new Float64Array(n);
-      e[b] = 1;
-      const col = solveSpd(info, n, e);
-      if (!col) covariance = null;
-      else for (let a = 0; a < n; a++) covariance[a * n + b] = col[a]!;
-    }
+    // With few subjects the empirical information has low rank and the mix can be singular: then Louis alone.
+    let covariance = replaced.length > 0 ? invertSpd(hybrid, n) : null;
+    this.replaced = covariance ? replaced.map((a) => this.params[a]!) : [];
+    covariance ??= invertSpd(info, n);
     return { params: this.params, theta: this.theta0, covariance };
   }
 }
@@ -261,4 +257,16 @@ function scoreVariance(grads: Float64Array[], n: number): Float64Array {
     for (let a = 0; a < n; a++)
       for (let b = 0; b < n; b++) V[a * n + b]! += ((bm[a]! - mean[a]!) * (bm[b]! - mean[b]!) * size) / ((BATCHES - 1) * m);
   return V;
+}
+
+function invertSpd(a: Float64Array, n: number): Float64Array | null {
+  const out = new Float64Array(n * n);
+  for (let b = 0; b < n; b++) {
+    const e = new Float64Array(n);
+    e[b] = 1;
+    const col = solveSpd(a, n, e);
+    if (!col) return null;
+    for (let r = 0; r < n; r++) out[r * n + b] = col[r]!;
+  }
+  return out;
 }

@@ -132,6 +132,7 @@ export function refineWithInternals(
       omegaSe: r >= 0 ? seOf("omega", r) : null,
       distribution: c.scale,
       start: toNatural(c.scale, start.mu[i]!),
+      startOmega: r >= 0 ? Math.sqrt(omega[r * nR + r]!) : null,
       ...(c.kind === "initial" ? { initialState: meta.states[c.index]!.name } : {}),
     };
   });

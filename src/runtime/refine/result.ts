@@ -9,8 +9,10 @@ export interface RefinedParameter {
   omega: number | null;
   omegaSe: number | null;
   distribution: "normal" | "logNormal";
-  /** The value SAEM started from (the first guess, or the start given). */
+  /** The typical value SAEM started from (the first guess's, or the start given). */
   start: number;
+  /** The omega SAEM started from. */
+  startOmega: number | null;
   /** Set for an initial state the model does not fix (Monolix's `X0`). */
   initialState?: string;
 }
