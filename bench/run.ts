@@ -15,6 +15,7 @@ async function load(name: string, path: string, exportName: string): Promise<voi
 await load("compile", "./compile.js", "benchCompile");
 await load("fit", "./fit.js", "benchFit");
 await load("sparse", "./sparse.js", "benchSparse");
+await load("refine", "./refine.js", "benchRefine");
 
 const only = process.argv.slice(2);
 const results: Record<string, object> = {};

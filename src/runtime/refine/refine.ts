@@ -26,6 +26,8 @@ export interface RefineOptions {
   seed?: number;
   burnIn?: number;
   exploration?: number;
+  /** Exploration continues past `exploration` while the complete log-likelihood still climbs, up to this. Default 500. */
+  maxExploration?: number;
   smoothing?: number;
   kernels?: SaemSettings["kernels"];
   /** Start here (typical values on the natural scale, by parameter name) instead of the first guess. */
@@ -67,6 +69,7 @@ export function refineWithInternals(
     seed: options.seed ?? DEFAULT_SETTINGS.seed,
     burnIn: options.burnIn ?? DEFAULT_SETTINGS.burnIn,
     exploration: options.exploration ?? DEFAULT_SETTINGS.exploration,
+    maxExploration: Math.max(options.exploration ?? DEFAULT_SETTINGS.exploration, options.maxExploration ?? DEFAULT_SETTINGS.maxExploration),
     smoothing: options.smoothing ?? DEFAULT_SETTINGS.smoothing,
     kernels: options.kernels ?? DEFAULT_SETTINGS.kernels,
   };
