@@ -115,7 +115,7 @@ export class Louis {
     }
     for (const c of fixed) {
       const mu = Float64Array.from(this.pop.mu);
-      const h = 1e-5 * Math.max(1, Math.abs(mu[c]!));
+      const h = 1e-4 * Math.max(1, Math.abs(mu[c]!));
       mu[c] = mu[c]! + h;
       naturalParams(layout, mu, chain.phi, psi);
       const f = new Float64Array(obs.n);

@@ -17,7 +17,7 @@ export interface Observations {
 
 export const SOLVER_TOLERANCE = { rtol: 1e-5, atol: 1e-8 };
 /** For finite-difference sensitivities (standard errors): the solver's error must be far below the step. */
-export const TIGHT_TOLERANCE = { rtol: 1e-10, atol: 1e-13 };
+export const TIGHT_TOLERANCE = { rtol: 1e-8, atol: 1e-11 };
 
 export class SubjectPredictor {
   readonly obs: Observations;

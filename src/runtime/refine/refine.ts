@@ -101,17 +101,34 @@ export function refineWithInternals(
     return phi;
   });
 
+  const phase = (() => {
+    let last = performance.now();
+    const seconds: Record<string, number> = {};
+    return {
+      seconds,
+      mark(name: string) {
+        const now = performance.now();
+        seconds[name] = Number(((now - last) / 1000).toFixed(3));
+        last = now;
+      },
+    };
+  })();
   const run = runSaem(layout, chains, pop, startPhi, settings, options.onProgress);
+  phase.mark("saem");
   const final = run.population;
   const louis = options.standardErrors === false ? null : new Louis(layout, final, chains.length);
   const posteriorIterations = options.posteriorIterations ?? 50;
   const conditional = runPosterior(layout, chains, final, POSTERIOR_KERNELS, run.scales, run.rng, posteriorIterations, louis, 1);
+  phase.mark("posterior");
   const proposal = { mean: conditional.mean, covariance: conditional.covariance };
   const importanceSamples = options.importanceSamples ?? 300;
   const logLikelihood = importanceLogLik(layout, chains, final, proposal, importanceSamples, settings.seed + 1);
+  phase.mark("importanceSampling");
   const modes = options.modes === false ? null : conditionalModes(layout, chains, final, conditional.mean, conditional.covariance);
+  phase.mark("modes");
 
   const se = louis ? louis.covariance() : null;
+  phase.mark("fisher");
   if (louis && louis.replaced.length > 0)
     notes.push(`standard errors: the information of ${louis.replaced.map((p) => fisherName(layout, meta.observations.map((o) => o.name), p)).join(", ")} is mostly missing information; its entries come from the empirical (score cross-product) information`);
   if (se && !se.covariance) notes.push("the Fisher information is singular: no standard errors (a variability may have collapsed to zero)");
@@ -191,7 +208,7 @@ export function refineWithInternals(
     bic: -2 * logLikelihood.value + Math.log(subjects.length) * k,
     individual,
     trace,
-    settings: { ...settings, posteriorIterations, importanceSamples, solves: chains.reduce((a, c) => a + c.predictor.solves, 0) },
+    settings: { ...settings, posteriorIterations, importanceSamples, solves: chains.reduce((a, c) => a + c.predictor.solves, 0), phaseSeconds: phase.seconds },
     notes,
   };
   return { refined, internals: { layout, run, proposal } };
