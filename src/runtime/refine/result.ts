@@ -39,7 +39,7 @@ export interface RefinedFit {
   /** Per SAEM iteration (after burn-in). */
   trace: {
     iteration: number[];
-    /** Iterations with step 1 (the rest have step 1/k). */
+    /** Iterations with step 1 (the rest have step 1/k^0.7; the estimate averages the last half of them). */
     exploration: number;
     completeLogLik: number[];
     parameters: Record<string, number[]>;
