@@ -11,3 +11,5 @@ export { simulateDataset } from "./simulate-data.js";
 export { exportFiles, writeExport } from "./export-project.js";
 export { fitSparse, type SparseOptions } from "./sparse/fit-sparse.js";
 export { loadDataFor, exportModel, estimate } from "./model-entry.js";
+export type * from "./refine/result.js";
+export { refine, type RefineOptions } from "./refine/refine.js";
