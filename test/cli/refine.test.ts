@@ -9,7 +9,7 @@ const tmp = mkdtempSync(join(tmpdir(), "nlme-refine-"));
 describe("nlme fit --refine and nlme refine", () => {
   it("fit --refine keeps the first guess, adds a `refined` section, and the exports start from it and say so", () => {
     const out = join(tmp, "orange");
-    const run = nlme(["fit", "specs/logistic.nlme", "--data", "data/orange.csv", "--refine", "--seed", "2", "--out", out]);
+    const run = nlme(["fit", "specs/logistic.nlme", "--data", "data/orange.csv", "--refine", "--seed", "2", "--out", out, "--report"]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/refined by SAEM \(seed 2/);
     expect(run.stdout).toMatch(/first guess\s+refined/);
@@ -26,6 +26,10 @@ describe("nlme fit --refine and nlme refine", () => {
     const r = /r_pop = \{value=([0-9.eE+-]+)/.exec(project);
     expect(r).not.toBeNull();
     expect(Number(r![1]) / fit.refined.parameters.r.estimate).toBeCloseTo(1, 4);
+    // The report gains the SAEM section: the table and one trace plot per population value.
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    expect(report).toContain('<section id="refined"><h2>SAEM refinement</h2>');
+    expect(report).toContain("complete log-likelihood");
   }, 120_000);
 
   it("refine FIT.json gives the same refinement as fit --refine with the same seed", () => {
