@@ -16,6 +16,7 @@ await load("startup", "./startup.js", "benchStartup");
 await load("compile", "./compile.js", "benchCompile");
 await load("fit", "./fit.js", "benchFit");
 await load("sparse", "./sparse.js", "benchSparse");
+await load("refine", "./refine.js", "benchRefine");
 
 const only = process.argv.slice(2);
 const results: Record<string, object> = {};

@@ -9,6 +9,8 @@ import type { CompiledModel, ModelMeta } from "../model.js";
 import { computeDiagnostics, type DiagnosticsOptions, type ReportDiagnostics, type SubjectView } from "./diagnostics.js";
 import { escapeHtml as esc, formatNumber as num, formatPercent } from "./format.js";
 import { networkSvg } from "./network-svg.js";
+import { refinedSection } from "./refined-section.js";
+import { refinedAsFirstGuess } from "../refine/as-first-guess.js";
 import { extent, pad, plotSvg, type Marks } from "./svg-plot.js";
 
 export interface ReportOptions {
@@ -29,7 +31,8 @@ export function renderReport(model: CompiledModel, data: Dataset, fit: FitResult
   const meta = model.meta;
   const maxSubjects = Math.max(1, options.maxSubjects ?? 30);
   const maxOutputs = Math.max(1, options.maxOutputs ?? 8);
-  const diag = computeDiagnostics(model, data, fit, { simulateSubjects: maxSubjects, ...options.diagnostics });
+  // A refined fit draws its individual predictions from SAEM's conditional modes.
+  const diag = computeDiagnostics(model, data, fit.refined ? refinedAsFirstGuess(fit).fit : fit, { simulateSubjects: maxSubjects, ...options.diagnostics });
   const ids = new IdSource();
   const capNotes: string[] = [];
   if (data.subjects.length > maxSubjects)
@@ -40,6 +43,7 @@ export function renderReport(model: CompiledModel, data: Dataset, fit: FitResult
   const sections = [
     section("estimates", "Estimates", estimatesSection(meta, fit)),
     fit.terms ? section("network", "Selected network", networkSection(meta, fit)) : "",
+    fit.refined ? section("refined", "SAEM refinement", refinedSection(fit.refined, () => ids.next("clip"))) : "",
     section("individual", "Individual fits", individualSection(meta, diag, maxSubjects, maxOutputs, ids)),
     section("obs-pred", "Observed vs predicted", obsPredSection(meta, diag, maxOutputs, ids)),
     section("residuals", "Weak-form residuals", residualSection(meta, diag, maxOutputs, ids)),
@@ -48,6 +52,7 @@ export function renderReport(model: CompiledModel, data: Dataset, fit: FitResult
   const nav = [
     ["estimates", "Estimates"],
     ...(fit.terms ? [["network", "Network"]] : []),
+    ...(fit.refined ? [["refined", "SAEM"]] : []),
     ["individual", "Individual fits"],
     ["obs-pred", "Observed vs predicted"],
     ["residuals", "Residuals"],
