@@ -16,9 +16,9 @@ import type { CompiledModel } from "../model.js";
 import type { Dataset } from "../dataset.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import { MixedModel, type SubjectStats } from "../mixed-model.js";
-import { buildSparseDesign, type DesignOptions, type EquationDesign } from "./design.js";
+import { buildSparseDesign, type DesignOptions, type EquationDesign, type SparseDesign } from "./design.js";
 import { partialOut, restrict, type Gram } from "./gram.js";
-import { selectTerms, type FalsePositiveControl, type SelectOptions } from "./select.js";
+import { selectAndTest, type FalsePositiveControl, type SelectOptions } from "./select.js";
 
 export interface SparseOptions extends DesignOptions {
   /** Override the spec's penalty kind. */
@@ -44,6 +44,16 @@ export interface SparseOptions extends DesignOptions {
   ebicGamma?: number;
   /** Effective number of rows for eBIC (default: the summed effective degrees of freedom of the subjects' smoothed curves). */
   ebicRows?: number;
+  /** Subject-clustered Wald tests of the selected terms, stepwise (default "none"). */
+  test?: "none" | "wald";
+  testAlpha?: number;
+  reenter?: boolean;
+  /** Complementary pairs of half-samples of subjects behind the reported stability (0: stability across the CV folds). */
+  pairs?: number;
+  /** Terms selected in fewer than this fraction of the halves are dropped (with `pairs`). */
+  pairThreshold?: number;
+  pairRule?: "intersect" | "frequency";
+  pairAlpha?: number;
   /** "partial" (default): subject intercepts partialled out; "pooled": subjects treated as one. */
   subjectEffects?: "partial" | "pooled";
   /** Random effects of the refit: on every selected term (default, `random(selected)`) or on the constant only. */
@@ -61,8 +71,12 @@ export interface EquationSelection {
 
 export function fitSparse(model: CompiledModel, data: Dataset, options: SparseOptions = {}): FitResult {
   const started = performance.now();
+  return fitSparseDesign(model, buildSparseDesign(model, data, options), options, started);
+}
+
+/** Selection and refit on an assembled design (the bench compares selection methods on one design). */
+export function fitSparseDesign(model: CompiledModel, design: SparseDesign, options: SparseOptions = {}, started = performance.now()): FitResult {
   const meta = model.meta;
-  const design = buildSparseDesign(model, data, options);
   const penalty = options.penalty ?? meta.penalty?.kind ?? "lasso";
   const select: SelectOptions = {
     penalty,
@@ -80,6 +94,13 @@ export function fitSparse(model: CompiledModel, data: Dataset, options: SparseOp
     lambdaRatio: options.lambdaRatio ?? 1e-3,
     ebicGamma: options.ebicGamma ?? 1,
     ebicRows: options.ebicRows,
+    test: options.test ?? "none",
+    testAlpha: options.testAlpha ?? 0.05,
+    reenter: options.reenter ?? true,
+    pairs: options.pairs ?? 0,
+    pairThreshold: options.pairThreshold ?? 0,
+    pairRule: options.pairRule ?? "intersect",
+    pairAlpha: options.pairAlpha,
   };
   const pooled = options.subjectEffects === "pooled";
   const randomOn = pooled ? "none" : (options.randomEffects ?? "constant");
@@ -185,22 +206,33 @@ export function selectEquation(
   eq: EquationDesign,
   pooled: boolean,
   options: SelectOptions,
-): { support: number[]; stability: number[]; tuning: number | string } {
+): { support: number[]; stability: number[]; tuning: number | string; meanSelected?: number } {
   const m = eq.params.length;
   const c = eq.constant;
   if (c < 0 || pooled) {
     // No per-subject partialling: a constant column, if any, is a common unpenalised intercept.
     const free = Array.from({ length: m }, (_, j) => j === c);
-    const s = selectTerms(eq.grams, free, options);
-    return { support: s.support, stability: Array.from(s.stability), tuning: s.tuning };
+    const s = selectAndTest(eq.grams, free, options, productFactors(eq.terms));
+      return { support: s.support, stability: Array.from(s.stability), tuning: s.tuning, meanSelected: s.meanSelected };
   }
   const cols = Array.from({ length: m }, (_, j) => j).filter((j) => j !== c);
   const grams: Gram[] = eq.grams.map((g) => partialOut(g, c));
-  const s = selectTerms(grams, new Array(cols.length).fill(false), options);
+  const s = selectAndTest(grams, new Array(cols.length).fill(false), options, productFactors(cols.map((j) => eq.terms[j]!)));
   const support = [c, ...s.support.map((a) => cols[a]!)].sort((a, b) => a - b);
   const stability = new Array<number>(m).fill(1);
   cols.forEach((j, a) => (stability[j] = s.stability[a]!));
-  return { support, stability, tuning: s.tuning };
+  return { support, stability, tuning: s.tuning, meanSelected: s.meanSelected };
+}
+
+/** Per column, the columns of its distinct factors when the term is a product (`g4*g10` -> g4, g10; `g4*g4` -> g4). */
+function productFactors(terms: string[]): number[][] {
+  const index = new Map(terms.map((t, j) => [t, j]));
+  return terms.map((t) => {
+    const parts = t.split("*");
+    if (parts.length < 2) return [];
+    const cols = [...new Set(parts)].map((f) => index.get(f));
+    return cols.every((j) => j !== undefined) ? (cols as number[]) : [];
+  });
 }
 
 function toStats(g: Gram): SubjectStats {
