@@ -35,20 +35,16 @@ export const SETTINGS: Setting[] = [
 
 /** Selection methods compared; the first is the product's default. */
 export const METHODS: Record<string, SparseOptions> = {
+  // Adaptive LASSO (CV, 1-SE) + stepwise subject-clustered Wald tests + complementary pairs, threshold 0.5.
   default: {},
-  "adaptive-cv": { control: "adaptive", lambda: "cv", test: "none", pairs: 0 },
-  "adaptive-ebic": { control: "adaptive", lambda: "ebic", test: "none", pairs: 0 },
+  "adaptive-cv": { test: "none", pairs: 0 },
+  "adaptive-ebic": { lambda: "ebic", test: "none", pairs: 0 },
   "stability-halves": { control: "stability", test: "none", pairs: 0 },
-  "adaptive-wald": { test: "wald", pairs: 0 },
-  "adaptive-wald-noreenter": { test: "wald", reenter: false, pairs: 0 },
-  "adaptive-wald-pairs50": { test: "wald", pairs: 25, pairThreshold: 0.5 },
-  "adaptive-wald-pairs60": { test: "wald", pairs: 25, pairThreshold: 0.6 },
-  "adaptive-wald-pairs75": { test: "wald", pairs: 25, pairThreshold: 0.75 },
-  "adaptive-wald-pairs75-freq": { test: "wald", pairs: 25, pairThreshold: 0.75, pairRule: "frequency" },
-  "adaptive-pairs75": { test: "none", pairs: 25, pairThreshold: 0.75 },
+  "adaptive-wald": { pairs: 0 },
+  "adaptive-wald-pairs75": { pairThreshold: 0.75 },
   spls: { penalty: "spls", test: "none", pairs: 0 },
-  "spls-wald": { penalty: "spls", test: "wald", pairs: 0 },
-  pooled: { subjectEffects: "pooled" },
+  // The baseline the population model must beat: subjects pooled as one trajectory, the earlier selection.
+  pooled: { subjectEffects: "pooled", test: "none", pairs: 0 },
 };
 
 function grid(n: number): number[] {

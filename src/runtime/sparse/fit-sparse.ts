@@ -19,6 +19,7 @@ import { MixedModel, type SubjectStats } from "../mixed-model.js";
 import { buildSparseDesign, type DesignOptions, type EquationDesign, type SparseDesign } from "./design.js";
 import { partialOut, restrict, type Gram } from "./gram.js";
 import { selectAndTest, type FalsePositiveControl, type SelectOptions } from "./select.js";
+import { falseSelectionBound } from "./stability.js";
 
 export interface SparseOptions extends DesignOptions {
   /** Override the spec's penalty kind. */
@@ -44,13 +45,13 @@ export interface SparseOptions extends DesignOptions {
   ebicGamma?: number;
   /** Effective number of rows for eBIC (default: the summed effective degrees of freedom of the subjects' smoothed curves). */
   ebicRows?: number;
-  /** Subject-clustered Wald tests of the selected terms, stepwise (default "none"). */
+  /** Subject-clustered Wald tests of the selected terms, stepwise (default "wald": measured best, NOTES.md). */
   test?: "none" | "wald";
   testAlpha?: number;
   reenter?: boolean;
-  /** Complementary pairs of half-samples of subjects behind the reported stability (0: stability across the CV folds). */
+  /** Complementary pairs of half-samples of subjects behind the reported stability (default 25; 0: stability across the CV folds). */
   pairs?: number;
-  /** Terms selected in fewer than this fraction of the halves are dropped (with `pairs`). */
+  /** Terms selected in fewer than this fraction of the halves are dropped (with `pairs`; default 0.5). */
   pairThreshold?: number;
   pairRule?: "intersect" | "frequency";
   pairAlpha?: number;
@@ -94,11 +95,11 @@ export function fitSparseDesign(model: CompiledModel, design: SparseDesign, opti
     lambdaRatio: options.lambdaRatio ?? 1e-3,
     ebicGamma: options.ebicGamma ?? 1,
     ebicRows: options.ebicRows,
-    test: options.test ?? "none",
+    test: options.test ?? "wald",
     testAlpha: options.testAlpha ?? 0.05,
-    reenter: options.reenter ?? true,
-    pairs: options.pairs ?? 0,
-    pairThreshold: options.pairThreshold ?? 0,
+    reenter: options.reenter,
+    pairs: options.pairs ?? 25,
+    pairThreshold: options.pairThreshold ?? 0.5,
     pairRule: options.pairRule ?? "intersect",
     pairAlpha: options.pairAlpha,
   };
@@ -117,13 +118,16 @@ export function fitSparseDesign(model: CompiledModel, design: SparseDesign, opti
   const notes: string[] = [];
   const sigma2: Record<string, number> = {};
   let lmmStopped = 0;
+  let falseBound = 0;
 
   design.equations.forEach((eq, e) => {
     const state = meta.states[eq.state]!.name;
     // eBIC's n: the information in the smoothed curves (sum of their effective degrees of freedom), not the overlapping rows.
     const ebicRows = select.ebicRows ?? eq.edf.reduce((a, b) => a + b, 0);
-    const { support, stability, tuning } = selectEquation(eq, pooled, { ...select, ebicRows });
+    const { support, stability, tuning, meanSelected } = selectEquation(eq, pooled, { ...select, ebicRows });
     perEquation.push({ state, support, stability, tuning });
+    const candidates = eq.params.length - (eq.constant >= 0 ? 1 : 0);
+    if (meanSelected !== undefined) falseBound += falseSelectionBound(meanSelected, select.pairThreshold ?? 0, candidates);
     // Refit the mixed model on the support.
     const stats: SubjectStats[] = eq.grams.map((g) => toStats(restrict(g, support)));
     const random =
@@ -166,6 +170,17 @@ export function fitSparseDesign(model: CompiledModel, design: SparseDesign, opti
       typeof select.lambda === "number" ? `lambda = ${select.lambda}` : select.lambda === "cv" ? `${select.folds}-fold CV over whole subjects, ${select.rule} rule` : "eBIC"
     }): ${selected} of ${p} dictionary terms selected; parameters not selected are reported as 0 with no SE.`,
   );
+  const pairs = select.pairs ?? 0;
+  const stabilityOf = pairs > 0 ? `of ${2 * pairs} half-samples of subjects` : `of the ${select.folds} cross-validation fits`;
+  notes.push(
+    pairs > 0
+      ? `Stability of a term: the fraction ${stabilityOf} (${pairs} complementary pairs) in which the same selection selects it; ` +
+          `terms below ${formatShare(select.pairThreshold ?? 0)} were dropped` +
+          (Number.isFinite(falseBound) ? ` (expected false selections <= ${falseBound.toFixed(1)} by the Meinshausen-Buehlmann / Shah-Samworth bound).` : ".")
+      : `Stability of a term: the fraction ${stabilityOf} (each leaving out a fold of subjects) that select it.`,
+  );
+  if (select.test === "wald")
+    notes.push(`Each selected term was tested in the refit (Wald, standard errors clustered by subject, Bonferroni over the candidates at ${select.testAlpha}); terms not distinguishable from zero were dropped.`);
   if (pooled) notes.push("Subjects were pooled as one trajectory (no subject effects): for comparison only.");
   else if (design.equations.some((eq) => eq.constant >= 0))
     notes.push("Each subject's constant term (production) was partialled out before selection; the constant is always kept and carries a random effect.");
@@ -196,6 +211,15 @@ export function fitSparseDesign(model: CompiledModel, design: SparseDesign, opti
       subjectEffects: pooled ? "pooled" : "partial",
       randomEffects: randomOn,
       tuning: Object.fromEntries(perEquation.map((s) => [s.state, s.tuning])),
+      test: select.test,
+      testAlpha: select.testAlpha,
+      stability: {
+        of: stabilityOf,
+        pairs,
+        threshold: pairs > 0 ? (select.pairThreshold ?? 0) : null,
+        rule: pairs > 0 ? select.pairRule : null,
+        expectedFalseSelectionsBound: pairs > 0 && Number.isFinite(falseBound) ? falseBound : null,
+      },
       sigma2,
     },
   };
@@ -233,6 +257,10 @@ function productFactors(terms: string[]): number[][] {
     const cols = [...new Set(parts)].map((f) => index.get(f));
     return cols.every((j) => j !== undefined) ? (cols as number[]) : [];
   });
+}
+
+function formatShare(x: number): string {
+  return `${Math.round(100 * x)}%`;
 }
 
 function toStats(g: Gram): SubjectStats {

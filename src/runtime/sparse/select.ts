@@ -135,7 +135,7 @@ export function selectAndTest(grams: Gram[], free: boolean[], options: SelectOpt
   const keep = free.flatMap((f, j) => (f ? [j] : []));
   let support = s.support;
   if ((options.test ?? "none") !== "none")
-    support = waldPrune(grams, s.support, { alpha: options.testAlpha ?? 0.05, reenter: options.reenter ?? true, keep, factors }).support;
+    support = waldPrune(grams, s.support, { alpha: options.testAlpha ?? 0.05, reenter: reenter(options), keep, factors }).support;
   const pairs = options.pairs ?? 0;
   if (pairs <= 0 || grams.length < 4) return { ...s, support };
   const fixed: SelectOptions = {
@@ -151,7 +151,7 @@ export function selectAndTest(grams: Gram[], free: boolean[], options: SelectOpt
   const halfAlpha = options.pairAlpha ?? options.testAlpha ?? 0.05;
   const halves = complementaryPairs(grams, pairs, options.seed + 2, (half) =>
     tested
-      ? waldPrune(half, s.support, { alpha: halfAlpha, reenter: options.reenter ?? true, keep, factors }).support
+      ? waldPrune(half, s.support, { alpha: halfAlpha, reenter: reenter(options), keep, factors }).support
       : selectAndTest(half, free, fixed, factors).support,
   );
   const threshold = options.pairThreshold ?? 0;
@@ -161,6 +161,11 @@ export function selectAndTest(grams: Gram[], free: boolean[], options: SelectOpt
   const final =
     options.pairRule === "frequency" ? Array.from({ length: frequency.length }, (_, j) => j).filter(stable) : support.filter(stable);
   return { support: final, stability: frequency, tuning: s.tuning, meanSelected: halves.meanSelected - keep.length };
+}
+
+/** Re-entry by default, except under a lambda the user fixed: then the tests only prune that lambda's selection. */
+function reenter(options: SelectOptions): boolean {
+  return options.reenter ?? typeof options.lambda !== "number";
 }
 
 function splsPoint(tuning: number | string): { eta: number; K: number } {
