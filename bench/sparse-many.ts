@@ -47,6 +47,11 @@ export const METHODS: Record<string, SparseOptions> = {
   pooled: { subjectEffects: "pooled", test: "none", pairs: 0 },
 };
 
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
 function grid(n: number): number[] {
   return Array.from({ length: n }, (_, i) => (4 * i) / (n - 1));
 }
@@ -57,6 +62,8 @@ interface Row {
   recall: number;
   error: number;
   seconds: number;
+  /** CPU seconds of the design and fit (one thread): the wall time of an unloaded machine, whatever else runs. */
+  cpuSeconds: number;
   falsePositives: number;
   falseNegatives: number;
 }
@@ -86,6 +93,7 @@ function summary(rows: Row[]): object {
     coefficientError: { median: r3(median(pick("error"))), worst: r3(pick("error").at(-1)!) },
     falsePositives: { median: median(pick("falsePositives")), worst: pick("falsePositives").at(-1)! },
     seconds: { median: r3(median(pick("seconds"))), worst: r3(pick("seconds").at(-1)!) },
+    cpuSeconds: { median: r3(median(pick("cpuSeconds"))), worst: r3(pick("cpuSeconds").at(-1)!) },
   };
 }
 
@@ -102,10 +110,14 @@ export async function runSettings(
       const sim = simulateNetwork({ ...setting.network, seed: setting.seed + r });
       const model = await modelFor(sim.spec, `network_${setting.network.genes}_d${setting.network.degree ?? 1}`);
       const t = performance.now();
+      const cpu0 = process.cpuUsage();
       const design = buildSparseDesign(model, sim.data);
       const designSeconds = (performance.now() - t) / 1000;
+      const designCpu = cpuSince(cpu0);
       for (const [name, options] of Object.entries(methods)) {
+        const cpu1 = process.cpuUsage();
         const fit = fitSparseDesign(model, design, options);
+        const fitCpu = cpuSince(cpu1);
         const s = scoreTerms(fit.terms!, sim.theta);
         const tp = s.truePositives;
         const row: Row = {
@@ -114,11 +126,12 @@ export async function runSettings(
           recall: tp / Math.max(tp + s.falseNegatives, 1),
           error: s.medianRelativeError,
           seconds: designSeconds + fit.seconds,
+          cpuSeconds: designCpu + fitCpu,
           falsePositives: s.falsePositives,
           falseNegatives: s.falseNegatives,
         };
         rows[name]!.push(row);
-        log(`${setting.name} #${r} ${name}: F1 ${row.f1.toFixed(3)} P ${row.precision.toFixed(3)} R ${row.recall.toFixed(3)} FP ${row.falsePositives} FN ${row.falseNegatives} err ${row.error.toFixed(3)} ${row.seconds.toFixed(1)}s`);
+        log(`${setting.name} #${r} ${name}: F1 ${row.f1.toFixed(3)} P ${row.precision.toFixed(3)} R ${row.recall.toFixed(3)} FP ${row.falsePositives} FN ${row.falseNegatives} err ${row.error.toFixed(3)} ${row.seconds.toFixed(1)}s (cpu ${row.cpuSeconds.toFixed(1)}s)`);
       }
     }
     out[setting.name] = Object.fromEntries(Object.entries(rows).map(([m, v]) => [m, summary(v)]));

@@ -6,7 +6,11 @@
 //      its size; what remains depends only on the shared coefficients;
 //   3. penalised selection on the pooled partialled Grams (select.ts):
 //      adaptive LASSO by default, lambda by K-fold CV over whole subjects
-//      with the one-SE rule (or eBIC), or SPLS;
+//      with the one-SE rule (or eBIC), or SPLS; then stepwise Wald tests with
+//      standard errors clustered by subject (wald-prune.ts), and the selection
+//      probability of each term over complementary pairs of half-samples of
+//      subjects, terms below the threshold dropped (stability.ts). The default
+//      was chosen over many simulated networks (NOTES.md);
 //   4. the mixed model is refitted on the selected terms plus the constant,
 //      with random effects on the selected terms (`random(selected)`), which
 //      gives the estimates, omegas and individual parameters.
@@ -107,6 +111,8 @@ export function fitSparseDesign(model: CompiledModel, design: SparseDesign, opti
   const randomOn = pooled ? "none" : (options.randomEffects ?? "constant");
   const p = model.nParams;
   const nSub = design.subjects.length;
+  // Halves of fewer than 2 subjects say nothing: the stability is then across the CV folds.
+  if (nSub < 4) select.pairs = 0;
   const estimate = new Float64Array(p);
   const se: (number | null)[] = new Array(p).fill(null);
   const omegaSd: (number | null)[] = new Array(p).fill(null);
