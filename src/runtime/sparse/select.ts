@@ -50,7 +50,7 @@ export interface SelectOptions {
 export interface Selection {
   /** Selected columns (indices into the Grams' columns), free columns included. */
   support: number[];
-  /** Selection frequency of every column across the CV folds (1 for free columns). */
+  /** Selection frequency of every column across the CV folds, or over the half-samples with `pairs` (1 for free columns). */
   stability: Float64Array;
   /** The chosen tuning value: lambda (standardised units) or "eta,K" for SPLS. */
   tuning: number | string;
@@ -145,8 +145,8 @@ export function selectAndTest(grams: Gram[], free: boolean[], options: SelectOpt
     control: options.control === "stability" ? "none" : options.control,
     ...(options.penalty === "spls" ? splsPoint(s.tuning) : { lambda: s.tuning as number }),
   };
-  // With tests, a half reruns the stepwise tests from the full data's penalised screen (re-running the LASSO on
-  // each half costs 10x more on a collinear degree-2 library and screens the same terms); without, the whole selection.
+  // With tests, a half reruns the stepwise tests from the full data's penalised screen: re-running the LASSO on
+  // each half was 15-40x slower on a collinear degree-2 library (NOTES.md). Without tests, the whole selection.
   const tested = (options.test ?? "none") !== "none";
   const halfAlpha = options.pairAlpha ?? options.testAlpha ?? 0.05;
   const halves = complementaryPairs(grams, pairs, options.seed + 2, (half) =>
