@@ -164,7 +164,7 @@ function estimatesSection(meta: ModelMeta, fit: FitResult): string {
     ]);
     out.push(`<h3>Selected terms (${fit.terms.length})</h3>`);
     out.push(
-      `<p class="small">Coefficient of each selected dictionary term, with its random-effect SD (ω) when it varies between subjects and its selection stability across folds when below 100%.</p>`,
+      `<p class="small">Coefficient of each selected dictionary term, with its random-effect SD (ω) when it varies between subjects and its selection stability (selection probability under subsampling of subjects) when below 100%.</p>`,
     );
     out.push(table(["equation", "terms"], rows, "terms"));
   }
@@ -199,11 +199,16 @@ function estimatesSection(meta: ModelMeta, fit: FitResult): string {
 function networkSection(meta: ModelMeta, fit: FitResult): string {
   const names = meta.states.map((s) => s.name);
   const terms = fit.terms ?? [];
-  const svg = networkSvg(names, terms);
+  // The sparse fit records what its stabilities are (half-samples or folds) and the threshold it applied.
+  const stab = (fit.settings["stability"] ?? {}) as { of?: string; threshold?: number | null };
+  const threshold = typeof stab.threshold === "number" ? stab.threshold : undefined;
+  const svg = networkSvg(names, terms, { stabilityThreshold: threshold, stabilityOf: stab.of });
   return (
     `<div class="network-wrap">${svg}<p class="small">Each arrow is a selected term of the target's equation that contains the source state ` +
     `(<span style="color:#1b7837">green</span>: positive, <span style="color:#b2182b">red</span>: negative coefficient; ` +
-    `width: |coefficient|; dashed: product terms). Self terms and constants are listed in the table above, not drawn. ` +
+    `width: |coefficient|; dashed: product terms; opacity: the term's selection probability` +
+    `${stab.of ? ` ${esc(stab.of)}` : ""}${threshold !== undefined ? `, terms below ${formatPercent(threshold)} dropped` : ""}). ` +
+    `Self terms and constants are listed in the table above, not drawn. ` +
     `${terms.length} term(s) selected.</p></div>`
   );
 }
