@@ -57,7 +57,8 @@ export async function loadModel(specPath: string): Promise<LoadedModel> {
   }
   const ir = result.ir;
   const hash = createHash("sha256").update(compilerFingerprint()).update(spec.text).digest("hex").slice(0, 16);
-  const target = join(cacheDir, `${ir.name}-${hash}.ts`);
+  // The name only helps a reader of the cache; a long one must not exceed the file system's limit.
+  const target = join(cacheDir, `${ir.name.slice(0, 40)}-${hash}.ts`);
   if (!existsSync(target)) {
     mkdirSync(cacheDir, { recursive: true });
     // Under node_modules no package.json says "module": declare it, or the module would load as CommonJS.

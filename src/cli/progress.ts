@@ -1,8 +1,9 @@
 // A progress bar on a terminal, nothing otherwise (CI logs and pipes stay clean).
 import cliProgress from "cli-progress";
+import { io } from "./io.js";
 
 export function progressBar(label: string): { update: (done: number, total: number) => void; stop: () => void } {
-  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  if (!io.stderr.isTTY) return { update: () => {}, stop: () => {} };
   let bar: cliProgress.SingleBar | undefined;
   return {
     update(done, total) {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { UsageError } from "./exit.js";
 
 export interface SpecFile {
@@ -6,13 +6,46 @@ export interface SpecFile {
   text: string;
 }
 
+/** Real specs are a few kilobytes; past this the front end's time is what a user would notice first. */
+export const MAX_SPEC_BYTES = 1_000_000;
+
+function refuse(path: string, error: unknown): never {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") throw new UsageError(`no such file: ${path}`, "check the path; a spec is e.g. specs/logistic.nlme");
+  if (code === "EISDIR") throw new UsageError(`${path} is a directory`, `pass the spec files inside it, e.g. ${path}/*.nlme`);
+  if (code === "EACCES" || code === "EPERM") throw new UsageError(`cannot read ${path}: permission denied`, "check the file's permissions");
+  if (code === "ELOOP") throw new UsageError(`cannot read ${path}: too many levels of symbolic links`, "a symbolic link points (through others) back to itself; give the real file");
+  if (code === "ENOTDIR") throw new UsageError(`no such file: ${path} (a part of the path is a file)`, "check the path");
+  if (code === "ENAMETOOLONG") throw new UsageError(`cannot read ${path.slice(0, 200)}...: the path is too long`, "check the path");
+  throw error;
+}
+
+/** Read a spec: a regular file (never a FIFO or a device, which would block or never end) of bounded size. */
 export function readSpec(path: string): SpecFile {
+  return { path, text: readTextFile(path, "spec", MAX_SPEC_BYTES, "a model spec is a few kilobytes; is this the right file?") };
+}
+
+/** Any input file the CLI reads (spec, data, fit.json, --params file): regular, bounded, without a byte-order mark. */
+export function readTextFile(path: string, what: string, maxBytes: number, sizeHelp: string): string {
+  if (path === "") throw new UsageError(`the ${what} path is empty`, `give the path of the ${what} file`);
+  let stat;
   try {
-    return { path, text: readFileSync(path, "utf8") };
+    stat = statSync(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UsageError(`no such file: ${path}`, "give the path of a .nlme spec, e.g. specs/logistic.nlme");
-    if (code === "EISDIR") throw new UsageError(`${path} is a directory`, `pass the spec files inside it, e.g. ${path}/*.nlme`);
-    throw error;
+    refuse(path, error);
   }
+  if (stat.isDirectory()) refuse(path, Object.assign(new Error(), { code: "EISDIR" }));
+  if (!stat.isFile()) throw new UsageError(`${path} is not a regular file`, `give a ${what} file (not a pipe, a device or a socket)`);
+  if (stat.size > maxBytes) {
+    throw new UsageError(`${path} is ${(stat.size / 1e6).toFixed(1)} MB: a ${what} file is limited to ${maxBytes / 1e6} MB`, sizeHelp);
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    refuse(path, error);
+  }
+  // Editors on Windows may start a UTF-8 file with a byte-order mark: it is not part of the spec.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text;
 }

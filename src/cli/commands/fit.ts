@@ -1,11 +1,14 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { io } from "../io.js";
 import type { FitResult } from "../../runtime/fit-result.js";
 import type { Dataset } from "../../runtime/dataset.js";
 import type { CompiledModel } from "../../runtime/model.js";
 import { progressBar } from "../progress.js";
 import { UsageError } from "../exit.js";
+import { checkOutputDir, writeOutputDir } from "../output.js";
+import { readTextFile } from "../read-spec.js";
+import { dataWarnings } from "../data-warnings.js";
 
 export interface FitCommandOptions {
   data: string;
@@ -20,22 +23,30 @@ export interface FitCommandOptions {
 export function parseColumns(text: string | undefined): Record<string, string> | undefined {
   if (!text) return undefined;
   const out: Record<string, string> = {};
+  const help = "write it as OURS=THEIRS, e.g. --columns TIME=time,DV=conc";
   for (const pair of text.split(",")) {
-    const [ours, theirs] = pair.split("=").map((s) => s.trim());
-    if (!ours || !theirs) throw new UsageError(`bad --columns entry '${pair}'`, "write it as OURS=THEIRS, e.g. --columns TIME=time,DV=conc");
+    const parts = pair.split("=").map((s) => s.trim());
+    const [ours, theirs] = parts;
+    if (parts.length !== 2 || !ours || !theirs) throw new UsageError(`bad --columns entry '${pair.slice(0, 200)}'`, help);
+    if (ours.toUpperCase() in out) throw new UsageError(`--columns names ${ours.toUpperCase()} twice`, help);
     out[ours.toUpperCase()] = theirs;
+  }
+  // Two roles read from one column would silently make, e.g., DV a copy of TIME.
+  const seen = new Map<string, string>();
+  for (const [ours, theirs] of Object.entries(out)) {
+    const other = seen.get(theirs.toLowerCase());
+    if (other) throw new UsageError(`--columns maps both ${other} and ${ours} to the column '${theirs}'`, "each column of the file plays one role");
+    seen.set(theirs.toLowerCase(), ours);
   }
   return out;
 }
 
+/** Far past any population data set (the largest bundled is well under 1 MB), short of exhausting memory. */
+const MAX_DATA_BYTES = 500_000_000;
+
 export async function readData(path: string, model: CompiledModel, columns?: Record<string, string>): Promise<Dataset> {
   const { loadData } = await import("../../runtime/load-data.js");
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new UsageError(`cannot read data file ${path}`, "give the path of a CSV file with ID, TIME, DV columns");
-  }
+  const text = readTextFile(path, "data", MAX_DATA_BYTES, "split the data, or fit a subset of the subjects");
   return loadData(text, path, model.meta, { columns });
 }
 
@@ -59,17 +70,20 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
     bar.stop();
   }
   result.settings = { ...result.settings, spec: resolve(spec), data: resolve(options.data) };
+  // Kept apart from the estimator's notes: these are about the data as read, before any fitting.
+  const warnings = dataWarnings(data);
+  if (warnings.length > 0) result.dataWarnings = warnings;
   return { model: loaded.model, data, fit: result, notes: loaded.notes };
 }
 
 export async function writeFitOutputs(run: FitRun, out: string, options: { report?: boolean; specPath?: string } = {}): Promise<string[]> {
-  const { exportFiles, writeExport } = await import("../../runtime/export-project.js");
+  const { exportFiles } = await import("../../runtime/export-project.js");
   const files = exportFiles(run.model.meta, run.fit, run.data);
   if (options.report) {
     const { renderReport } = await import("../../runtime/report/report-html.js");
     files["report.html"] = renderReport(run.model, run.data, run.fit, { specPath: options.specPath });
   }
-  return writeExport(out, files);
+  return writeOutputDir(out, files);
 }
 
 export function registerFit(program: Command): void {
@@ -85,17 +99,21 @@ export function registerFit(program: Command): void {
     .option("--report", "also write report.html (plots of the fit) in --out")
     .addHelpText("after", "\nExample:\n  nlme fit specs/logistic.nlme --data data/orange.csv --out out/orange --report\n  nlme fit specs/lotka_volterra.nlme --data data/lotka_volterra.csv --json\n\nExit codes: 0 fitted, 1 spec or data errors, 2 misuse.")
     .action(async (spec: string, options: FitCommandOptions) => {
-      if (options.report && !options.out) throw new UsageError("--report needs --out", "add --out DIR, e.g. --out out/fit");
+      if (options.report && options.out === undefined) throw new UsageError("--report needs --out", "add --out DIR, e.g. --out out/fit");
+      // A bad --out is found before the fit, not after minutes of it.
+      if (options.out !== undefined) checkOutputDir(options.out);
       const { estimatesTable } = await import("../estimates-table.js");
       const run = await runFit(spec, options);
-      if (options.json) process.stdout.write(`${JSON.stringify(run.fit)}\n`);
+      const warnings = run.fit.dataWarnings ?? [];
+      for (const w of warnings) io.err(`warning: ${w}\n`);
+      if (options.json) io.out(`${JSON.stringify(run.fit)}\n`);
       else {
-        if (run.notes) process.stderr.write(run.notes);
-        process.stdout.write(estimatesTable(run.fit));
+        if (run.notes) io.err(run.notes);
+        io.out(estimatesTable(run.fit));
       }
-      if (options.out) {
+      if (options.out !== undefined) {
         const written = await writeFitOutputs(run, options.out, { report: options.report, specPath: spec });
-        if (!options.json) process.stdout.write(`\nwrote ${written.length} files under ${options.out}/\n`);
+        if (!options.json) io.out(`\nwrote ${written.length} files under ${options.out}/\n`);
       }
     });
 }
