@@ -59,6 +59,10 @@ function checkTarget(path: string, flag: string, kind: "directory" | "file"): st
 
 function cannotWrite(path: string, flag: string, error: unknown): UsageError {
   const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENAMETOOLONG") {
+    const name = basename((error as NodeJS.ErrnoException).path ?? path);
+    return new UsageError(`cannot write ${name.slice(0, 60)}...: the file name is too long`, "output files are named after the model: give the model a shorter name");
+  }
   const reason =
     code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EROFS" ? "read-only file system" : code === "ENOSPC" ? "no space left" : code === "ENAMETOOLONG" ? "a name is too long" : code === "ENOTDIR" ? "a part of the path is a file, not a directory" : ((error as Error).message ?? String(error));
   return new UsageError(`cannot write ${flag} ${path}: ${reason}`, "choose a place you can write to");

@@ -142,21 +142,22 @@ export function parseParams(value: Json): SimulateParams {
 }
 
 function noiseOf(value: Json, where: string): NoiseSpec {
+  const at = (output: string) => (where === "" ? output : `${where}.${output}`);
   return Object.fromEntries(
-    Object.entries(object(value, where)).map(([output, e]) => {
-      const entry = object(e, `${where}.${output}`);
+    Object.entries(object(value, where || "the value")).map(([output, e]) => {
+      const entry = object(e, at(output));
       const extra = Object.keys(entry).filter((k) => k !== "a" && k !== "b");
-      if (extra.length > 0) throw new Fail(`${where}.${output}: unknown field '${extra[0]!.slice(0, 40)}' (a is the additive SD, b the proportional one)`);
+      if (extra.length > 0) throw new Fail(`${at(output)}: unknown field '${extra[0]!.slice(0, 40)}' (a is the additive SD, b the proportional one)`);
       const out: { a?: number; b?: number } = {};
-      if (entry.a !== undefined) out.a = number(entry.a, `${where}.${output}.a`, { min: 0 });
-      if (entry.b !== undefined) out.b = number(entry.b, `${where}.${output}.b`, { min: 0 });
+      if (entry.a !== undefined) out.a = number(entry.a, `${at(output)}.a`, { min: 0 });
+      if (entry.b !== undefined) out.b = number(entry.b, `${at(output)}.b`, { min: 0 });
       return [output, out];
     }),
   );
 }
 
 export function parseNoise(value: Json): NoiseSpec {
-  return guard("--noise", `give {output: {"a": additive SD, "b": proportional SD}}, e.g. --noise '{"prey": {"b": 0.05}}'; {} is noise-free`, () => noiseOf(value, "the value"));
+  return guard("--noise", `give {output: {"a": additive SD, "b": proportional SD}}, e.g. --noise '{"prey": {"b": 0.05}}'; {} is noise-free`, () => noiseOf(value, ""));
 }
 
 const TIMES_HELP = "give a list (0,1,2.5,10) or a range START:END:STEP (0:20:0.5), times >= 0";

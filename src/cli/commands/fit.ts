@@ -5,7 +5,7 @@ import type { FitResult } from "../../runtime/fit-result.js";
 import type { Dataset } from "../../runtime/dataset.js";
 import type { CompiledModel } from "../../runtime/model.js";
 import { progressBar } from "../progress.js";
-import { UsageError } from "../exit.js";
+import { InputError, UsageError } from "../exit.js";
 import { checkOutputDir, writeOutputDir } from "../output.js";
 import { readTextFile } from "../read-spec.js";
 import { dataWarnings } from "../data-warnings.js";
@@ -61,6 +61,17 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
   const { loadModel } = await import("../load-model.js");
   const { estimate } = await import("../../runtime/model-entry.js");
   const loaded = await loadModel(spec);
+  const meta = loaded.model.meta;
+  // Both check clean (a model may be compiled for simulation only), but neither can be fitted.
+  if (meta.observations.length === 0) {
+    throw new InputError(`${spec} observes nothing: there is no output to fit the data to`, "add an `observe` section naming what the data's DV measures, e.g. `observe { y = C ~ proportional }`");
+  }
+  if (meta.dictionaries.length > 0 && !meta.penalty) {
+    throw new InputError(
+      `${spec} has a dictionary but no penalty: every term of it would be estimated with a random effect, which takes hours and selects nothing`,
+      "add a penalty after the dynamics, e.g. `penalty lasso(W, lambda = cv)`",
+    );
+  }
   const data = await readData(options.data, loaded.model, parseColumns(options.columns));
   const bar = progressBar("fitting");
   let result: FitResult;
