@@ -11,6 +11,7 @@ import { render } from "../diagnostics/render.js";
 import type { ModelIr } from "../ir/model.js";
 import type { CompiledModel } from "../runtime/model.js";
 import { writeFileAtomic } from "../runtime/write-atomic.js";
+import { withSignalsHeld } from "./output.js";
 import { readSpec } from "./read-spec.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -62,13 +63,14 @@ export async function loadModel(specPath: string): Promise<LoadedModel> {
   if (!existsSync(target)) {
     mkdirSync(cacheDir, { recursive: true });
     // Under node_modules no package.json says "module": declare it, or the module would load as CommonJS.
-    writeFileAtomic(join(cacheDir, "package.json"), '{ "type": "module" }\n');
+    await withSignalsHeld(() => writeFileAtomic(join(cacheDir, "package.json"), '{ "type": "module" }\n'));
     let runtimeImport = relative(cacheDir, runtimeEntry).replace(/\\/g, "/").replace(/\.ts$/, ".js");
     if (!runtimeImport.startsWith(".")) runtimeImport = `./${runtimeImport}`;
     // ts-morph and prettier are heavy: load the code generator only on a cache miss.
     const { emitModule } = await import("../codegen/emit-module.js");
     const text = await emitModule(ir, { source: spec.path, runtimeImport, prettier: false });
-    writeFileAtomic(target, text);
+    // Held signals: an interrupted run must not leave a temporary file in the cache.
+    await withSignalsHeld(() => writeFileAtomic(target, text));
   }
   const mod = (await import(pathToFileURL(target).href)) as { model: CompiledModel };
   const notes = result.diagnostics.length > 0 ? render(result.diagnostics, { file: spec.path, text: spec.text, footer: false }) : "";

@@ -10,28 +10,55 @@ import { pendingTemporaryFiles, writeFileAtomic } from "../runtime/write-atomic.
 import { UsageError } from "./exit.js";
 
 const staging = new Set<string>();
-let listening = 0;
+let armed = false;
+let runs = 0;
 
 function onSignal(signal: NodeJS.Signals): void {
   for (const path of [...staging, ...pendingTemporaryFiles]) rmSync(path, { recursive: true, force: true });
   staging.clear();
-  process.removeListener("SIGINT", onSignal);
-  process.removeListener("SIGTERM", onSignal);
+  disarm();
   // Die of the same signal, so the caller sees how we ended (exit status 130/143).
   process.kill(process.pid, signal);
 }
 
-/** Install the cleanup for one CLI run; returns the function that removes it. */
-export function cleanupOnSignals(): () => void {
-  if (listening++ === 0) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+function disarm(): void {
+  if (!armed) return;
+  process.removeListener("SIGINT", onSignal);
+  process.removeListener("SIGTERM", onSignal);
+  armed = false;
+}
+
+/**
+ * From the first write of a run to its end, SIGINT/SIGTERM are handled: Node
+ * then delivers them between synchronous steps, so a write in progress is
+ * finished (or its staging removed) before the process dies. Before any
+ * write, a signal keeps its default effect: a long fit stops at once.
+ */
+export function armSignalCleanup(): void {
+  if (armed || runs === 0) return;
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  armed = true;
+}
+
+/** Run a synchronous write with signals held, then let a signal that came meanwhile act (and disarm when we armed). */
+export async function withSignalsHeld(write: () => void): Promise<void> {
+  const wasArmed = armed;
+  armSignalCleanup();
+  try {
+    write();
+  } finally {
+    // One turn of the event loop: a signal that arrived during the write is delivered now.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!wasArmed) disarm();
   }
+}
+
+/** Scope one CLI run; returns the function that ends it (and removes the handlers). */
+export function cleanupOnSignals(): () => void {
+  runs++;
   return () => {
-    if (--listening === 0) {
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
-    }
+    if (--runs === 0) disarm();
   };
 }
 
@@ -93,6 +120,7 @@ export function writeOutputDir(dir: string, files: Record<string, string> | Map<
   } catch (error) {
     throw cannotWrite(dir, flag, error);
   }
+  armSignalCleanup();
   const tmp = join(parent, `.${basename(target).slice(0, 100)}.nlme-tmp-${process.pid}-${Math.floor(Math.random() * 1e9).toString(36)}`);
   staging.add(tmp);
   try {
@@ -131,6 +159,7 @@ export function writeOutputDir(dir: string, files: Record<string, string> | Map<
 /** Write one file atomically (temporary sibling, then rename). */
 export function writeOutputFile(path: string, text: string, flag = "--out"): void {
   const target = checkTarget(path, flag, "file");
+  armSignalCleanup();
   try {
     mkdirSync(dirname(target), { recursive: true });
     writeFileAtomic(target, text);

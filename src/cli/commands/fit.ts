@@ -19,6 +19,9 @@ export interface FitCommandOptions {
   report?: boolean;
 }
 
+/** The roles a data column can play, each read from the column of its own name unless remapped. */
+const ROLES = ["ID", "TIME", "DV", "OBSID", "AMT", "EVID", "MDV", "CENS", "LIMIT", "YTYPE", "DVID", "ADM", "CMT"];
+
 /** `--columns TIME=time,DV=conc` -> { TIME: "time", DV: "conc" } */
 export function parseColumns(text: string | undefined): Record<string, string> | undefined {
   if (!text) return undefined;
@@ -33,9 +36,13 @@ export function parseColumns(text: string | undefined): Record<string, string> |
   }
   // Two roles read from one column would silently make, e.g., DV a copy of TIME.
   const seen = new Map<string, string>();
+  for (const role of ROLES) if (!(role in out)) seen.set(role.toLowerCase(), role);
   for (const [ours, theirs] of Object.entries(out)) {
     const other = seen.get(theirs.toLowerCase());
-    if (other) throw new UsageError(`--columns maps both ${other} and ${ours} to the column '${theirs}'`, "each column of the file plays one role");
+    if (other) {
+      const help = ROLES.includes(other) && !(other in out) ? `${theirs} is where ${other} is read by default: map ${other} to another column too, e.g. --columns ${ours}=${theirs},${other}=other_column` : "each column of the file plays one role";
+      throw new UsageError(`--columns maps both ${other} and ${ours} to the column '${theirs}'`, help);
+    }
     seen.set(theirs.toLowerCase(), ours);
   }
   return out;

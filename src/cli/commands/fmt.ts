@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { io } from "../io.js";
 import { writeFileAtomic } from "../../runtime/write-atomic.js";
+import { armSignalCleanup } from "../output.js";
 import { readSpec } from "../read-spec.js";
 import { EXIT_ERRORS, EXIT_OK } from "../exit.js";
 
@@ -28,6 +29,7 @@ export function registerFmt(program: Command): void {
           io.err(`${spec.path}: not formatted (run: nlme fmt ${spec.path})\n`);
           failed = true;
         } else {
+          armSignalCleanup();
           writeFileAtomic(spec.path, result.text);
           io.out(`formatted ${spec.path}\n`);
         }
