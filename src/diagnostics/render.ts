@@ -28,11 +28,12 @@ function clip(text: string): string {
 }
 
 /** The part of a long line that holds its marks, and how far it is shifted. */
-function window(text: string, marks: readonly Mark[]): { text: string; shift: number } {
-  if (text.length <= MAX_LINE) return { text, shift: 0 };
+function window(text: string, marks: readonly Mark[]): { text: string; shift: number; end: number } {
+  if (text.length <= MAX_LINE) return { text, shift: 0, end: Infinity };
   const from = marks.length === 0 ? 0 : Math.max(0, Math.min(...marks.map((m) => m.from)) - 40);
   const shown = text.slice(from, from + MAX_LINE);
-  return { text: `${from > 0 ? "..." : ""}${shown}${from + MAX_LINE < text.length ? "..." : ""}`, shift: from - (from > 0 ? 3 : 0) };
+  const prefix = from > 0 ? "..." : "";
+  return { text: `${prefix}${shown}${from + MAX_LINE < text.length ? "..." : ""}`, shift: from - prefix.length, end: prefix.length + shown.length };
 }
 
 const TAB = "    ";
@@ -174,7 +175,7 @@ function renderOne(d: Diagnostic, file: string, index: LineIndex, c: Colors): st
     for (const m of here) {
       const paint = m.primary ? sev : (s: string) => c.bold(c.blue(s));
       const from = Math.max(0, m.from - shown.shift);
-      const underline = (m.primary ? "^" : "-").repeat(Math.max(1, Math.min(m.to - shown.shift, shown.text.length) - from));
+      const underline = (m.primary ? "^" : "-").repeat(Math.max(1, Math.min(m.to - shown.shift, shown.end) - from));
       out.push(`${gutter()} ${" ".repeat(from)}${paint(m.label ? `${underline} ${clip(m.label)}` : underline)}`);
     }
     previous = line;

@@ -235,6 +235,17 @@ describe("issue 16: every input path hardened", () => {
     userError(await runCli(["simulate", "specs/logistic.nlme", "--params", SIM(), "--times", "0:10:1", "--subjects", "10000000"]), 2, /more than 20000000 rows/);
   });
 
+  it("15: a syntax error and an unknown name elsewhere are reported by one run", async () => {
+    const spec = file("both.nlme", logistic.replace("d/dt C = r * C - q * C^2", "d/dt C = r * C - q * C^2 +").replace(/^(\s+K = r \/ )q/m, "$1qq"));
+    const run = await runCli(["check", spec]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error\[N0002\][\s\S]*error\[N1001\]: unknown name `qq`/);
+    // Names the syntax error swallowed are not blamed: `q` is declared on a line the parser skipped.
+    const skipped = file("skipped.nlme", logistic.replace("q ~ random", "q ~ randm"));
+    const again = await runCli(["check", skipped]);
+    expect(again.stderr).not.toMatch(/N1001/);
+  });
+
   it("help and misuse still exit 0 and 2 through main(argv, streams)", async () => {
     const help = await runCli(["--help"]);
     expect(help.code).toBe(0);
