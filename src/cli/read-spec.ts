@@ -13,10 +13,10 @@ function size(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.ceil(bytes / 1e3)} kB`;
 }
 
-function refuse(path: string, error: unknown): never {
+function refuse(path: string, error: unknown, what = "spec"): never {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") throw new UsageError(`no such file: ${path}`, "check the path; a spec is e.g. specs/logistic.nlme");
-  if (code === "EISDIR") throw new UsageError(`${path} is a directory`, `pass the spec files inside it, e.g. ${path}/*.nlme`);
+  if (code === "ENOENT") throw new UsageError(`no such file: ${path}`, what === "spec" ? "give the path of a .nlme spec, e.g. specs/logistic.nlme" : `check the path of the ${what} file`);
+  if (code === "EISDIR") throw new UsageError(`${path} is a directory`, what === "spec" ? `pass the spec files inside it, e.g. ${path}/*.nlme` : `give the ${what} file itself`);
   if (code === "EACCES" || code === "EPERM") throw new UsageError(`cannot read ${path}: permission denied`, "check the file's permissions");
   if (code === "ELOOP") throw new UsageError(`cannot read ${path}: too many levels of symbolic links`, "a symbolic link points (through others) back to itself; give the real file");
   if (code === "ENOTDIR") throw new UsageError(`no such file: ${path} (a part of the path is a file)`, "check the path");
@@ -36,9 +36,9 @@ export function readTextFile(path: string, what: string, maxBytes: number, sizeH
   try {
     stat = statSync(path);
   } catch (error) {
-    refuse(path, error);
+    refuse(path, error, what);
   }
-  if (stat.isDirectory()) refuse(path, Object.assign(new Error(), { code: "EISDIR" }));
+  if (stat.isDirectory()) refuse(path, Object.assign(new Error(), { code: "EISDIR" }), what);
   if (!stat.isFile()) throw new UsageError(`${path} is not a regular file`, `give a ${what} file (not a pipe, a device or a socket)`);
   if (stat.size > maxBytes) {
     throw new UsageError(`${path} is ${size(stat.size)}: a ${what} file is limited to ${size(maxBytes)}`, sizeHelp);
@@ -47,7 +47,7 @@ export function readTextFile(path: string, what: string, maxBytes: number, sizeH
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    refuse(path, error);
+    refuse(path, error, what);
   }
   // Editors on Windows may start a UTF-8 file with a byte-order mark: it is not part of the spec.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
