@@ -37,7 +37,7 @@ async function baseFitJson(): Promise<string> {
   return text;
 }
 
-export async function runCampaign(counts: Record<string, number>, seed: number, onProgress?: (line: string) => void): Promise<{ table: ClassSummary[]; failures: Failure[] }> {
+export async function runCampaign(counts: Record<string, number>, seed: number, onProgress?: (line: string) => void, onCase?: (cls: number, index: number) => void): Promise<{ table: ClassSummary[]; failures: Failure[] }> {
   const classes: FuzzClass<never>[] = [specText, csvText, fitJsonClass(await baseFitJson()), cliOptions, simulateParams] as unknown as FuzzClass<never>[];
   const table: ClassSummary[] = [];
   const failures: Failure[] = [];
@@ -48,6 +48,7 @@ export async function runCampaign(counts: Record<string, number>, seed: number, 
     const started = performance.now();
     const recipes = fc.sample(cls.arbitrary, { seed: seed + k, numRuns: n });
     for (const [i, recipe] of recipes.entries()) {
+      onCase?.(k, i);
       const dir = freshDir("nlme-fuzz-");
       const work = join(dir, "case");
       mkdirSync(work);
