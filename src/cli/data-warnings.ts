@@ -3,6 +3,7 @@
 // then values that load fine but are probably mistakes: negative observations
 // or dose amounts, and observations far outside the rest of their output.
 import type { Dataset } from "../runtime/dataset.js";
+import { InputError } from "./exit.js";
 
 /** Robust z-score past which one observation is called outlying (|x - median| / (1.4826 MAD)). */
 const OUTLIER_Z = 10;
@@ -16,6 +17,33 @@ function median(sorted: number[]): number {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Past this ratio between an observation and the median of its output, the numbers cannot be fitted together. */
+const MAX_SPREAD = 1e12;
+
+/**
+ * Values that load (finite, within ±1e100) but that no fit can use together:
+ * one observation a trillion times its output's median makes the estimator's
+ * matrices numerically meaningless. Refused before fitting, naming the value.
+ */
+export function checkDataScale(data: Dataset): void {
+  data.outputs.forEach((output, k) => {
+    const values: { id: string; t: number; v: number }[] = [];
+    for (const s of data.subjects) {
+      const series = s.series[k];
+      if (series) for (let i = 0; i < series.values.length; i++) values.push({ id: s.id, t: series.times[i]!, v: series.values[i]! });
+    }
+    if (values.length === 0) return;
+    const m = median(values.map((p) => Math.abs(p.v)).sort((a, b) => a - b));
+    const worst = values.reduce((a, b) => (Math.abs(b.v) > Math.abs(a.v) ? b : a));
+    if (m > 0 && Math.abs(worst.v) / m > MAX_SPREAD) {
+      throw new InputError(
+        `${data.file}: ${output} = ${worst.v} (subject ${worst.id}, time ${worst.t}) is ${(Math.abs(worst.v) / m).toExponential(0)} times the output's median ${m.toPrecision(3)}`,
+        "no fit can use such values together: fix or remove the observation (a typo or a unit error?)",
+      );
+    }
+  });
 }
 
 export function dataWarnings(data: Dataset): string[] {

@@ -67,6 +67,7 @@ const SYSTEM_ROOTS = ["/proc", "/sys", "/dev"];
 
 function checkTarget(path: string, flag: string, kind: "directory" | "file"): string {
   if (path.trim() === "") throw new UsageError(`${flag} is empty`, `give a ${kind}, e.g. ${flag} ${kind === "directory" ? "out/fit" : "sim.csv"}`);
+  if (path.includes("\0")) throw new UsageError(`${flag} contains a NUL character`, `give a ${kind} name`);
   const abs = resolve(path);
   if (SYSTEM_ROOTS.some((root) => abs === root || abs.startsWith(root + sep))) {
     throw new UsageError(`${flag} ${path} is inside ${abs.split(sep).slice(0, 2).join(sep)}, a system directory`, `write somewhere of your own, e.g. ${flag} out/`);

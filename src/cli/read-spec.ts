@@ -32,6 +32,7 @@ export function readSpec(path: string): SpecFile {
 /** Any input file the CLI reads (spec, data, fit.json, --params file): regular, bounded, without a byte-order mark. */
 export function readTextFile(path: string, what: string, maxBytes: number, sizeHelp: string): string {
   if (path === "") throw new UsageError(`the ${what} path is empty`, `give the path of the ${what} file`);
+  if (path.includes("\0")) throw new UsageError(`the ${what} path contains a NUL character`, `give the path of the ${what} file`);
   let stat;
   try {
     stat = statSync(path);

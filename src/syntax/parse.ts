@@ -49,7 +49,13 @@ const MAX_NESTING = 64;
 
 export function parse(text: string): ParseResult {
   try {
-    return parseOrThrow(text);
+    try {
+      return parseOrThrow(text, true);
+    } catch (err) {
+      // Recovery exhausted the stack on some other shape of garbage: one more try without it.
+      if (!(err instanceof RangeError)) throw err;
+      return parseOrThrow(text, false);
+    }
   } catch (err) {
     return {
       ast: emptyFile(text),
@@ -71,7 +77,40 @@ function emptyFile(text: string): ModelFile {
   return { span: { start: 0, end: text.length }, dictionaries: [], penalties: [], duplicateBlocks: [], comments: [], recovered: true };
 }
 
-function parseOrThrow(text: string): ParseResult {
+/**
+ * Chevrotain's in-repetition recovery calls itself once per recovery within a
+ * loop, so a long run of errors on one line overflows the stack (in time
+ * quadratic in its length). Past this many tokens on one line it is turned
+ * off: the section then reports its first error and resumes at the next one.
+ */
+const MAX_RECOVERED_LINE_TOKENS = 1500;
+
+function withoutRepetitionRecovery<T>(run: () => T): T {
+  const parser = nlmeParser as unknown as { attemptInRepetitionRecovery: (...args: unknown[]) => void };
+  const saved = parser.attemptInRepetitionRecovery;
+  parser.attemptInRepetitionRecovery = () => {};
+  try {
+    return run();
+  } finally {
+    parser.attemptInRepetitionRecovery = saved;
+  }
+}
+
+function longestLineInTokens(tokens: readonly IToken[]): number {
+  let longest = 0;
+  let line = -1;
+  let count = 0;
+  for (const t of tokens) {
+    if (t.startLine !== line) {
+      line = t.startLine ?? -1;
+      count = 0;
+    }
+    longest = Math.max(longest, ++count);
+  }
+  return longest;
+}
+
+function parseOrThrow(text: string, recovery: boolean): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lex = T.nlmeLexer.tokenize(text);
   for (const e of lex.errors) diagnostics.push(lexErrorDiagnostic(text, e));
@@ -94,6 +133,11 @@ function parseOrThrow(text: string): ParseResult {
   }
   const cutOffset = cut === undefined ? Infinity : lex.tokens[cut]!.startOffset;
 
+  if (recovery && longestLineInTokens(tokens) > MAX_RECOVERED_LINE_TOKENS) recovery = false;
+  return recovery ? parseTokens(text, tokens, diagnostics, comments, cutOffset) : withoutRepetitionRecovery(() => parseTokens(text, tokens, diagnostics, comments, cutOffset));
+}
+
+function parseTokens(text: string, tokens: IToken[], diagnostics: Diagnostic[], comments: Comment[], cutOffset: number): ParseResult {
   const parts: FileParts = { sections: [] };
   let rest = tokens;
   let first = true;

@@ -246,6 +246,19 @@ describe("issue 16: every input path hardened", () => {
     expect(again.stderr).not.toMatch(/N1001/);
   });
 
+  it("fuzz findings: a long line of errors, a NUL in a path, one value 1e99 among hundreds", async () => {
+    // Chevrotain's in-section recovery recursed once per error: 2,400 of them on one line overflowed the stack.
+    const garbage = file("garbage-line.nlme", logistic.replace("q ~ random", `q${" + q*C".repeat(2400)} ~ random`));
+    const run = await runCli(["check", garbage]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error\[N0002\]/);
+    expect(run.stderr).not.toMatch(/N0099|internal/);
+    userError(await runCli(["check", "a\0b.nlme"]), 2, /NUL character/);
+    userError(await runCli(["fit", "specs/logistic.nlme", "--data", "data/orange.csv", "--out", "x\0y"]), 2, /NUL character/);
+    const huge = file("huge-dv.csv", orange.replace('"3",1004,108,', '"3",1004,1e99,'));
+    userError(await runCli(["fit", "specs/logistic.nlme", "--data", huge]), 1, /circumference = 1e\+99 \(subject 3, time 1004\) is .* times the output's median/);
+  });
+
   it("help and misuse still exit 0 and 2 through main(argv, streams)", async () => {
     const help = await runCli(["--help"]);
     expect(help.code).toBe(0);

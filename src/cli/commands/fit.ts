@@ -8,7 +8,7 @@ import { progressBar } from "../progress.js";
 import { InputError, UsageError } from "../exit.js";
 import { checkOutputDir, writeOutputDir } from "../output.js";
 import { readTextFile } from "../read-spec.js";
-import { dataWarnings } from "../data-warnings.js";
+import { checkDataScale, dataWarnings } from "../data-warnings.js";
 
 export interface FitCommandOptions {
   data: string;
@@ -80,6 +80,7 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
     );
   }
   const data = await readData(options.data, loaded.model, parseColumns(options.columns));
+  checkDataScale(data);
   const bar = progressBar("fitting");
   let result: FitResult;
   try {
