@@ -28,6 +28,12 @@ const MAX_SPREAD = 1e12;
  * matrices numerically meaningless. Refused before fitting, naming the value.
  */
 export function checkDataScale(data: Dataset): void {
+  for (const s of data.subjects) {
+    const tiny = [...s.series.flatMap((x) => [...x.times]), ...s.doses.map((d) => d.time)].find((t) => t !== 0 && Math.abs(t) < 1e-100);
+    if (tiny !== undefined) {
+      throw new InputError(`${data.file}: subject ${s.id} has a time of ${tiny}`, "rescale TIME (other units): the smoother cannot resolve times this small");
+    }
+  }
   data.outputs.forEach((output, k) => {
     const values: { id: string; t: number; v: number }[] = [];
     for (const s of data.subjects) {
@@ -37,6 +43,9 @@ export function checkDataScale(data: Dataset): void {
     if (values.length === 0) return;
     const m = median(values.map((p) => Math.abs(p.v)).sort((a, b) => a - b));
     const worst = values.reduce((a, b) => (Math.abs(b.v) > Math.abs(a.v) ? b : a));
+    if (m > 0 && m < 1e-100) {
+      throw new InputError(`${data.file}: the values of ${output} are of the order of ${m.toExponential(1)}`, "rescale them (other units): values this small underflow once squared");
+    }
     if (m > 0 && Math.abs(worst.v) / m > MAX_SPREAD) {
       throw new InputError(
         `${data.file}: ${output} = ${worst.v} (subject ${worst.id}, time ${worst.t}) is ${(Math.abs(worst.v) / m).toExponential(0)} times the output's median ${m.toPrecision(3)}`,

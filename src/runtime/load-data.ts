@@ -543,9 +543,9 @@ class RowReader {
     if (MISSING.has(raw)) return null;
     if (NUMBER.test(raw)) {
       const v = Number(raw);
-      // Finite but past what sums of squares in double precision survive (or below what they resolve): as wrong as infinity.
-      if (Math.abs(v) > MAX_MAGNITUDE || (v !== 0 && Math.abs(v) < 1 / MAX_MAGNITUDE)) {
-        this.problems.add("non-finite", `${ref.name} value ${raw} is too ${Math.abs(v) > 1 ? "large (beyond ±1e100)" : "small (below 1e-100)"}`, this.line, ref.name, "rescale the column (other units) so values are of moderate size");
+      // Finite but past what sums of squares in double precision survive: as wrong as infinity, so say so.
+      if (Math.abs(v) > MAX_MAGNITUDE) {
+        this.problems.add("non-finite", `${ref.name} value ${raw} is too large (beyond ±1e100)`, this.line, ref.name, "rescale the column (other units) so values are of moderate size");
         return undefined;
       }
       if (Number.isFinite(v)) return v;

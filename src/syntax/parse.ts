@@ -80,10 +80,12 @@ function emptyFile(text: string): ModelFile {
 /**
  * Chevrotain's in-repetition recovery calls itself once per recovery within a
  * loop, so a long run of errors on one line overflows the stack (in time
- * quadratic in its length). Past this many tokens on one line it is turned
- * off: the section then reports its first error and resumes at the next one.
+ * quadratic in their number). Past this many tokens on one line, or in the
+ * file (real specs have a few hundred to two thousand), it is turned off: a
+ * section then reports its first error and parsing resumes at the next one.
  */
 const MAX_RECOVERED_LINE_TOKENS = 1500;
+const MAX_RECOVERED_TOKENS = 8000;
 
 function withoutRepetitionRecovery<T>(run: () => T): T {
   const parser = nlmeParser as unknown as { attemptInRepetitionRecovery: (...args: unknown[]) => void };
@@ -133,7 +135,7 @@ function parseOrThrow(text: string, recovery: boolean): ParseResult {
   }
   const cutOffset = cut === undefined ? Infinity : lex.tokens[cut]!.startOffset;
 
-  if (recovery && longestLineInTokens(tokens) > MAX_RECOVERED_LINE_TOKENS) recovery = false;
+  if (recovery && (longestLineInTokens(tokens) > MAX_RECOVERED_LINE_TOKENS || tokens.length > MAX_RECOVERED_TOKENS)) recovery = false;
   return recovery ? parseTokens(text, tokens, diagnostics, comments, cutOffset) : withoutRepetitionRecovery(() => parseTokens(text, tokens, diagnostics, comments, cutOffset));
 }
 

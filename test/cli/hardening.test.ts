@@ -253,6 +253,13 @@ describe("issue 16: every input path hardened", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/error\[N0002\]/);
     expect(run.stderr).not.toMatch(/N0099|internal/);
+    // The same over 3,000 lines, one error each: quadratic recovery took over 20 s.
+    const lines = file("garbage-lines.nlme", logistic.replace("q ~ random", `q ~ random\n${"a = 1\n".repeat(3000)}`));
+    const started = performance.now();
+    const again = await runCli(["check", lines]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/error\[N0002\]: unexpected `=` after `a`/);
+    expect(performance.now() - started).toBeLessThan(10_000);
     userError(await runCli(["check", "a\0b.nlme"]), 2, /NUL character/);
     userError(await runCli(["fit", "specs/logistic.nlme", "--data", "data/orange.csv", "--out", "x\0y"]), 2, /NUL character/);
     const huge = file("huge-dv.csv", orange.replace('"3",1004,108,', '"3",1004,1e99,'));
