@@ -25,6 +25,9 @@ import { readRecords } from "./csv-records.js";
 import { dataError, Problems } from "./problems.js";
 import { byNearness } from "./near-names.js";
 
+/** Values past this overflow once squared and summed; rejected like infinity. */
+const MAX_MAGNITUDE = 1e100;
+
 export type DataMeta = Pick<ModelMeta, "observations" | "covariates" | "doses" | "states">;
 
 export interface LoadOptions {
@@ -550,6 +553,11 @@ class RowReader {
     if (MISSING.has(raw)) return null;
     if (NUMBER.test(raw)) {
       const v = Number(raw);
+      // Finite but past what sums of squares in double precision survive: as wrong as infinity, so say so.
+      if (Math.abs(v) > MAX_MAGNITUDE) {
+        this.problems.add("non-finite", `${ref.name} value ${raw} is too large (beyond ±1e100)`, this.line, ref.name, "rescale the column (other units) so values are of moderate size");
+        return undefined;
+      }
       if (Number.isFinite(v)) return v;
       this.problems.add(
         "non-finite",
