@@ -62,12 +62,20 @@ export function smoothState(
   const weightsFor =
     weighted && error !== "constant"
       ? (f: SmoothFit): Float64Array | undefined => {
-          let min = Number.POSITIVE_INFINITY;
-          for (const v of f.noise.fitted) min = Math.min(min, v);
-          if (!(min > 0)) return undefined;
-          const w = new Float64Array(f.noise.fitted.length);
+          const fitted = f.noise.fitted;
+          const w = new Float64Array(fitted.length);
           let mean = 0;
-          for (let i = 0; i < w.length; i++) mean += (w[i] = 1 / (f.noise.fitted[i]! * f.noise.fitted[i]!));
+          for (let i = 0; i < w.length; i++) {
+            // The pilot fit is unweighted, so where a proportional output spans
+            // decades its troughs are fitted to the noise of its peaks and may
+            // dip to 0 or below: the scale is then taken no smaller than half
+            // the observation (y = fitted + residual), rather than giving up the
+            // weighting, which left such a subject's troughs off by 100% and
+            // its relative residuals inflating the pooled error b (issue 17).
+            const s = Math.max(fitted[i]!, 0.5 * Math.abs(fitted[i]! + f.noise.residuals[i]!));
+            if (!(s > 0)) return undefined;
+            mean += w[i] = 1 / (s * s);
+          }
           mean /= w.length;
           for (let i = 0; i < w.length; i++) w[i] = w[i]! / mean;
           return w;
@@ -94,7 +102,11 @@ export function smoothState(
       const r = f.residuals[i]!;
       const fi = f.fitted[i]!;
       acc.ss += r * r;
-      if (fi !== 0) acc.ssRel += (r / fi) ** 2;
+      // Relative to the fitted value, but no smaller than half the observation
+      // (as the smoothing weights): a fitted value near 0 where the data are
+      // not would otherwise let one point dominate the pooled b.
+      const scale = Math.max(Math.abs(fi), 0.5 * Math.abs(fi + r));
+      if (scale > 0) acc.ssRel += (r / scale) ** 2;
       acc.sf2 += fi * fi;
       acc.sf4 += fi ** 4;
       acc.sr2 += r * r;

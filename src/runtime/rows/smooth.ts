@@ -4,6 +4,7 @@
 // the inverse (Takahashi / Hutchinson-de Hoog recursion) for the trace of the
 // hat matrix, O(size) work, so the search over lambda costs next to nothing.
 import { evalBasis, uniformCubicBasis, type UniformCubicBasis } from "../numeric/bspline.js";
+import { GridSeries, sharedGrid } from "./grid-smoother.js";
 
 export interface SmoothOptions {
   /** Observation weights (inverse variances up to a constant); default all 1. */
@@ -74,6 +75,9 @@ class BandedProblem {
   readonly u: Float64Array; // banded Cholesky factor (upper)
   readonly sigma: Float64Array; // band of the inverse
   readonly coef: Float64Array;
+  /** The lambda the factor, coef and sigma currently hold, and its result (the search often asks twice). */
+  private held = Number.NaN;
+  private heldResult = { rss: Number.NaN, edf: Number.NaN };
 
   constructor(
     readonly basis: UniformCubicBasis,
@@ -118,6 +122,7 @@ class BandedProblem {
   }
 
   factor(lambda: number): boolean {
+    this.held = Number.NaN;
     const { u, btb, pen, m } = this;
     for (let k = 0; k < m * W; k++) u[k] = btb[k]! + lambda * pen[k]!;
     for (let i = 0; i < m; i++) u[i * W] += this.eps;
@@ -144,6 +149,7 @@ class BandedProblem {
   }
 
   evaluate(lambda: number): { rss: number; edf: number } {
+    if (lambda === this.held) return this.heldResult;
     if (!this.factor(lambda)) return { rss: Number.NaN, edf: Number.NaN };
     this.solveCoef();
     const { m, sigma, btb } = this;
@@ -154,7 +160,9 @@ class BandedProblem {
       edf += sigma[i * W]! * btb[i * W]!;
       for (let k = 1; k < W && i + k < m; k++) edf += 2 * sigma[i * W + k]! * btb[i * W + k]!;
     }
-    return { rss: this.rssOf(this.coef), edf };
+    this.held = lambda;
+    this.heldResult = { rss: this.rssOf(this.coef), edf };
+    return this.heldResult;
   }
 
   curveAt(lam: number): { coef: Float64Array; edf: number; fitted: Float64Array; residuals: Float64Array; rss: number } {
@@ -182,8 +190,15 @@ class BandedProblem {
   }
 }
 
+/** What the lambda search needs of a problem: the banded solver, or a series on a shared grid (grid-smoother.ts). */
+interface LambdaProblem {
+  readonly n: number;
+  readonly ref: number;
+  evaluate(lambda: number): { rss: number; edf: number };
+}
+
 /** GCV over log10(lambda / ref): a grid, then golden-section refinement around its best point; the floor of MIN_EDF degrees of freedom. */
-function chooseLambda(pb: BandedProblem, options: SmoothOptions): { lambda: number; method: SmoothFit["method"] } {
+function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: number; method: SmoothFit["method"] } {
   const { n, ref } = pb;
   // With few points GCV tends to interpolate; keep some residual degrees of freedom.
   const maxEdf = n - Math.max(2, 0.2 * n);
@@ -260,8 +275,10 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
   if (!(t1 > t0)) throw new RangeError("smoothing needs at least two distinct times");
   const segments = Math.max(1, Math.min(n - 1, options.maxSegments ?? 20));
   const basis = uniformCubicBasis(t0, t1, segments);
-  const w = options.weights ?? new Float64Array(n).fill(1);
-  const pb = new BandedProblem(basis, times, values, w);
+  // Unweighted series on a grid many subjects share take the shared Demmler-Reinsch form.
+  const grid = options.weights ? null : sharedGrid(basis, times);
+  const banded = (): BandedProblem => new BandedProblem(basis, times, values, options.weights ?? new Float64Array(n).fill(1));
+  const pb = grid ? new GridSeries(grid, values) : banded();
   let { lambda, method } = chooseLambda(pb, options);
 
   const selected = pb.curveAt(lambda);
@@ -281,7 +298,7 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
     residuals: final.residuals,
     rss: final.rss,
     method,
-    smootherMatrix: () => pb.smootherMatrix(finalLambda),
+    smootherMatrix: () => (pb instanceof BandedProblem ? pb : banded()).smootherMatrix(finalLambda),
     noise,
   };
 }
