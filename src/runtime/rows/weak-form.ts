@@ -308,21 +308,24 @@ export function assembleSubject(
   const rowState = new Int32Array(rows);
   const rowTest = new Int32Array(rows);
   const { theta, drift, xs, env } = ws;
-  // Per state, the columns of Theta that are not zero at every node (a state's
-  // equation involves few parameters), and whether c is: the row sums skip the rest,
-  // which adds nothing to them.
-  const cols = new Int32Array(d * p);
-  const nCols = new Int32Array(d);
+  // The entries of Theta that are not zero at every node (a state's equation
+  // involves few parameters), and whether c is: the row sums skip the rest,
+  // which adds nothing to them. Each row is summed node by node in one pass
+  // over the bump's support, all states at once, in local accumulators.
+  const dp = d * p;
+  const active = new Int32Array(dp);
   const hasDrift = new Uint8Array(d);
+  const gAcc = new Float64Array(dp);
+  const yAcc = new Float64Array(d);
   intervals.forEach((iv, v) => {
-    const { tests } = iv;
+    const { tests, z } = iv;
     const { wphi, wdphi } = weighted[v]!;
     const nNodes = tests.nodes.length;
     // Theta and c at every node once; the bumps then only re-weight them.
-    if (ws.thetaAt.length < nNodes * d * p) ws.thetaAt = new Float64Array(nNodes * d * p);
+    if (ws.thetaAt.length < nNodes * dp) ws.thetaAt = new Float64Array(nNodes * dp);
     if (ws.driftAt.length < nNodes * d) ws.driftAt = new Float64Array(nNodes * d);
     const { thetaAt, driftAt } = ws;
-    const nonZero = new Uint8Array(d * p);
+    const nonZero = new Uint8Array(dp);
     hasDrift.fill(0);
     for (let n = 0; n < nNodes; n++) {
       const t = tests.nodes[n]!;
@@ -330,8 +333,8 @@ export function assembleSubject(
       for (let k = 0; k < d; k++) xs[k] = iv.x[n * d + k]!;
       model.observedDictionary(xs, t, env, theta);
       model.observedDrift(xs, t, env, drift);
-      for (let k = 0; k < d * p; k++) {
-        thetaAt[n * d * p + k] = theta[k]!;
+      for (let k = 0; k < dp; k++) {
+        thetaAt[n * dp + k] = theta[k]!;
         if (theta[k] !== 0) nonZero[k] = 1;
       }
       for (let k = 0; k < d; k++) {
@@ -339,32 +342,36 @@ export function assembleSubject(
         if (drift[k] !== 0) hasDrift[k] = 1;
       }
     }
-    for (let k = 0; k < d; k++) {
-      nCols[k] = 0;
-      for (let j = 0; j < p; j++) if (nonZero[k * p + j]) cols[k * p + nCols[k]!++] = j;
-    }
-    for (let l = 0; l < tests.functions.length; l++) {
-      const f = tests.functions[l]!;
+    let nActive = 0;
+    for (let a = 0; a < dp; a++) if (nonZero[a]) active[nActive++] = a;
+    let anyDrift = false;
+    for (let k = 0; k < d; k++) if (hasDrift[k]) anyDrift = true;
+    const functions = tests.functions;
+    for (let l = 0; l < functions.length; l++) {
+      const f = functions[l]!;
+      gAcc.fill(0);
+      yAcc.fill(0);
+      const first = f.firstNode;
+      const offset = f.offset;
+      for (let i = 0; i < f.nodeCount; i++) {
+        const n = first + i;
+        const ph = wphi[offset + i]!;
+        const wd = wdphi[offset + i]!;
+        if (anyDrift) for (let k = 0; k < d; k++) yAcc[k] -= wd * z[n * d + k]! + ph * driftAt[n * d + k]!;
+        else for (let k = 0; k < d; k++) yAcc[k] -= wd * z[n * d + k]!;
+        const base = n * dp;
+        for (let a = 0; a < nActive; a++) {
+          const e = active[a]!;
+          gAcc[e] += ph * thetaAt[base + e]!;
+        }
+      }
       for (let k = 0; k < d; k++) {
         const row = iv.firstRow + l * d + k;
         rowState[row] = k;
         rowTest[row] = l;
-        const nk = nCols[k]!;
-        const drifts = hasDrift[k] === 1;
-        let acc = 0;
-        for (let i = 0; i < f.nodeCount; i++) {
-          const n = f.firstNode + i;
-          const ph = wphi[f.offset + i]!;
-          acc -= drifts ? wdphi[f.offset + i]! * iv.z[n * d + k]! + ph * driftAt[n * d + k]! : wdphi[f.offset + i]! * iv.z[n * d + k]!;
-          const base = (n * d + k) * p;
-          for (let c = 0; c < nk; c++) {
-            const j = cols[k * p + c]!;
-            g[row * p + j] += ph * thetaAt[base + j]!;
-          }
-        }
         const s = rowScale[k]!;
-        y[row] = acc * s;
-        for (let j = 0; j < p; j++) g[row * p + j] *= s;
+        y[row] = yAcc[k]! * s;
+        for (let j = 0; j < p; j++) g[row * p + j] = gAcc[k * p + j]! * s;
       }
     }
   });
