@@ -19,11 +19,14 @@ export interface OutputNoise {
   sf4: number;
   sr2: number;
   sr2f2: number;
+  /** Proportional outputs: residual sum of squares and degrees of freedom of the smoothing of log(y) (see `smoothState`). */
+  ssLog: number;
+  dfLog: number;
 }
 
 /** An empty accumulator per output, for `smoothState`. */
 export function newNoise(model: CompiledModel): OutputNoise[] {
-  return model.meta.observations.map<OutputNoise>(() => ({ ss: 0, ssRel: 0, df: 0, n: 0, sf2: 0, sf4: 0, sr2: 0, sr2f2: 0 }));
+  return model.meta.observations.map<OutputNoise>(() => ({ ss: 0, ssRel: 0, df: 0, n: 0, sf2: 0, sf4: 0, sr2: 0, sr2f2: 0, ssLog: 0, dfLog: 0 }));
 }
 
 /**
@@ -96,6 +99,7 @@ export function smoothState(
   for (const piece of pieces) {
     const f = piece.fit.noise;
     const acc = noise[o]!;
+    if (error === "proportional") addLogResiduals(piece, smoothing, acc);
     acc.df += Math.max(0, piece.times.length - f.edf);
     acc.n += piece.times.length;
     for (let i = 0; i < piece.times.length; i++) {
@@ -116,6 +120,28 @@ export function smoothState(
   return { pieces, censoredDropped };
 }
 
+/**
+ * A proportional error y = f (1 + b e) is an additive one on the log scale,
+ * log y = log f + b e (to first order), where the curve is also far smoother:
+ * a population whose outputs swing over decades (predator-prey cycles, a
+ * concentration after a dose) has troughs that a curve on the natural scale
+ * follows only roughly, and its relative residuals there measure that misfit,
+ * not the noise (issue 17: b came out 1.3 to 8 times the truth). So b is
+ * measured on log(y), by the same GCV smoother, unweighted. A piece with a
+ * value <= 0 has no log and is left out of b; an output with no such piece at
+ * all keeps the relative residuals of its natural-scale curves.
+ */
+function addLogResiduals(piece: CurvePiece, smoothing: SmoothOptions, acc: OutputNoise): void {
+  const n = piece.values.length;
+  for (let i = 0; i < n; i++) if (!(piece.values[i]! > 0)) return;
+  const times = piece.warp ? Float64Array.from(piece.times, (t) => warpTime(piece.warp!, t)) : piece.times;
+  const logFit = smoothSeries(times, Float64Array.from(piece.values, Math.log), smoothing.maxSegments !== undefined ? { maxSegments: smoothing.maxSegments } : {});
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += logFit.noise.residuals[i]! ** 2;
+  acc.ssLog += ss;
+  acc.dfLog += Math.max(0, n - logFit.noise.edf);
+}
+
 /** Residual error per output from the pooled smoothing residuals, and the absolute noise SD per output. */
 export function residualErrors(model: CompiledModel, noise: OutputNoise[]): { residual: Record<string, ResidualError>; absSd: Float64Array } {
   const meta = model.meta;
@@ -125,7 +151,7 @@ export function residualErrors(model: CompiledModel, noise: OutputNoise[]): { re
     const acc = noise[i]!;
     const df = Math.max(acc.df, 1);
     const a = Math.sqrt(acc.ss / df);
-    const b = Math.sqrt(acc.ssRel / df);
+    const b = acc.dfLog > 0 ? Math.sqrt(acc.ssLog / acc.dfLog) : Math.sqrt(acc.ssRel / df);
     absSd[i] = a;
     if (o.error === "constant") residual[o.name] = { error: "constant", a };
     else if (o.error === "proportional") residual[o.name] = { error: "proportional", b };
