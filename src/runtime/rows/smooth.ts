@@ -103,11 +103,7 @@ class BandedProblem {
         for (let b = a; b < 4; b++) this.btb[(j0 + a) * W + (b - a)] += ba * tmp[b]!;
       }
     }
-    // Second-difference penalty D'D (half-bandwidth 2).
-    this.pen = new Float64Array(m * W);
-    const d2 = [1, -2, 1];
-    for (let r = 0; r < m - 2; r++)
-      for (let a = 0; a < 3; a++) for (let b = a; b < 3; b++) this.pen[(r + a) * W + (b - a)] += d2[a]! * d2[b]!;
+    this.pen = penaltyBand(m);
     let traceB = 0;
     let traceP = 0;
     for (let j = 0; j < m; j++) {
@@ -349,6 +345,19 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
     smootherMatrix: () => (pb instanceof BandedProblem ? pb : banded()).smootherMatrix(finalLambda),
     noise,
   };
+}
+
+const penalties = new Map<number, Float64Array>();
+
+/** The second-difference penalty D'D of m coefficients in upper band storage (half-bandwidth 2), shared read-only. */
+function penaltyBand(m: number): Float64Array {
+  const hit = penalties.get(m);
+  if (hit) return hit;
+  const pen = new Float64Array(m * W);
+  const d2 = [1, -2, 1];
+  for (let r = 0; r < m - 2; r++) for (let a = 0; a < 3; a++) for (let b = a; b < 3; b++) pen[(r + a) * W + (b - a)] += d2[a]! * d2[b]!;
+  penalties.set(m, pen);
+  return pen;
 }
 
 /** In-place banded Cholesky A = U'U (upper band storage, half-bandwidth B). */
