@@ -139,7 +139,8 @@ function addLogResiduals(piece: CurvePiece, smoothing: SmoothOptions, acc: Outpu
   let ss = 0;
   for (let i = 0; i < n; i++) ss += logFit.noise.residuals[i]! ** 2;
   acc.ssLog += ss;
-  acc.dfLog += Math.max(0, n - logFit.noise.edf);
+  // The residual degrees of freedom proper: n - edf overstates them on the few points of a sparse design.
+  acc.dfLog += Math.max(0, logFit.residualDf ? logFit.residualDf() : n - logFit.noise.edf);
 }
 
 /** Residual error per output from the pooled smoothing residuals, and the absolute noise SD per output. */

@@ -217,6 +217,14 @@ export class GridSeries {
     return { rss, edf };
   }
 
+  /** tr(H^2) = sum_j d_j^2 (up to the ridge, 1e-11). */
+  traceHatSquared(lambda: number): number {
+    const { s, m } = this.grid;
+    let tr = 0;
+    for (let j = 0; j < m; j++) tr += 1 / (1 + lambda * s[j]!) ** 2;
+    return tr;
+  }
+
   curveAt(lambda: number): { coef: Float64Array; edf: number; fitted: Float64Array; residuals: Float64Array; rss: number } {
     const { s, q, m, n, first, bv } = this.grid;
     const dz = new Float64Array(m);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { smoothSeries } from "../../../src/runtime/rows/smooth.js";
 import { SharedGrid } from "../../../src/runtime/rows/grid-smoother.js";
-import { uniformCubicBasis } from "../../../src/runtime/numeric/bspline.js";
+import { evalBasis, uniformCubicBasis } from "../../../src/runtime/numeric/bspline.js";
 import { createRng } from "../../../src/runtime/numeric/random.js";
 
 describe("smoothing on a shared sampling grid", () => {
@@ -28,5 +28,35 @@ describe("smoothing on a shared sampling grid", () => {
   it("leaves to the banded solver a grid with fewer points than basis functions", () => {
     const t = Float64Array.from([0, 1, 2, 3, 4, 5]);
     expect(SharedGrid.build(uniformCubicBasis(0, 5, 5), t)).toBeNull();
+  });
+});
+
+describe("residual degrees of freedom", () => {
+  it("are n - 2 tr(H) + tr(H^2) alike in the shared form and the banded solver, and below n - edf", () => {
+    const t = Float64Array.from([0, 1, 2, 3.5, 5, 6, 8, 9, 10.5, 12, 13, 14.5]);
+    const y = Float64Array.from(t, (x, i) => Math.sin(x / 3) + 0.1 * Math.cos(7 * i));
+    smoothSeries(t, y); // the grid is shared from here on
+    const shared = smoothSeries(t, y);
+    const banded = smoothSeries(t, y, { weights: new Float64Array(t.length).fill(1) });
+    expect(shared.residualDf!()).toBeCloseTo(banded.residualDf!(), 8);
+    expect(shared.residualDf!()).toBeLessThan(t.length - shared.noise.edf);
+    // By hand from the smoother matrix: H = B A, tr(H^2) = sum_ik H_ik H_ki.
+    const a = banded.smootherMatrix();
+    const m = banded.basis.size;
+    const n = t.length;
+    const h = new Float64Array(n * n);
+    const values = new Float64Array(4);
+    for (let i = 0; i < n; i++) {
+      const j0 = evalBasis(banded.basis, t[i]!, values);
+      for (let k = 0; k < n; k++) for (let c = 0; c < 4; c++) h[i * n + k] += values[c]! * a[(j0 + c) * n + k]!;
+    }
+    let trH = 0;
+    let trH2 = 0;
+    for (let i = 0; i < n; i++) {
+      trH += h[i * n + i]!;
+      for (let k = 0; k < n; k++) trH2 += h[i * n + k]! * h[k * n + i]!;
+    }
+    expect(m).toBe(banded.coef.length);
+    expect(banded.residualDf!()).toBeCloseTo(n - 2 * trH + trH2, 6);
   });
 });
