@@ -315,7 +315,7 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
       }
       const v = ctx.numberAt(
         cols.covariates[k]!,
-        `covariates must be numbers: encode a category as 0/1 indicator columns, and write \`.\` for a missing value`,
+        `a continuous covariate is a number: declare a category \`categorical\` in the spec's covariates (\`${covNames[k]} categorical\`), and write \`.\` for a missing value`,
       );
       if (typeof v !== "number") continue;
       const prev = subj.cov[k];

@@ -76,9 +76,14 @@ export function covariateEstimates(
 }
 
 /** The FitResult fields of covariates: estimates, and the data's levels. */
-export function covariateFields(effects: Record<string, CovariateEffectEstimate>, levels: Record<string, string[]> | undefined): Pick<FitResult, "covariateEffects" | "covariateLevels"> {
+export function covariateFields(
+  meta: Pick<ModelMeta, "parameters">,
+  effects: Record<string, CovariateEffectEstimate>,
+  levels: Record<string, string[]> | undefined,
+): Pick<FitResult, "covariateEffects" | "covariateLevels"> {
   const out: Pick<FitResult, "covariateEffects" | "covariateLevels"> = {};
-  if (Object.keys(effects).length > 0) out.covariateEffects = effects;
+  // Present (possibly empty: a categorical covariate with one level in the data) whenever the spec declares effects.
+  if (meta.parameters.some((p) => (p.covariateEffects ?? []).length > 0)) out.covariateEffects = effects;
   if (levels && Object.keys(levels).length > 0) out.covariateLevels = levels;
   return out;
 }

@@ -171,6 +171,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const { individual, derived } = denseIndividuals(model, lmm, kept, covariates);
   const unidentifiable = denseUnidentifiable(model, lmm, notes, covariates.coefs);
   const covariateResult = covariateFields(
+    meta,
     covariateEstimates(meta, covariates.coefs, { theta: lmm.theta, cov: lmm.thetaCov, nullSpace: lmm.nullSpace }, notes),
     data.levels,
   );
