@@ -36,6 +36,7 @@ export function drawCovariates(
   drawn: Record<string, CovariateDistribution> | undefined,
   subjects: number,
   seed: number,
+  format: (v: number) => string,
 ): SubjectCovariateValues {
   const names = meta.covariates;
   for (const nm of [...Object.keys(given ?? {}), ...Object.keys(drawn ?? {})])
@@ -68,7 +69,7 @@ export function drawCovariates(
       if (!Number.isFinite(v)) throw new SimulationError(`covariates: ${c} has no finite value for subject ${s + 1}`);
       return v;
     });
-    return { codes: values, text: values.map((v) => formatCovariate(v)) };
+    return { codes: values, text: values.map(format) };
   });
   return {
     codes: Array.from({ length: subjects }, (_, s) => Float64Array.from(columns, (col) => col.codes[s]!)),
@@ -88,15 +89,15 @@ function drawOne(name: string, d: CovariateDistribution, s: number, rng: ReturnT
     for (let k = 0; k < d.levels.length; k++) if ((u -= d.weights[k]!) < 0) return d.levels[k]!;
     return d.levels[d.levels.length - 1]!;
   }
-  if ("normal" in d) return d.normal[0] + d.normal[1] * rng.normal();
-  if ("lognormal" in d) return d.lognormal[0] * Math.exp(d.lognormal[1] * rng.normal());
-  if ("uniform" in d) return d.uniform[0] + (d.uniform[1] - d.uniform[0]) * rng.uniform();
+  if ("normal" in d) return roundCovariate(d.normal[0] + d.normal[1] * rng.normal());
+  if ("lognormal" in d) return roundCovariate(d.lognormal[0] * Math.exp(d.lognormal[1] * rng.normal()));
+  if ("uniform" in d) return roundCovariate(d.uniform[0] + (d.uniform[1] - d.uniform[0]) * rng.uniform());
   throw new SimulationError(`covariateDistribution: ${name} needs normal, lognormal, uniform or levels`);
 }
 
-/** Six significant digits: a covariate is a design value, not a measurement to keep to the last bit. */
-function formatCovariate(v: number): string {
-  return String(Number(v.toPrecision(6)));
+/** A drawn covariate to six significant digits: a design value, and the file then holds exactly what was simulated. */
+function roundCovariate(v: number): number {
+  return Number(v.toPrecision(6));
 }
 
 /**

@@ -110,7 +110,7 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
 
   const covNames = meta.covariates;
   // Codes (levels for categorical ones) and the text written, per subject; drawn on a stream of their own.
-  const covs = drawCovariates(meta, spec.covariates, spec.covariateDistribution, spec.subjects, spec.seed);
+  const covs = drawCovariates(meta, spec.covariates, spec.covariateDistribution, spec.subjects, spec.seed, (v) => formatNumber(v, 10));
 
   const doseList = [...(spec.doses ?? [])].sort((a, b) => a.time - b.time);
   const doses: Dose[] = doseList.map((d) => ({ time: d.time, amount: d.amount, adm: 1 }));
