@@ -1,5 +1,7 @@
 import pc from "picocolors";
 import { DataError } from "../runtime/data/dataset.js";
+import { UnsupportedModelError } from "../runtime/estimate/unsupported.js";
+import { SimulationError } from "../runtime/simulate/simulate.js";
 
 export const EXIT_OK = 0;
 export const EXIT_ERRORS = 1;
@@ -21,7 +23,8 @@ export function reportFailure(error: unknown): number {
     process.stderr.write(`${pc.red("error")}: ${error.message}\n${error.help ? `help: ${error.help}\n` : ""}`);
     return EXIT_MISUSE;
   }
-  if (error instanceof DataError) {
+  // A request the model cannot serve (no noise for an output, a model form not fitted yet) is the user's to fix, not our bug.
+  if (error instanceof DataError || error instanceof UnsupportedModelError || error instanceof SimulationError) {
     process.stderr.write(`${pc.red("error")}: ${error.message}\n`);
     return EXIT_ERRORS;
   }

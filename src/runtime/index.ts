@@ -4,6 +4,7 @@ export type * from "./model.js";
 export type * from "./data/dataset.js";
 export type * from "./fit-result.js";
 export { DataError } from "./data/dataset.js";
+export { UnsupportedModelError } from "./estimate/unsupported.js";
 export { fit, type FitOptions } from "./estimate/fit.js";
 export { loadData } from "./data/load-data.js";
 export { simulateSubject } from "./simulate/simulate.js";

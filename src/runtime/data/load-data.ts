@@ -152,6 +152,8 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
   let nObs = 0;
   let nDoseRows = 0;
   let ignoredDoses = 0;
+  let steadyState = 0;
+  let firstSteadyState = 0;
   let firstIgnoredDose = 0;
   let skipped = 0;
   let firstSkipped = 0;
@@ -345,10 +347,13 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
           "give the dose amount in the AMT column",
         );
       }
+      const infusion = readInfusion(ctx, cols, problems, amt, line);
+      const ss = ctx.integer("SS");
+      if (typeof ss === "number" && ss !== 0 && steadyState++ === 0) firstSteadyState = line;
       if (!modelHasDoses) {
         if (ignoredDoses++ === 0) firstIgnoredDose = line;
       } else if (typeof time === "number") {
-        subj.doses.push({ time, amount: typeof amt === "number" ? amt : 1, adm: typeof adm === "number" ? adm : 1 });
+        subj.doses.push({ time, amount: typeof amt === "number" ? amt : 1, adm: typeof adm === "number" ? adm : 1, ...infusion });
         subj.doseLines.push(line);
       }
     }
@@ -442,6 +447,11 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
     );
   }
   for (const c of covChanges) warnings.push(`${file}: covariate ${c}: the subject's first value is used`);
+  if (steadyState > 0) {
+    warnings.push(
+      `${file}:${firstSteadyState}: ${steadyState} dose row${steadyState === 1 ? "" : "s"} with SS=1 (steady state) read as single doses: the regimen before them is not reconstructed`,
+    );
+  }
 
   // A subject whose every row was skipped carries no information (and could not be written back).
   const kept = [...subjects.values()].filter((s) => s.doses.length > 0 || s.series.some((x) => x.t.length > 0));
@@ -663,4 +673,50 @@ function checkDelimiter(src: string, file: string): void {
     undefined,
     'save it as comma-separated CSV (e.g. a spreadsheet\'s "CSV (comma delimited)"), with a decimal point in numbers',
   );
+}
+
+/**
+ * RATE and DUR of a dose row (NONMEM/Monolix): RATE > 0 gives an infusion over AMT / RATE, DUR > 0 one over
+ * DUR; both agree or it is a problem; missing or 0 is a bolus. Modelled rates (RATE = -1, -2) are not supported.
+ */
+function readInfusion(
+  ctx: RowReader,
+  cols: ColumnMap,
+  problems: Problems,
+  amt: number | null | undefined,
+  line: number,
+): { rate: number; duration: number } | Record<string, never> {
+  const rate = ctx.number("RATE");
+  const dur = ctx.number("DUR");
+  const hasRate = typeof rate === "number" && rate !== 0;
+  const hasDur = typeof dur === "number" && dur !== 0;
+  if (!hasRate && !hasDur) return {};
+  const rateCol = cols.roles.RATE?.name ?? "RATE";
+  const durCol = cols.roles.DUR?.name ?? "DUR";
+  if ((hasRate && rate! < 0) || (hasDur && dur! < 0)) {
+    problems.add(
+      "bad-value",
+      `${hasRate && rate! < 0 ? `RATE ${rate}` : `DUR ${dur}`}: rates or durations estimated by the model (NONMEM's RATE = -1/-2) are not supported`,
+      line,
+      hasRate && rate! < 0 ? rateCol : durCol,
+      "give the infusion's rate in RATE or its duration in DUR (positive), or leave both empty for a bolus",
+    );
+    return {};
+  }
+  if (typeof amt !== "number" || !(amt > 0)) {
+    problems.add("missing-value", "infusion row without a positive amount", line, cols.roles.AMT?.name ?? "AMT", "give the infused amount in AMT (= RATE x DUR)");
+    return {};
+  }
+  const duration = hasDur ? dur! : amt / rate!;
+  if (hasRate && hasDur && Math.abs(rate! * dur! - amt) > 1e-6 * amt) {
+    problems.add(
+      "bad-value",
+      `RATE x DUR = ${rate! * dur!} differs from AMT = ${amt}`,
+      line,
+      rateCol,
+      "give RATE or DUR (the other follows from AMT), or make AMT = RATE x DUR",
+    );
+    return {};
+  }
+  return { rate: amt / duration, duration };
 }

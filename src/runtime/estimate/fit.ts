@@ -2,6 +2,7 @@
 // outputs, assemble its weak-form regression, pool the subjects in a linear
 // mixed model, optionally re-weight WENDy-style, and report a FitResult.
 // No ODE is solved anywhere on this path.
+import { assertFittable } from "./unsupported.js";
 import type { CompiledModel } from "../model.js";
 import { DataError, type Dataset } from "../data/dataset.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
@@ -119,6 +120,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const meta = model.meta;
   const d = model.nStates;
   const notes: string[] = [];
+  assertFittable(meta, data);
   if (meta.states.some((s) => s.latent)) return fitLatent(model, data, options);
   const obsOf = observationOfState(model);
   for (let k = 0; k < d; k++)
@@ -153,11 +155,13 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       data.file,
       undefined,
       undefined,
-      "each subject needs, on one interval between doses, at least 4 distinct sampling times of every observed output",
+      `each subject needs${data.subjects.some((s) => s.doses.length > 0) ? ", on one interval between doses," : ""} at least 4 distinct sampling times of every observed output`,
     );
+  // "Between doses" only where there are doses to split the series (issue 13).
+  const between = data.subjects.some((s) => s.doses.length > 0) ? " between doses" : "";
   if (skipped.length > 0)
     notes.push(
-      `${skipped.length} subject(s) skipped: too few observations between doses for any test function (${preview(skipped)}); they have no individual estimates.`,
+      `${skipped.length} subject(s) skipped: too few observations${between} for any test function (${preview(skipped)}); they have no individual estimates.`,
     );
 
   // 3. Population step.

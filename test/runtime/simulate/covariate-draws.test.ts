@@ -68,3 +68,25 @@ describe("simulated covariate effects", () => {
     expect(() => simulateDatasetWithTruth(growthDiet, { ...growth, covariateDistribution: {} })).toThrow(/no value for DIET/);
   });
 });
+
+describe("simulated covariate effects on a volume (pk_oral_wt, V estimated as 1/V)", () => {
+  it("V_i = V (WT_i / 70)^beta on the model's scale; the compiled functions get 1/V_i", async () => {
+    const { model } = await import("../../../generated/pk_oral_wt.js");
+    const spec: DatasetSpec = {
+      theta: { ka: 1, V: 20, ke: 0.1 },
+      beta: { beta_V_WT: 1 },
+      covariates: { WT: [35, 140] },
+      doses: [{ time: 0, amount: 100 }],
+      times: [0.5, 2, 8],
+      noise: { conc: {} },
+      subjects: 2,
+      seed: 1,
+    };
+    const { csv, individual } = simulateDatasetWithTruth(model, spec);
+    expect(individual.map((p) => p.V)).toEqual([10, 40].map((x) => expect.closeTo(x, 12)));
+    // Twice the weight here means four times the volume: a quarter of the concentration at every time.
+    const data = loadData(csv, "sim.csv", model.meta);
+    const [a, b] = data.subjects.map((s) => Array.from(s.series[0]!.values));
+    a!.forEach((v, i) => expect(v / b![i]!).toBeCloseTo(4, 4));
+  });
+});
