@@ -15,6 +15,8 @@ export interface FitCommandOptions {
   reweight?: boolean;
   report?: boolean;
   strict?: boolean;
+  refine?: boolean;
+  seed?: string;
 }
 
 /** `--columns TIME=time,DV=conc` -> { TIME: "time", DV: "conc" } */
@@ -60,7 +62,25 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
     bar.stop();
   }
   result.settings = { ...result.settings, spec: resolve(spec), data: resolve(options.data) };
+  if (options.refine) result.refined = await runRefine(loaded.model, data, result, options.seed);
   return { model: loaded.model, data, fit: result, notes: loaded.notes };
+}
+
+/** SAEM from the first guess (`--refine`, `nlme refine`). */
+export async function runRefine(model: CompiledModel, data: Dataset, fit: FitResult, seed: string | undefined): Promise<NonNullable<FitResult["refined"]>> {
+  const { refine } = await import("../../runtime/refine/refine.js");
+  const { RefineError } = await import("../../runtime/refine/layout.js");
+  const s = seed === undefined ? 1 : Number(seed);
+  if (!Number.isInteger(s)) throw new UsageError(`bad --seed '${seed}'`, "give an integer, e.g. --seed 1");
+  const bar = progressBar("refining (SAEM)");
+  try {
+    return refine(model, data, fit, { seed: s, onProgress: bar.update });
+  } catch (error) {
+    if (error instanceof RefineError) throw new UsageError(`cannot refine ${model.meta.name}: ${error.message}`, "fit without --refine to get the first guess alone");
+    throw error;
+  } finally {
+    bar.stop();
+  }
 }
 
 export async function writeFitOutputs(run: FitRun, out: string, options: { report?: boolean; specPath?: string } = {}): Promise<string[]> {
@@ -84,6 +104,8 @@ export function registerFit(program: Command): void {
     .option("--columns <map>", "rename columns, e.g. TIME=time,DV=conc")
     .option("--reweight", "WENDy-style iteratively re-weighted pass")
     .option("--report", "also write report.html (plots of the fit) in --out")
+    .option("--refine", "then refine the first guess to the maximum-likelihood estimate by SAEM (solves the ODE)")
+    .option("--seed <n>", "seed of the SAEM refinement (default 1)")
     .option("--strict", "exit with code 3 when the quality check warns that the fit does not describe the data")
     .addHelpText("after", "\nExample:\n  nlme fit specs/logistic.nlme --data data/orange.csv --out out/orange --report\n  nlme fit specs/lotka_volterra.nlme --data data/lotka_volterra.csv --json\n\nEvery fit is checked against its data (individual predictions, signs, search bounds): a summary follows the\ntable, warnings go to stderr, the JSON has a \"quality\" section.\n\nExit codes: 0 fitted, 1 spec or data errors, 2 misuse, 3 fitted with quality warnings (only with --strict).")
     .action(async (spec: string, options: FitCommandOptions) => {
@@ -95,6 +117,7 @@ export function registerFit(program: Command): void {
       else {
         if (run.notes) process.stderr.write(run.notes);
         process.stdout.write(estimatesTable(run.fit));
+        if (run.fit.refined) process.stdout.write(`\n${(await import("../refined-table.js")).refinedTable(run.fit.refined)}`);
         process.stdout.write(qualitySummary(run.fit));
       }
       const warnings = qualityWarningText(run.fit);
