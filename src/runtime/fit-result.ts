@@ -68,6 +68,8 @@ export interface FitResult {
   unidentifiable: { combination: Record<string, number>; note: string }[];
   /** Human-readable notes: mappings of products, reweighting, warnings. */
   notes: string[];
+  /** What the loader noticed in the data (rows skipped, negative values, outliers...); absent when nothing. */
+  dataWarnings?: string[];
   /** Dictionary models: every selected term. */
   terms?: { equation: string; term: string; estimate: number; omega: number | null; stability: number }[];
   /** Estimator settings actually used, for reproducibility. */
