@@ -2,12 +2,13 @@
 // (data/growth_diet.truth.json, data/decay_weight.truth.json, written by scripts/simulate-covariate-data.ts) and against
 // R nlme's reference fit of the real BodyWeight data (data/real/bodyweight.reference.json, model M1).
 //
-// Measured (npx vitest run test/runtime/estimate/covariates.test.ts; figures printed by the tests):
-//   growth_diet (60 rats, 3 diets): r +0.0%, beta_r_DIET_D2 +7.3%, beta_r_DIET_D3 -10.5% of the truth.
-//   decay_weight (40 subjects, WT on log k): k +4.7%, beta_k_WT +6.3% (linearised: natural-scale fit, converted at WT = 70).
-//   bodyweight vs R nlme M1: r(D1) -4.6%, r.DietD2 -24.9% (0.48 reference SE), r.DietD3 +7.9%; typical r by diet
-//   -4.6%, -11.1%, -5.6%. With --reweight: -2.7%, -0.4%, +87% (r.DietD3 is 0.28 SE from 0: its relative error says
-//   little); typical r by diet -2.7%, -2.0%, +3.5%.
+// Measured (npx vitest run test/runtime/estimate/covariates.test.ts; figures printed by the tests; relative error
+// (estimate - truth) / |truth|):
+//   growth_diet (60 rats, 3 diets): r -0.1%, beta_r_DIET_D2 +7.3%, beta_r_DIET_D3 +10.5% (-0.00448 for -0.005).
+//   decay_weight (40 subjects, WT on log k): k +4.4%, beta_k_WT +4.8% (linearised: natural-scale fit, converted at WT = 70).
+//   bodyweight vs R nlme M1: r(D1) -4.6%, r.DietD2 -24.0% (0.46 reference SE), r.DietD3 -7.9%; typical r by diet
+//   -4.6%, -10.8%, -5.6%. With --reweight: r -2.7%, r.DietD2 +0.1%, r.DietD3 +87% (-1.2e-5 for -9.4e-5: 0.28 SE from 0,
+//   its relative error says little); typical r by diet -2.7%, -1.8%, +3.5%.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { model as growthDiet } from "../../../generated/growth_diet.js";
