@@ -24,6 +24,14 @@ export function estimatesTable(fit: FitResult): string {
   ];
   // A dictionary model has hundreds of coefficients, mostly zero: its selected terms are the table to read.
   if (!fit.terms) parts.push("", table(["parameter", "estimate", "s.e.", "r.s.e.", "omega (SD)"], rows));
+  const effects = Object.entries(fit.covariateEffects ?? {});
+  if (effects.length > 0) {
+    // On the parameter's transformed scale (log for a log-normal parameter), as the spec writes the effect.
+    const rowsCov = effects.map(([name, e]) => [name, fmt(e.estimate), fmt(e.se), e.scale === "log" ? `log ${e.parameter}` : e.parameter]);
+    parts.push("", table(["covariate effect", "estimate", "s.e.", "on"], rowsCov));
+    const levels = Object.entries(fit.covariateLevels ?? {});
+    for (const [c, lv] of levels) parts.push(`${pc.dim(`${c}:`)} levels ${lv.join(", ")} (reference ${lv[0]})`);
+  }
   const derived = Object.entries(fit.derived);
   if (derived.length > 0) parts.push("", table(["derived", "estimate"], derived.map(([n, v]) => [n, fmt(v)])));
   const corr = Object.entries(fit.omegaCorrelation);

@@ -107,6 +107,19 @@ function validate(value: unknown): FitResult {
     }
     if (refined.omegaCorrelation !== undefined) obj(refined.omegaCorrelation, "refined.omegaCorrelation");
   }
+  if (fit.covariateEffects !== undefined) {
+    for (const [name, c] of Object.entries(obj(fit.covariateEffects, "covariateEffects"))) {
+      const e = obj(c, `covariateEffects.${name}`);
+      nullable(e.estimate, `covariateEffects.${name}.estimate`);
+      if (e.se !== undefined) nullable(e.se, `covariateEffects.${name}.se`, 0);
+      if (typeof e.parameter !== "string") bad(`covariateEffects.${name}.parameter`, "a parameter name", e.parameter);
+      if (typeof e.covariate !== "string") bad(`covariateEffects.${name}.covariate`, "a covariate name", e.covariate);
+    }
+  }
+  if (fit.covariateLevels !== undefined) {
+    for (const [name, levels] of Object.entries(obj(fit.covariateLevels, "covariateLevels")))
+      if (!Array.isArray(levels) || levels.some((l) => typeof l !== "string")) bad(`covariateLevels.${name}`, "a list of level labels", levels);
+  }
   const settings = fit.settings === undefined ? {} : obj(fit.settings, "settings");
   for (const key of ["spec", "data"]) {
     if (settings[key] !== undefined && (typeof settings[key] !== "string" || settings[key] === "")) bad(`settings.${key}`, "a file path", settings[key]);

@@ -16,6 +16,26 @@ export interface ParameterEstimate {
   fromIndividuals?: boolean;
 }
 
+/**
+ * One covariate coefficient (`beta_V_WT`, `beta_r_DIET_2`), on the parameter's transformed scale as the spec
+ * declares it: log theta for a positive (log-normal) parameter, theta itself otherwise.
+ */
+export interface CovariateEffectEstimate {
+  parameter: string;
+  covariate: string;
+  /** Categorical: the level whose effect (relative to the reference) this is. */
+  level?: string;
+  estimate: number;
+  se: number | null;
+  /** Scale of `estimate`: `log` for a positive parameter (log theta_i = log theta + beta z + eta). */
+  scale: "natural" | "log";
+  /**
+   * Set when the population step estimated the effect additively on the natural scale and `estimate` is its
+   * conversion to the log scale (at the reference covariate value): the natural-scale value and its SE.
+   */
+  natural?: { estimate: number; se: number | null };
+}
+
 export interface ResidualError {
   /** Additive part (constant and combined error models), on the observed scale. */
   a?: number;
@@ -40,6 +60,10 @@ export interface FitResult {
   derived: Record<string, number>;
   /** Random-effect covariance (additive scale), rows/cols in `omegaNames` order. */
   omega: { names: string[]; matrix: number[][] };
+  /** Covariate coefficients by name, in the order of the spec's parameters and terms; absent without covariate effects. */
+  covariateEffects?: Record<string, CovariateEffectEstimate>;
+  /** Levels of each categorical covariate as in the data, the reference first. */
+  covariateLevels?: Record<string, string[]>;
   /** Parameter combinations the data cannot identify (empty when all are). */
   unidentifiable: { combination: Record<string, number>; note: string }[];
   /** Human-readable notes: mappings of products, reweighting, warnings. */

@@ -28,6 +28,12 @@ export function exportModel(model: CompiledModel, fit: FitResult, data?: Dataset
  */
 export function estimate(model: CompiledModel, data: Dataset, options: FitOptions & SparseOptions & { quality?: QualityOptions } = {}): FitResult {
   const result = model.meta.penalty ? fitSparse(model, data, options) : fit(model, data, options);
+  // Only the dense path adds covariate effects to its population step so far: say so rather than drop them silently.
+  const declared = model.meta.parameters.flatMap((p) => (p.covariateEffects ?? []).map((e) => e.name));
+  if (declared.length > 0 && result.covariateEffects === undefined)
+    result.notes.push(
+      `The covariate effects of the spec (${declared.join(", ")}) are not estimated on this estimator's path yet (models with latent states or a penalty): the fit is made without them, and the exports start them at 0.`,
+    );
   result.quality = checkFit(model, data, result, options.quality);
   return result;
 }

@@ -8,7 +8,10 @@ export interface Env {
   sinceDose: number;
   /** 1-based index of the most recent administration (0 before the first). */
   dose: number;
-  /** Covariate values of the current subject, in `meta.covariates` order. */
+  /**
+   * Covariate values of the current subject, in `meta.covariates` order; for a categorical covariate its level's
+   * code, the index of the subject's label in `Dataset.levels[name]` (0 = the reference level).
+   */
   cov: Float64Array;
 }
 

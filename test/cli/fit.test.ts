@@ -78,6 +78,25 @@ describe("nlme simulate", () => {
   });
 });
 
+describe("nlme fit with covariate effects", () => {
+  it("prints the covariate effects and levels, saves them in fit.json, and `export` rewrites the same covariate model", () => {
+    const out = join(tmp, "growth_diet");
+    const run = nlme(["fit", "specs/growth_diet.nlme", "--data", "data/growth_diet.csv", "--out", out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/covariate effect\s+estimate\s+s\.e\.\s+on/);
+    expect(run.stdout).toMatch(/beta_r_DIET_D2\s+0\.006\d+\s+2\.\d+e-4\s+r/);
+    expect(run.stdout).toContain("DIET: levels D1, D2, D3 (reference D1)");
+    const fit = JSON.parse(readFileSync(join(out, "fit.json"), "utf8"));
+    expect(fit.covariateLevels).toEqual({ DIET: ["D1", "D2", "D3"] });
+    expect(Object.keys(fit.covariateEffects)).toEqual(["beta_r_DIET_D2", "beta_r_DIET_D3"]);
+    const again = join(tmp, "growth_diet_again");
+    const exp = nlme(["export", "monolix", join(out, "fit.json"), "--out", again]);
+    expect(exp.status, exp.stderr).toBe(0);
+    const model = (dir: string) => /<MODEL>[\s\S]*<FIT>/.exec(readFileSync(join(dir, "monolix/project.mlxtran"), "utf8"))![0];
+    expect(model(again)).toBe(model(out));
+  });
+});
+
 describe("pharmacokinetic forms the estimator does not fit yet (issue 13)", () => {
   it("fit says so and exits 1, as a user-facing error (not an internal one), writing nothing", () => {
     const out = join(tmp, "pk");

@@ -25,13 +25,13 @@ export function registerSimulate(program: Command): void {
     .command("simulate")
     .description("simulate a synthetic data set from a spec (same layout as `fit` reads)")
     .argument("<spec>", ".nlme file")
-    .requiredOption("--params <json>", "JSON object or file: {theta, omega?, re?, x0?, doses?, correlation?}")
+    .requiredOption("--params <json>", "JSON object or file: {theta, omega?, re?, x0?, doses?, correlation?, covariates?, covariateDistribution?, beta?}")
     .option("--subjects <n>", "number of subjects", "20")
     .option("--times <list>", "sampling times: 0,1,2 or START:END:STEP (required unless --params has `times`)")
     .option("--noise <json>", "residual error per output, e.g. '{\"prey\": {\"b\": 0.05}}' (default: noise-free)")
     .option("--seed <n>", "seed of every random draw", "1")
     .option("--out <csv>", "write here instead of stdout")
-    .addHelpText("after", `\nExample:\n  nlme simulate specs/lotka_volterra.nlme --subjects 50 --times 0:20:0.5 --seed 3 \\\n    --params '{"theta": {"a": 0.7, "b": 0.3, "c": 0.25, "d": 0.6}, "omega": {"a": 0.1}, "x0": {"x": 2, "y": 1}}' \\\n    --noise '{"prey": {"b": 0.05}, "predator": {"b": 0.05}}' --out sim.csv\n\nThe same seed gives the same file.`)
+    .addHelpText("after", `\nExample:\n  nlme simulate specs/lotka_volterra.nlme --subjects 50 --times 0:20:0.5 --seed 3 \\\n    --params '{"theta": {"a": 0.7, "b": 0.3, "c": 0.25, "d": 0.6}, "omega": {"a": 0.1}, "x0": {"x": 2, "y": 1}}' \\\n    --noise '{"prey": {"b": 0.05}, "predator": {"b": 0.05}}' --out sim.csv\n\nCovariates: give them per subject (\"covariates\": {\"WT\": [62, 81, 70]}, one value for all, or labels of a\ncategorical one: {\"DIET\": \"D2\"}) or draw them (\"covariateDistribution\": {\"WT\": {\"lognormal\": [70, 0.2]},\n\"DIET\": {\"levels\": [\"D1\", \"D2\", \"D3\"]}}; also normal: [mean, sd], uniform: [lo, hi]; levels are dealt in turn\nunless \"weights\" are given), and every covariate coefficient in \"beta\", on the parameter's transformed scale:\n  nlme simulate specs/growth_diet.nlme --subjects 60 --times 0:60:6 --seed 13 \\\n    --params '{"theta": {"r": 0.02}, "omega": {"r": 0.001}, "beta": {"beta_r_DIET_D2": 0.006, "beta_r_DIET_D3": -0.005},\n      "covariateDistribution": {"DIET": {"levels": ["D1", "D2", "D3"]}}, "x0": {"W": 250}}' --noise '{"weight": {"a": 3}}'\n(a log-normal parameter: log k_i = log k + beta z_i + eta_i, e.g. k (WT/70)^beta_k_WT).\n\nThe same seed gives the same file.`)
     .action(async (spec: string, options: SimulateCommandOptions) => {
       const params = parseParams(readJsonOption(options.params, "--params", '{"theta": {"r": 0.003}}'));
       const subjects = wholeNumber(options.subjects, "--subjects", 1);

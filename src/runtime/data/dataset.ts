@@ -33,7 +33,10 @@ export interface Subject {
   series: Series[];
   /** In time order. */
   doses: Dose[];
-  /** Covariate values, in `meta.covariates` order (first non-missing value of the subject). */
+  /**
+   * Covariate values, in `meta.covariates` order (first non-missing value of the subject); for a categorical
+   * covariate, its level's code: the index of the subject's label in `Dataset.levels[name]` (0 = the reference).
+   */
   covariates: Float64Array;
 }
 
@@ -42,6 +45,8 @@ export interface Dataset {
   outputs: string[];
   covariates: string[];
   subjects: Subject[];
+  /** Per categorical covariate, its levels as the data write them, the reference first (code order); absent: none. */
+  levels?: Record<string, string[]>;
   /** Things accepted but worth telling the user (e.g. dose rows ignored by a model without doses). */
   warnings?: string[];
 }

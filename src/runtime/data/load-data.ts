@@ -12,7 +12,9 @@
 // - Row-level problems are collected and reported together (first `maxProblems`) so a user
 //   fixes a file in one pass; file-level problems (delimiter, header) stop at once.
 // - Covariates are numeric, one value per subject (the first non-missing); a change within
-//   a subject is a warning. Subjects without any observation or dose are left out (warning).
+//   a subject is a warning. A categorical covariate (`covariateTypes`) is read as a label
+//   (text or number); its levels come from the data (`Dataset.levels`, the reference first)
+//   and a subject holds its level's code, the index in that list. Subjects without any observation or dose are left out (warning).
 //
 // DataError codes: empty-file, no-data, no-observations, wrong-delimiter, missing-header,
 // csv-syntax, duplicate-column, missing-column, bad-remap, ragged-row, missing-id,
@@ -24,11 +26,12 @@ import type { ModelMeta } from "../model.js";
 import { iterateRecords, type RawRecord } from "./csv-records.js";
 import { dataError, Problems } from "./problems.js";
 import { byNearness } from "./near-names.js";
+import { findReference, orderLevels } from "./levels.js";
 
 /** Values past this overflow once squared and summed; rejected like infinity. */
 const MAX_MAGNITUDE = 1e100;
 
-export type DataMeta = Pick<ModelMeta, "observations" | "covariates" | "doses" | "states">;
+export type DataMeta = Pick<ModelMeta, "observations" | "covariates" | "doses" | "states"> & Partial<Pick<ModelMeta, "covariateTypes">>;
 
 export interface LoadOptions {
   /** Remap: our name (ID, TIME, DV, OBSID, AMT, ..., or a covariate) -> the file's column name. */
@@ -60,6 +63,8 @@ interface SubjectAcc {
   doses: Dose[];
   doseLines: number[];
   cov: (number | null)[];
+  /** Labels of categorical covariates (null for continuous ones or not seen yet). */
+  label: (string | null)[];
 }
 
 export function loadData(text: string, file: string, meta: DataMeta, options: LoadOptions = {}): Dataset {
@@ -161,6 +166,7 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
   let firstSkipped = 0;
   const unknownIds = new Set<string>();
   const covChanges: string[] = [];
+  const categorical = covNames.map((_, k) => meta.covariateTypes?.[k]?.kind === "categorical");
 
   for (let next: IteratorResult<RawRecord> = firstRow; !next.done; next = records.next()) {
     const row = next.value;
@@ -214,6 +220,7 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
           doses: [],
           doseLines: [],
           cov: covNames.map(() => null),
+          label: covNames.map(() => null),
         };
         subjects.set(id, current);
       }
@@ -307,9 +314,18 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
 
     // Covariates: one value per subject (the first non-missing one).
     for (let k = 0; k < cols.covariates.length; k++) {
+      if (categorical[k]) {
+        const text = fields[cols.covariates[k]!.index]!.trim();
+        if (MISSING.has(text)) continue;
+        const prev = subj.label[k];
+        if (prev === null || prev === undefined) subj.label[k] = text;
+        else if (prev !== text && covChanges.length < 3)
+          covChanges.push(`${covNames[k]} changes within subject ${id} (line ${line})`);
+        continue;
+      }
       const v = ctx.numberAt(
         cols.covariates[k]!,
-        `covariates must be numbers: encode a category as 0/1 indicator columns, and write \`.\` for a missing value`,
+        `a continuous covariate is a number: declare a category \`categorical\` in the spec's covariates (\`${covNames[k]} categorical\`), and write \`.\` for a missing value`,
       );
       if (typeof v !== "number") continue;
       const prev = subj.cov[k];
@@ -385,6 +401,7 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
     }
   }
 
+  const levels = categoricalCodes(meta, covNames, categorical, subjects, cols.covariates, problems, head.line);
   // Subject-level checks.
   const vector = meta.doses.find((d) => d.kind === "vector");
   for (const s of subjects.values()) {
@@ -461,6 +478,7 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
     covariates: covNames,
     subjects: kept.map((s) => toSubject(s, outputs)),
   };
+  if (Object.keys(levels).length > 0) dataset.levels = levels;
   if (warnings.length) dataset.warnings = warnings;
   return dataset;
 }
@@ -473,6 +491,40 @@ function toSubject(s: SubjectAcc, outputs: string[]): Subject {
     return out;
   });
   return { id: s.id, series, doses: s.doses, covariates: Float64Array.from(s.cov, (v) => v ?? NaN) };
+}
+
+/**
+ * Levels of each categorical covariate (the reference first) and every subject's code in `cov`. A declared
+ * reference that no subject has is a problem: the effects would be relative to nothing.
+ */
+function categoricalCodes(
+  meta: DataMeta,
+  covNames: string[],
+  categorical: boolean[],
+  subjects: Map<string, SubjectAcc>,
+  refs: ColumnRef[],
+  problems: Problems,
+  headerLine: number,
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  covNames.forEach((name, k) => {
+    if (!categorical[k]) return;
+    const labels = [...subjects.values()].flatMap((s) => (s.label[k] != null ? [s.label[k]!] : []));
+    const type = meta.covariateTypes?.[k];
+    const reference = type?.kind === "categorical" ? type.reference : undefined;
+    const levels = orderLevels(labels, reference);
+    if (reference !== undefined && labels.length > 0 && findReference(levels, reference) === undefined)
+      problems.add(
+        "bad-value",
+        `the reference level ${JSON.stringify(reference)} of ${name} is not in the data (levels: ${levels.join(", ")})`,
+        headerLine,
+        refs[k]!.name,
+        `name one of the data's levels in \`categorical(reference = ...)\`, or leave it out to take the first sorted level`,
+      );
+    for (const s of subjects.values()) s.cov[k] = s.label[k] != null ? levels.indexOf(s.label[k]!) : null;
+    out[name] = levels;
+  });
+  return out;
 }
 
 /** Exact name, then a unique case-insensitive match, then a 1-based index in observe order. */

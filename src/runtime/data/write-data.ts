@@ -34,7 +34,7 @@ export function writeMonolixData(
   const withDoses = anyDose || meta.doses.length > 0;
   const anyCensored = data.subjects.some((s) => s.series.some((x) => x.censored?.some((c) => c !== 0)));
   const anyLimit = data.subjects.some((s) => s.series.some((x) => x.limit?.some((l) => !Number.isNaN(l))));
-  const categorical = new Set(options.categorical ?? []);
+  const categorical = new Set([...(options.categorical ?? []), ...Object.keys(data.levels ?? {})]);
 
   const columns: WrittenColumn[] = [
     { name: "ID", type: "identifier" },
@@ -58,7 +58,11 @@ export function writeMonolixData(
   const lines = [columns.map((c) => csvField(c.name)).join(",")];
   for (const s of data.subjects) {
     const id = csvField(s.id);
-    const cov = Array.from(s.covariates, num);
+    // A categorical covariate is written as its label, so that the file reads back with the same levels.
+    const cov = Array.from(s.covariates, (v, k) => {
+      const levels = data.levels?.[data.covariates[k]!];
+      return levels && levels[v] !== undefined ? csvField(levels[v]!) : num(v);
+    });
     const events: { time: number; order: number; cells: string[] }[] = [];
     s.doses.forEach((d, k) => {
       const cells = [id, num(d.time)];

@@ -22,6 +22,9 @@ import { reweightedStats } from "../rows/reweight.js";
 import { newNoise, residualErrors, smoothState } from "../rows/curves.js";
 import { fitLatent } from "./fit-latent.js";
 import { randomBlocks } from "./random-blocks.js";
+import { typicalTheta, withCovariates } from "../population/covariates.js";
+import { covariateCoefficients, covariateValues, type CovariateCoefficient } from "../data/covariate-coefficients.js";
+import { covariateEstimates, covariateFields } from "./covariate-effects.js";
 export { newNoise, residualErrors, smoothState, type OutputNoise } from "../rows/curves.js";
 export type { FitOptions } from "./options.js";
 
@@ -76,24 +79,30 @@ function densePopulation(
   rowScale: Float64Array,
   residual: FitResult["residual"],
   notes: string[],
+  covariates: SubjectCovariates,
 ): { lmm: LmmFit; randomParams: number[]; blocks: RandomBlock[]; rounds: number } {
   const p = model.nParams;
+  // Covariate effects are extra fixed effects on the Gram sums (population/covariates.ts).
+  const { coefs, z } = covariates;
+  const P = p + coefs.length;
+  const columns = coefs.map((c) => c.param);
+  const extend = (st: SubjectStats, i: number): SubjectStats => withCovariates(st, p, columns, z[i]!);
   const randomParams: number[] = [];
   model.meta.parameters.forEach((par, j) => {
     if (par.variability !== "fixed") randomParams.push(j);
   });
   const blocks = randomBlocks(model, randomParams);
-  let stats = assembled.kept.map((x) => combineStats(x.perState, rowScale, p));
-  let lmm = new MixedModel(stats, p, randomParams, blocks).fit();
+  let stats = assembled.kept.map((x, i) => extend(combineStats(x.perState, rowScale, p), i));
+  let lmm = new MixedModel(stats, P, randomParams, blocks).fit();
   let rounds = 0;
   if (options.reweight) {
     const { systems, curves } = assembled;
     const iterations = options.reweightIterations ?? 3;
     for (let it = 0; it < iterations; it++) {
-      const thetaI = systems.map((_, i) => individualTheta(lmm, i, p));
+      const thetaI = systems.map((_, i) => individualTheta(lmm, i, p, covariates));
       if (it === 0) for (const sys of systems) scaleRows(sys, rowScale, p);
-      stats = reweightedStats(model, systems, thetaI, rowScale, curves, residual, data);
-      const next = new MixedModel(stats, p, randomParams, blocks).fit();
+      stats = reweightedStats(model, systems, thetaI, rowScale, curves, residual, data).map(extend);
+      const next = new MixedModel(stats, P, randomParams, blocks).fit();
       rounds++;
       const change = relativeChange(lmm.theta, next.theta);
       lmm = next;
@@ -156,14 +165,20 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     );
 
   // 3. Population step.
-  const { lmm, randomParams, blocks, rounds } = densePopulation(model, data, options, assembled, rowScale, residual, notes);
+  const covariates = subjectCovariates(model, data, kept);
+  const { lmm, randomParams, blocks, rounds } = densePopulation(model, data, options, assembled, rowScale, residual, notes, covariates);
   if (options.onProgress) options.onProgress(total, total);
 
   const tPopulation = performance.now();
   // 4. Results.
   const { parameters, omega, omegaCorrelation } = denseParameters(model, lmm, randomParams, blocks);
-  const { individual, derived } = denseIndividuals(model, lmm, kept);
-  const unidentifiable = denseUnidentifiable(model, lmm, notes);
+  const { individual, derived } = denseIndividuals(model, lmm, kept, covariates);
+  const unidentifiable = denseUnidentifiable(model, lmm, notes, covariates.coefs);
+  const covariateResult = covariateFields(
+    meta,
+    covariateEstimates(meta, covariates.coefs, { theta: lmm.theta, cov: lmm.thetaCov, nullSpace: lmm.nullSpace }, notes),
+    data.levels,
+  );
   if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
 
   return {
@@ -176,6 +191,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     individual,
     derived,
     omega,
+    ...covariateResult,
     unidentifiable,
     notes,
     settings: {
@@ -201,7 +217,8 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
 /** Population values, standard errors (null along a null direction), Omega and its correlations within full blocks. */
 function denseParameters(model: CompiledModel, lmm: LmmFit, randomParams: number[], blocks: RandomBlock[]): Pick<FitResult, "parameters" | "omega" | "omegaCorrelation"> {
   const meta = model.meta;
-  const p = model.nParams;
+  // Covariate coefficients follow the parameters in the fixed effects.
+  const p = lmm.theta.length;
   const parameters: Record<string, ParameterEstimate> = {};
   const nullDirs = lmm.nullSpace;
   meta.parameters.forEach((par, j) => {
@@ -234,7 +251,7 @@ function denseParameters(model: CompiledModel, lmm: LmmFit, randomParams: number
 }
 
 /** Individual parameters (population values plus BLUPs) and derived quantities, per subject and at the population values. */
-function denseIndividuals(model: CompiledModel, lmm: LmmFit, kept: Assembled["kept"]): Pick<FitResult, "individual" | "derived"> {
+function denseIndividuals(model: CompiledModel, lmm: LmmFit, kept: Assembled["kept"], covariates: SubjectCovariates): Pick<FitResult, "individual" | "derived"> {
   const meta = model.meta;
   const p = model.nParams;
   const derivedOut = new Float64Array(meta.derived.length);
@@ -245,7 +262,7 @@ function denseIndividuals(model: CompiledModel, lmm: LmmFit, kept: Assembled["ke
   }
   const individual: Record<string, Record<string, number>> = {};
   kept.forEach((sys, i) => {
-    const th = individualTheta(lmm, i, p);
+    const th = individualTheta(lmm, i, p, covariates);
     const row: Record<string, number> = {};
     meta.parameters.forEach((par, j) => (row[par.name] = th[j]!));
     if (meta.derived.length > 0) {
@@ -258,13 +275,14 @@ function denseIndividuals(model: CompiledModel, lmm: LmmFit, kept: Assembled["ke
 }
 
 /** The null directions of the stacked design, as parameter combinations (and a note when there are any). */
-function denseUnidentifiable(model: CompiledModel, lmm: LmmFit, notes: string[]): FitResult["unidentifiable"] {
+function denseUnidentifiable(model: CompiledModel, lmm: LmmFit, notes: string[], coefs: CovariateCoefficient[]): FitResult["unidentifiable"] {
   const meta = model.meta;
   const nullDirs = lmm.nullSpace;
+  const names = [...meta.parameters.map((par) => par.name), ...coefs.map((c) => c.name)];
   const unidentifiable = nullDirs.map((v) => {
     const combination: Record<string, number> = {};
-    meta.parameters.forEach((par, j) => {
-      if (Math.abs(v[j]!) > 1e-8) combination[par.name] = v[j]!;
+    names.forEach((name, j) => {
+      if (Math.abs(v[j]!) > 1e-8) combination[name] = v[j]!;
     });
     return {
       combination,
@@ -311,8 +329,20 @@ function scaleRows(sys: SubjectSystem, scale: Float64Array, p: number): void {
   }
 }
 
-export function individualTheta(lmm: LmmFit, i: number, p: number): Float64Array {
-  const th = Float64Array.from(lmm.theta.subarray(0, p));
+/** The covariate coefficients of the model and their values z per kept subject (in `kept` order). */
+interface SubjectCovariates {
+  coefs: CovariateCoefficient[];
+  z: Float64Array[];
+}
+
+function subjectCovariates(model: CompiledModel, data: Dataset, kept: Assembled["kept"]): SubjectCovariates {
+  const coefs = covariateCoefficients(model.meta, data.levels);
+  return { coefs, z: kept.map((x) => covariateValues(coefs, data.subjects[x.index]!.covariates)) };
+}
+
+/** Subject i's parameters: population values, its covariate effects, its random effects. */
+export function individualTheta(lmm: LmmFit, i: number, p: number, covariates?: SubjectCovariates): Float64Array {
+  const th = covariates && covariates.coefs.length > 0 ? typicalTheta(lmm.theta, p, covariates.coefs.map((c) => c.param), covariates.z[i]!) : Float64Array.from(lmm.theta.subarray(0, p));
   const b = lmm.blups[i]!;
   lmm.randomParams.forEach((j, s) => (th[j] = th[j]! + b[s]!));
   return th;

@@ -253,6 +253,64 @@ export function checkStructuralModel(model: StructuralModel): string[] {
 
 const METHODS = new Set(["MLE", "FIXED", "MAP", "BAYES"]);
 
+/** Names [COVARIATE] makes available: `all` (columns and computed terms) and the categories of categorical ones. */
+function checkCovariates(lines: string[], problems: string[]): { all: Set<string>; categories: Map<string, string[]> } {
+  const all = new Set<string>();
+  const categories = new Map<string, string[]>();
+  if (lines.length === 0) return { all, categories };
+  const input = parseList(assignments(lines).get("input") ?? "{}");
+  for (const c of input) all.add(c);
+  for (const [name, value] of assignments(lines, "")) {
+    if (name === "input") continue;
+    const a = parseAttributes(value);
+    if (a.get("type") !== "categorical") continue;
+    if (!all.has(name)) problems.push(`[COVARIATE]: categorical ${name} is not in input`);
+    const cats = parseList(a.get("categories") ?? "{}");
+    if (cats.length < 2) problems.push(`[COVARIATE]: categorical ${name} needs at least two categories`);
+    categories.set(name, cats);
+  }
+  for (const [name, rhs] of assignments(lines, "EQUATION")) {
+    for (const id of identifiers(rhs))
+      if (!all.has(id) && !MLXTRAN_BUILTINS.has(id)) problems.push(`[COVARIATE]: '${id}' in ${name} = ${rhs} is not a covariate`);
+    all.add(name);
+  }
+  return { all, categories };
+}
+
+/**
+ * `covariate=`/`coefficient=` of an individual parameter: every covariate an input of [INDIVIDUAL] defined in
+ * [COVARIATE], every coefficient a population parameter, and per categorical covariate one entry per category with
+ * `0` at the reference.
+ */
+function checkCovariateEffect(name: string, attrs: Map<string, string>, inputs: string[], covariates: string[], categories: Map<string, string[]>): string[] {
+  const problems: string[] = [];
+  const cov = attrs.get("covariate");
+  const coef = attrs.get("coefficient");
+  if (cov === undefined && coef === undefined) return problems;
+  if (cov === undefined || coef === undefined) return [`[INDIVIDUAL]: ${name} has covariate= without coefficient= or the reverse`];
+  const covs = cov.startsWith("{") ? parseList(cov) : [cov];
+  const coefs = covs.length > 1 ? splitBraces(coef) : [coef];
+  if (coefs.length !== covs.length) return [`[INDIVIDUAL]: ${name} has ${covs.length} covariate(s) but ${coefs.length} coefficient entries`];
+  covs.forEach((c, i) => {
+    if (!covariates.includes(c)) problems.push(`[INDIVIDUAL]: covariate ${c} of ${name} is not an input defined in [COVARIATE]`);
+    const entry = coefs[i]!;
+    const cats = categories.get(c);
+    if (cats) {
+      const list = entry.startsWith("{") ? parseList(entry) : [entry];
+      if (list.length !== cats.length) problems.push(`[INDIVIDUAL]: ${name}: ${c} has ${cats.length} categories but ${list.length} coefficients`);
+      if (list.filter((x) => x === "0").length !== 1) problems.push(`[INDIVIDUAL]: ${name}: the coefficients of ${c} need one 0 (the reference)`);
+      for (const x of list) if (x !== "0" && !inputs.includes(x)) problems.push(`[INDIVIDUAL]: coefficient ${x} of ${name} is not in input`);
+    } else if (!inputs.includes(entry)) problems.push(`[INDIVIDUAL]: coefficient ${entry} of ${name} is not in input`);
+  });
+  return problems;
+}
+
+/** `{a, {0, b}}` -> [`a`, `{0, b}`]; a plain name stays one entry. */
+function splitBraces(text: string): string[] {
+  const t = text.trim();
+  return t.startsWith("{") && t.endsWith("}") ? splitTop(t.slice(1, -1)).map((x) => x.trim()) : [t];
+}
+
 /**
  * Checks a whole export: `files` maps relative paths to text, as returned by
  * `exportMonolix`. `projectPath` is the project's path in `files`.
@@ -282,9 +340,14 @@ export function checkMonolixProject(files: Record<string, string>, projectPath =
     problems.push(...checkStructuralModel(model).map((p) => `${modelFile}: ${p}`));
   }
 
+  // [COVARIATE]: data columns and the terms computed from them; their names are inputs of [INDIVIDUAL] that take
+  // no <PARAMETER> value.
+  const covariateNames = checkCovariates(modelSec?.get("COVARIATE") ?? [], problems);
   // [INDIVIDUAL]
   const indLines = modelSec?.get("INDIVIDUAL") ?? [];
-  const indInput = parseList(assignments(indLines).get("input") ?? "{}");
+  const indInputAll = parseList(assignments(indLines).get("input") ?? "{}");
+  const indInput = indInputAll.filter((n) => !covariateNames.categories.has(n) && !covariateNames.all.has(n));
+  const indCovariates = indInputAll.filter((n) => covariateNames.all.has(n));
   const indDefs = assignments(indLines, "DEFINITION");
   const individuals = new Map<string, Map<string, string>>();
   for (const [name, value] of indDefs) {
@@ -312,6 +375,7 @@ export function checkMonolixProject(files: Record<string, string>, projectPath =
       problems.push(`[INDIVIDUAL]: sd of ${name} ('${sd}') is not in input`);
     if (sd === undefined && !attrs.has("no-variability"))
       problems.push(`[INDIVIDUAL]: ${name} has neither sd= nor no-variability`);
+    problems.push(...checkCovariateEffect(name, attrs, indInput, indCovariates, covariateNames.categories));
   }
   if (model) {
     for (const i of model.inputs)

@@ -259,6 +259,10 @@ export function renderProject(
   } else {
     header = [...DEFAULT_HEADER, ...(plan.needsDoseIndex ? [DOSE_INDEX_COLUMN] : [])];
     columns = header.map((h) => ({ name: h, type: DEFAULT_TYPES[h] ?? "regressor" }));
+    for (const c of plan.covariates) {
+      header.push(c.name);
+      columns.push({ name: c.name, type: `${c.kind} covariate` });
+    }
   }
   const hasObsId = columns.some((c) => monolixUse(c.type) === "observationtype");
   const ids = observationIds(plan, table?.csv !== undefined ? { ...table, csv: table.csv } : undefined);
@@ -288,16 +292,34 @@ export function renderProject(
   }
   L.push("");
 
-  // [INDIVIDUAL]
+  // [COVARIATE], then [INDIVIDUAL]
+  L.push("<MODEL>", "");
+  const categoricalLines = plan.covariates
+    .filter((c) => c.kind === "categorical")
+    .map((c) => `${c.name} = {type=categorical, categories={${(c.categories ?? []).map((l) => `'${l}'`).join(", ")}}}`);
+  if (plan.covariates.length > 0) {
+    L.push("[COVARIATE]", `input = {${plan.covariates.map((c) => c.name).join(", ")}}`, "");
+    if (categoricalLines.length > 0) L.push(...categoricalLines, "");
+    if (plan.transformedCovariates.length > 0) L.push("EQUATION:", ...plan.transformedCovariates.map((t) => `${t.name} = ${t.expr}`), "");
+  }
   const indInputs: string[] = [];
   const defs: string[] = [];
+  const covInputs = new Set<string>();
   for (const p of plan.parameters) {
     indInputs.push(`${p.name}_pop`);
     if (p.omega !== null) indInputs.push(`omega_${p.name}`);
+    for (const e of p.effects ?? []) {
+      covInputs.add(e.covariate);
+      if (e.kind === "continuous") indInputs.push(e.coefficient.name);
+      else for (const c of e.coefficients) if (c) indInputs.push(c.name);
+    }
     defs.push(`${p.name} = {${individualDefinition(p)}}`);
   }
   for (const c of plan.correlations) indInputs.push(c.name);
-  L.push("<MODEL>", "", "[INDIVIDUAL]", `input = {${indInputs.join(", ")}}`, "", "DEFINITION:", ...defs);
+  const indCategorical = categoricalLines.filter((l) => covInputs.has(l.slice(0, l.indexOf(" ="))));
+  L.push("[INDIVIDUAL]", `input = {${[...indInputs, ...covInputs].join(", ")}}`, "");
+  if (indCategorical.length > 0) L.push(...indCategorical, "");
+  L.push("DEFINITION:", ...defs);
   const blocks = [...new Set(plan.correlations.map((c) => c.block))];
   for (const b of blocks) {
     const pairs = plan.correlations.filter((c) => c.block === b).map((c) => `r(${c.a}, ${c.b})=${c.name}`);
@@ -326,6 +348,9 @@ export function renderProject(
   for (const p of plan.parameters) {
     L.push(`${p.name}_pop = {value=${formatEstimate(p.typical)}, method=MLE}`);
     if (p.omega !== null) L.push(`omega_${p.name} = {value=${formatEstimate(p.omega)}, method=MLE}`);
+    for (const e of p.effects ?? [])
+      for (const c of e.kind === "continuous" ? [e.coefficient] : e.coefficients)
+        if (c) L.push(`${c.name} = {value=${formatEstimate(c.value)}, method=MLE}`);
   }
   for (const c of plan.correlations) L.push(`${c.name} = {value=${formatEstimate(c.value)}, method=MLE}`);
   for (const o of plan.observations) {
@@ -356,6 +381,14 @@ function individualDefinition(p: PlanParameter): string {
   if (p.distribution === "logitNormal")
     parts.push(`min=${formatNumber(p.bounds!.min)}`, `max=${formatNumber(p.bounds!.max)}`);
   parts.push(`typical=${p.name}_pop`);
+  const effects = p.effects ?? [];
+  if (effects.length > 0) {
+    // Monolix: one coefficient per continuous covariate; per categorical one a list with 0 at the reference.
+    const coef = effects.map((e) => (e.kind === "continuous" ? e.coefficient.name : `{${e.coefficients.map((c) => c?.name ?? "0").join(", ")}}`));
+    const one = effects.length === 1;
+    parts.push(one ? `covariate=${effects[0]!.covariate}` : `covariate={${effects.map((e) => e.covariate).join(", ")}}`);
+    parts.push(one ? `coefficient=${coef[0]!}` : `coefficient={${coef.join(", ")}}`);
+  }
   parts.push(p.omega === null ? "no-variability" : `sd=omega_${p.name}`);
   return parts.join(", ");
 }

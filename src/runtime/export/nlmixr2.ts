@@ -33,8 +33,24 @@ function thetaText(p: PlanParameter): string {
   }
 }
 
+/** The covariate terms of a parameter on its transformed scale: `beta_V_WT * log(WT/70)`, `beta_r_DIET_D2 * (DIET == "D2")`. */
+function covariateText(p: PlanParameter): string {
+  const terms: string[] = [];
+  for (const e of p.effects ?? []) {
+    if (e.kind === "continuous") terms.push(`${e.coefficient.name} * ${/^[A-Za-z_][A-Za-z0-9_.]*$/.test(e.expr) ? e.expr : `(${e.expr})`}`);
+    else for (const c of e.coefficients) if (c) terms.push(`${c.name} * (${e.covariate} == ${levelLiteral(c.level)})`);
+  }
+  return terms.map((t) => ` + ${t}`).join("");
+}
+
+/** A level as R compares it with the data column: a number when it reads as one, else a string. */
+function levelLiteral(level: string): string {
+  return /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(level) ? level : JSON.stringify(level);
+}
+
 function individualText(p: PlanParameter): string {
-  const mu = p.omega === null ? `t${p.name}` : `t${p.name} + eta.${p.name}`;
+  const base = `t${p.name}${covariateText(p)}`;
+  const mu = p.omega === null ? base : `${base} + eta.${p.name}`;
   switch (p.distribution) {
     case "logNormal":
       return `exp(${mu})`;
@@ -66,6 +82,8 @@ export function renderNlmixr2(plan: ExportPlan): string {
   }
   if (!single)
     L.push(`# Observation rows name their endpoint with DVID 1..${plan.observations.length} (order below) or CMT.`);
+  if (plan.covariates.length > 0)
+    L.push(`# Covariate columns: ${plan.covariates.map((c) => (c.kind === "categorical" ? `${c.name} (categorical, reference ${c.categories?.[0] ?? "?"})` : c.name)).join(", ")}.`);
   L.push(`# Integration starts at t = ${fmt(plan.t0)} (Monolix t_0); the data should start there too.`);
   for (const n of plan.notes) L.push(`# note: ${n}`);
   L.push("");
@@ -74,6 +92,8 @@ export function renderNlmixr2(plan: ExportPlan): string {
   for (const p of plan.parameters) {
     const label = p.doc ? `; label(${JSON.stringify(p.doc)})` : "";
     L.push(`    t${p.name} <- ${thetaText(p)}${label}`);
+    for (const e of p.effects ?? [])
+      for (const c of e.kind === "continuous" ? [e.coefficient] : e.coefficients) if (c) L.push(`    ${c.name} <- ${est(c.value)}`);
   }
   // Random effects: correlated blocks as lower-triangle covariance, the rest one by one.
   const inBlock = new Set<string>();

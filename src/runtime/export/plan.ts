@@ -18,7 +18,8 @@ import {
   type Bounds,
   type Distribution,
 } from "./convert.js";
-import { identifiers, renameIdentifiers, sanitizeName } from "./expr.js";
+import { formatNumber, identifiers, renameIdentifiers, sanitizeName } from "./expr.js";
+import { levelSuffix } from "../data/covariate-coefficients.js";
 
 export interface ExportOptions {
   /** Start of integration (Mlxtran `t_0`). Default: earliest dose or observation in the data, else 0. */
@@ -46,8 +47,34 @@ export interface PlanParameter {
   /** SD of the transformed random effect; null = no variability. */
   omega: number | null;
   rawOmega: number | null;
+  /** Covariate effects, as the spec writes them. */
+  effects?: PlanCovariateEffect[];
   doc?: string;
 }
+
+/** A data column read as a covariate, with its categories (the reference first) when categorical. */
+export interface PlanCovariate {
+  name: string;
+  kind: "continuous" | "categorical";
+  categories?: string[];
+}
+
+/** A covariate term that is not the column itself (`log(WT/70)`): Monolix defines it in [COVARIATE] EQUATION. */
+export interface PlanTransformedCovariate {
+  name: string;
+  /** Mlxtran/R text over the covariate columns, constants inlined. */
+  expr: string;
+}
+
+/** One covariate effect on an exported parameter, on its transformed scale (log for logNormal). */
+export type PlanCovariateEffect =
+  | { kind: "continuous"; covariate: string; expr: string; coefficient: { name: string; value: number } }
+  | {
+      kind: "categorical";
+      covariate: string;
+      /** Per category (in `PlanCovariate.categories` order): null for the reference, else its coefficient. */
+      coefficients: ({ name: string; value: number; level: string } | null)[];
+    };
 
 export interface PlanState {
   name: string;
@@ -90,6 +117,10 @@ export interface ExportPlan {
   constants: { name: string; value: number }[];
   observations: PlanObservation[];
   correlations: PlanCorrelation[];
+  /** Covariate columns the individual parameters read (empty without covariate effects). */
+  covariates: PlanCovariate[];
+  /** Covariate terms Monolix computes in [COVARIATE] EQUATION. */
+  transformedCovariates: PlanTransformedCovariate[];
   /** Bolus jumps: every administration with ADM = adm adds p * AMT to target. */
   jumps: { target: string; adm: number; p: string }[];
   /** Dose vectors: value on the interval after administration k (1-based), 0 outside 1..length. */
@@ -345,6 +376,7 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
     observationPlan(o, stateName[o.state]!, fit, namer, notes, options),
   );
   const correlations = correlationPlan(meta, fit, parameters, notes);
+  const { covariates, transformedCovariates } = covariatePlan(meta, fit, data, parameters, namer, notes);
 
   const jumps: ExportPlan["jumps"] = [];
   const adms = data ? [...new Set(data.subjects.flatMap((s) => s.doses.map((d) => d.adm)))].sort((a, b) => a - b) : [];
@@ -379,6 +411,8 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
     constants,
     observations,
     correlations,
+    covariates,
+    transformedCovariates,
     jumps,
     vectors: usedVectors,
     doseIndicators: [...doseIndicators].map(([k, name]) => ({ name, k })),
@@ -386,6 +420,81 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
     needsDoseIndex,
     notes,
   };
+}
+
+/**
+ * Covariate effects: the fit's coefficients (on the parameter's transformed scale) as initial values, the columns
+ * they read, and each continuous term that is not a bare column as a transformed covariate. Column names are kept
+ * as in the data (Monolix and nlmixr2 read them from there).
+ */
+function covariatePlan(
+  meta: ModelMeta,
+  fit: FitResult,
+  data: Dataset | undefined,
+  parameters: PlanParameter[],
+  namer: Namer,
+  notes: string[],
+): { covariates: PlanCovariate[]; transformedCovariates: PlanTransformedCovariate[] } {
+  const covariates: PlanCovariate[] = [];
+  const transformedCovariates: PlanTransformedCovariate[] = [];
+  const used = new Map<number, PlanCovariate>();
+  const levelsOf = (k: number): string[] => fit.covariateLevels?.[meta.covariates[k]!] ?? data?.levels?.[meta.covariates[k]!] ?? [];
+  const column = (k: number): PlanCovariate => {
+    let c = used.get(k);
+    if (!c) {
+      const categorical = meta.covariateTypes?.[k]?.kind === "categorical";
+      c = { name: meta.covariates[k]!, kind: categorical ? "categorical" : "continuous", ...(categorical ? { categories: levelsOf(k) } : {}) };
+      namer.reserve(c.name);
+      used.set(k, c);
+      covariates.push(c);
+    }
+    return c;
+  };
+  const inline = (text: string): string =>
+    renameIdentifiers(text, (id) => (id in meta.constants ? formatNumber(meta.constants[id]!) : undefined));
+  const transformed = new Map<string, string>();
+  const value = (name: string): number => {
+    const e = fit.covariateEffects?.[name];
+    if (!e) {
+      notes.push(`${name}: the fit has no estimate of this covariate coefficient; started at 0`);
+      return 0;
+    }
+    return e.estimate ?? 0;
+  };
+  meta.parameters.forEach((par) => {
+    const effects = par.covariateEffects ?? [];
+    if (effects.length === 0) return;
+    const target = parameters.find((q) => q.source === par.name);
+    if (!target) return;
+    target.effects = effects.map((e): PlanCovariateEffect => {
+      const col = column(e.covariate);
+      if (e.kind === "categorical") {
+        const cats = col.categories ?? [];
+        if (cats.length === 0) notes.push(`${e.name}: the levels of ${col.name} are unknown (no data and none in the fit); no coefficient exported`);
+        return {
+          kind: "categorical",
+          covariate: col.name,
+          coefficients: cats.map((level, i) => {
+            if (i === 0) return null;
+            const name = namer.take(`${e.name}_${levelSuffix(level)}`);
+            return { name, value: value(`${e.name}_${levelSuffix(level)}`), level };
+          }),
+        };
+      }
+      const expr = inline(e.text);
+      let covName = col.name;
+      if (expr.replace(/\s+/g, "") !== col.name) {
+        covName = transformed.get(expr) ?? "";
+        if (covName === "") {
+          covName = namer.take(`t${col.name}`);
+          transformed.set(expr, covName);
+          transformedCovariates.push({ name: covName, expr });
+        }
+      }
+      return { kind: "continuous", covariate: covName, expr, coefficient: { name: namer.take(e.name), value: value(e.name) } };
+    });
+  });
+  return { covariates, transformedCovariates };
 }
 
 function dataStart(data?: Dataset): number | undefined {

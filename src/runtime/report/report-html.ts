@@ -149,6 +149,24 @@ function estimatesSection(meta: ModelMeta, fit: FitResult): string {
       ),
     );
   }
+  const effects = Object.entries(fit.covariateEffects ?? {});
+  if (effects.length > 0) {
+    // On the parameter's transformed scale, as the spec writes the effect (log for a log-normal parameter).
+    out.push(`<h3>Covariate effects</h3>`);
+    out.push(
+      table(
+        ["coefficient", "estimate", "s.e.", "on", "covariate"],
+        effects.map(([k, e]) => [
+          `<code>${esc(k)}</code>`,
+          num(e.estimate),
+          num(e.se),
+          esc(e.scale === "log" ? `log ${e.parameter}` : e.parameter),
+          esc(e.level !== undefined ? `${e.covariate} = ${e.level} (vs ${fit.covariateLevels?.[e.covariate]?.[0] ?? "reference"})` : e.covariate),
+        ]),
+        "numeric",
+      ),
+    );
+  }
   if (fit.terms) {
     // Grouped by equation, one compact line each: a flat table of every term runs for pages.
     const groups = new Map<string, NonNullable<FitResult["terms"]>>();

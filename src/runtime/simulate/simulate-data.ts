@@ -9,6 +9,7 @@ import type { CompiledModel } from "../model.js";
 import type { OdeOptions } from "./ode.js";
 import { createRng } from "../numeric/random.js";
 import { SimulationError, simulateSubject } from "./simulate.js";
+import { drawCovariates, individualWithCovariates, type CovariateDistribution } from "./covariate-draws.js";
 
 /** additive: theta_i = theta + eta; lognormal: theta_i = theta * exp(eta) (omega is the SD of the log, as Monolix's). */
 export type RandomEffectKind = "additive" | "lognormal";
@@ -30,8 +31,19 @@ export interface DatasetSpec {
   doses?: { time: number; amount: number; duration?: number }[];
   /** Per-dose amounts for `+= unknown` jumps, by state name. */
   doseAmounts?: Record<string, number[]>;
-  /** Covariate values: one for all subjects or one per subject. */
-  covariates?: Record<string, number | number[]>;
+  /**
+   * Covariate values: one for all subjects or one per subject; a categorical covariate's values are its level
+   * labels (text or numbers), written to the file as they are.
+   */
+  covariates?: Record<string, number | string | (number | string)[]>;
+  /** Covariates drawn per subject instead (see CovariateDistribution); a covariate is given here or in `covariates`. */
+  covariateDistribution?: Record<string, CovariateDistribution>;
+  /**
+   * Covariate coefficients by name (`beta_V_WT`, `beta_r_DIET_D2`: the categorical level as in the data), on the
+   * parameter's transformed scale: log theta_i = log theta + beta z for a positive parameter, theta_i = theta + beta z
+   * otherwise. Every coefficient of the spec's covariate effects needs a value.
+   */
+  beta?: Record<string, number>;
   /**
    * Residual error per output: a alone is constant (y + a e), b alone proportional (y (1 + b e)),
    * both combined (y + sqrt(a^2 + b^2 y^2) e, Monolix "combined2" / nlmixr2 add + prop). {} is noise-free.
@@ -98,18 +110,8 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
   });
 
   const covNames = meta.covariates;
-  for (const nm of Object.keys(spec.covariates ?? {})) {
-    if (!covNames.includes(nm)) throw new SimulationError(`covariates: ${nm} is not a covariate of ${meta.name}`);
-  }
-  const covValue = (c: string, s: number): number => {
-    const v = spec.covariates?.[c];
-    if (v === undefined) throw new SimulationError(`covariates: no value for ${c}`);
-    const x = typeof v === "number" ? v : v[s];
-    if (x === undefined || !Number.isFinite(x)) {
-      throw new SimulationError(`covariates: ${c} has no finite value for subject ${s + 1}`);
-    }
-    return x;
-  };
+  // Codes (levels for categorical ones) and the text written, per subject; drawn on a stream of their own.
+  const covs = drawCovariates(meta, spec.covariates, spec.covariateDistribution, spec.subjects, spec.seed, (v) => formatNumber(v, 10));
 
   const doseList = [...(spec.doses ?? [])].sort((a, b) => a.time - b.time);
   const doses: Dose[] = doseList.map((d) =>
@@ -137,16 +139,17 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
     // Draw order is part of the file format's reproducibility: random effects, then one normal per observation row.
     for (let r = 0; r < z.length; r++) z[r] = rng.normal();
     lowerTimes(effects.chol, z, eta);
-    const th = Float64Array.from(theta);
+    const th = individualWithCovariates(meta, theta, spec.beta, covs, s);
+    const typical = Float64Array.from(th);
     effects.params.forEach((j, r) => {
-      th[j] = effects.kinds[r] === "lognormal" ? theta[j]! * Math.exp(eta[r]!) : theta[j]! + eta[r]!;
+      th[j] = effects.kinds[r] === "lognormal" ? typical[j]! * Math.exp(eta[r]!) : typical[j]! + eta[r]!;
     });
     const ind: Record<string, number> = {};
     names.forEach((nm, j) => (ind[nm] = th[j]!));
     individual.push(ind);
 
-    const cov = Float64Array.from(covNames, (c) => covValue(c, s));
-    const covText = covNames.map((_, c) => "," + formatNumber(cov[c]!, 10)).join("");
+    const cov = covs.codes[s]!;
+    const covText = covNames.map((_, c) => "," + covs.text[s]![c]!).join("");
     // The spec gives the model's parameters (V); the compiled functions take coefficients (1/V).
     const sim = simulateSubject(model, toCoefficients(meta, th), {
       x0,

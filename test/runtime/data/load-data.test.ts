@@ -295,7 +295,7 @@ describe("bad input: one DataError naming file, line and column, with help", () 
       code: "not-a-number",
       line: 2,
       column: "DIET",
-      help: /indicator/,
+      help: /DIET categorical/,
     },
     {
       file: "too-many-doses.csv",

@@ -180,3 +180,15 @@ describe("renderReport, latent-state model (data/antibody_clairon.csv, its truth
     expect(html).not.toMatch(/shown unscaled/);
   });
 });
+
+describe("renderReport: covariate effects (growth_diet)", () => {
+  it("tabulates each coefficient with its s.e., the parameter and the level against the reference", async () => {
+    const { model } = await import("../../../generated/growth_diet.js");
+    const data = dataset(model, "growth_diet.csv");
+    const result = fit(model, data);
+    const html = renderReport(model, data, result, { ...FIXED, maxSubjects: 2, diagnostics: { gridPoints: 5 } });
+    expect(html).toContain("<h3>Covariate effects</h3>");
+    const e = result.covariateEffects!["beta_r_DIET_D3"]!;
+    expect(html).toContain(`<td><code>beta_r_DIET_D3</code></td><td>${formatNumber(e.estimate)}</td><td>${formatNumber(e.se)}</td><td>r</td><td>DIET = D3 (vs D1)</td>`);
+  });
+});

@@ -1,0 +1,57 @@
+// Writes the simulated data sets of the covariate specs and their truth files:
+//   npx tsx scripts/simulate-covariate-data.ts
+// data/growth_diet.csv (specs/growth_diet.nlme) and data/decay_weight.csv (specs/decay_weight.nlme).
+import { writeFileSync } from "node:fs";
+import { model as growthDiet } from "../generated/growth_diet.js";
+import { model as decayWeight } from "../generated/decay_weight.js";
+import { simulateDatasetWithTruth, type DatasetSpec } from "../src/runtime/simulate/simulate-data.js";
+import type { CompiledModel } from "../src/runtime/model.js";
+
+/** The growth_diet design: 60 rats, 20 per diet, weighed every 6 days for 60 days. */
+export const GROWTH_DIET: DatasetSpec = {
+  theta: { r: 0.02 },
+  omega: { r: 0.001 },
+  beta: { beta_r_DIET_D2: 0.006, beta_r_DIET_D3: -0.005 },
+  covariateDistribution: { DIET: { levels: ["D1", "D2", "D3"] } },
+  x0: { W: 250 },
+  times: Array.from({ length: 11 }, (_, i) => 6 * i),
+  noise: { weight: { a: 3 } },
+  subjects: 60,
+  seed: 13,
+};
+
+/** The decay_weight design: 40 subjects, weights log-normal around 70 kg, 10 samples over 24 h. */
+export const DECAY_WEIGHT: DatasetSpec = {
+  theta: { k: 0.15 },
+  omega: { k: 0.1 },
+  re: "lognormal",
+  beta: { beta_k_WT: 0.75 },
+  covariateDistribution: { WT: { lognormal: [70, 0.2] } },
+  x0: { C: 10 },
+  times: [0.5, 1, 2, 3, 4, 6, 8, 12, 16, 24],
+  noise: { conc: { b: 0.05 } },
+  subjects: 40,
+  seed: 29,
+};
+
+function write(name: string, model: CompiledModel, spec: DatasetSpec): void {
+  const { csv, individual } = simulateDatasetWithTruth(model, spec);
+  writeFileSync(`data/${name}.csv`, csv);
+  const truth = {
+    model: model.meta.name,
+    seed: spec.seed,
+    subjects: spec.subjects,
+    theta: spec.theta,
+    beta: spec.beta,
+    omega_sd: spec.omega,
+    re: spec.re ?? "additive",
+    covariates: spec.covariateDistribution,
+    x0: spec.x0,
+    noise: spec.noise,
+    individual: Object.fromEntries(individual.map((row, i) => [String(i + 1), row])),
+  };
+  writeFileSync(`data/${name}.truth.json`, JSON.stringify(truth, null, 1) + "\n");
+}
+
+write("growth_diet", growthDiet, GROWTH_DIET);
+write("decay_weight", decayWeight, DECAY_WEIGHT);
