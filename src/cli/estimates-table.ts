@@ -1,24 +1,10 @@
 // The terminal view of a fit: what a modeller reads first.
 import pc from "picocolors";
+import { fmt, rse, table } from "./text-table.js";
 import type { FitResult } from "../runtime/fit-result.js";
 
-function fmt(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "-";
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toPrecision(4);
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [pc.bold(line(header)), ...rows.map(line)].join("\n");
-}
-
 export function estimatesTable(fit: FitResult): string {
-  const rows = Object.entries(fit.parameters).map(([name, p]) => {
-    const rse = p.se !== null && p.estimate !== 0 ? `${((100 * p.se) / Math.abs(p.estimate)).toFixed(1)}%` : "-";
-    return [name, fmt(p.estimate), fmt(p.se), rse, fmt(p.omega)];
-  });
+  const rows = Object.entries(fit.parameters).map(([name, p]) => [name, fmt(p.estimate), fmt(p.se), rse(p.estimate, p.se), fmt(p.omega)]);
   const parts = [
     `${pc.bold(fit.model)}: ${fit.subjects} subjects, fitted in ${(fit.seconds * 1000).toFixed(1)} ms`,
   ];
