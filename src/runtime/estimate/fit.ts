@@ -16,7 +16,10 @@ import {
   type SubjectSystem,
 } from "../rows/weak-form.js";
 import { MixedModel, type LmmFit, type RandomBlock } from "../population/mixed-model.js";
-import { gramSums, type SubjectStats } from "../population/subject-rows.js";
+import { gramSums, profileNuisance, type SubjectStats } from "../population/subject-rows.js";
+import { chooseRowForm, integralRows, rowsOfState } from "../rows/integral-rows.js";
+import { integralRowScale, logScaleFit, positiveParameters, type DenseSubject } from "./log-scale.js";
+import { initialStates } from "./initial-states.js";
 import { reweightedStats } from "../rows/reweight.js";
 import { newNoise, residualErrors, smoothState } from "../rows/curves.js";
 import { fitLatent } from "./fit-latent.js";
@@ -26,7 +29,7 @@ export type { FitOptions } from "./options.js";
 
 /** The dense path's subjects after smoothing and assembly: per-state Gram sums, and the rows and curves when re-weighting needs them again. */
 interface Assembled {
-  kept: { id: string; index: number; perState: SubjectStats[] }[];
+  kept: DenseSubject[];
   systems: SubjectSystem[];
   curves: CurvePiece[][][];
   skipped: string[];
@@ -53,9 +56,18 @@ function smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOpti
       out.censoredDropped += smoothed.censoredDropped;
       perState.push(smoothed.pieces);
     }
+    // Sparse subjects get integral rows (see chooseRowForm); re-weighting works on test-function rows only.
+    const form = keep ? "weak" : options.rowForm === "weak" || options.rowForm === "integral" ? options.rowForm : chooseRowForm(perState);
+    const integral = form === "integral" ? integralRows(model, subject, perState, { curve: options.integralCurve }) : null;
+    if (integral) {
+      const byState = Array.from({ length: d }, (_, k) => rowsOfState(integral, k, model.nParams));
+      out.kept.push({ id: subject.id, index, form: "integral", byState, perState: byState.map((b) => gramSums(profileNuisance(b.rows, b.nuisance))) });
+      if (progress && (index % 64 === 63 || index === total - 1)) progress(index + 1, total);
+      return;
+    }
     const sys = assembleSubject(ws, subject, index, perState, unitScale, { tests: options.tests });
     if (sys) {
-      out.kept.push({ id: subject.id, index, perState: Array.from({ length: d }, (_, k) => gramSums(sys, { labels: sys.rowState, label: k })) });
+      out.kept.push({ id: subject.id, index, form: "weak", perState: Array.from({ length: d }, (_, k) => gramSums(sys, { labels: sys.rowState, label: k })) });
       if (keep) {
         out.systems.push(sys);
         out.curves.push(perState);
@@ -73,6 +85,7 @@ function densePopulation(
   options: FitOptions,
   assembled: Assembled,
   rowScale: Float64Array,
+  integralScale: Float64Array,
   residual: FitResult["residual"],
   notes: string[],
 ): { lmm: LmmFit; randomParams: number[]; blocks: RandomBlock[]; rounds: number } {
@@ -82,7 +95,7 @@ function densePopulation(
     if (par.variability !== "fixed") randomParams.push(j);
   });
   const blocks = randomBlocks(model, randomParams);
-  let stats = assembled.kept.map((x) => combineStats(x.perState, rowScale, p));
+  let stats = assembled.kept.map((x) => combineStats(x.perState, x.form === "integral" ? integralScale : rowScale, p));
   let lmm = new MixedModel(stats, p, randomParams, blocks).fit();
   let rounds = 0;
   if (options.reweight) {
@@ -144,7 +157,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       data.file,
       undefined,
       undefined,
-      "each subject needs, on one interval between doses, at least 4 distinct sampling times of every observed output",
+      "each subject needs at least 2 samples of every observed output between doses (integral rows)",
     );
   if (skipped.length > 0)
     notes.push(
@@ -152,13 +165,25 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     );
 
   // 3. Population step.
-  const { lmm, randomParams, blocks, rounds } = densePopulation(model, data, options, assembled, rowScale, residual, notes);
+  const integralScale = integralRowScale(model, residual);
+  const { lmm, randomParams, blocks, rounds } = densePopulation(model, data, options, assembled, rowScale, integralScale, residual, notes);
   if (options.onProgress) options.onProgress(total, total);
 
   const tPopulation = performance.now();
   // 4. Results.
-  const { parameters, omega, omegaCorrelation } = denseParameters(model, lmm, randomParams, blocks);
-  const { individual, derived } = denseIndividuals(model, lmm, kept);
+  let { parameters, omega, omegaCorrelation } = denseParameters(model, lmm, randomParams, blocks);
+  let { individual, derived } = denseIndividuals(model, lmm, kept);
+  const forms = { integral: kept.filter((k) => k.form === "integral").length, weak: kept.filter((k) => k.form === "weak").length };
+  if (forms.integral > 0)
+    notes.push(
+      `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out) for ${forms.integral} subject(s) with fewer than 10 samples on every interval of an output; test-function rows for ${forms.weak}.`,
+    );
+  let logScale: ReturnType<typeof logScaleFit> | null = null;
+  if (positiveParameters(model).some((x) => x)) {
+    logScale = logScaleFit(model, kept, (x) => combineStats(x.perState, x.form === "integral" ? integralScale : rowScale, model.nParams), lmm, notes);
+    ({ parameters, omega, omegaCorrelation, individual, derived } = logScale);
+  }
+  const initial = initialStates(model, data, kept, individual);
   const unidentifiable = denseUnidentifiable(model, lmm, notes);
   if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
 
@@ -174,8 +199,11 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     omega,
     unidentifiable,
     notes,
+    ...(initial ? { initialStates: initial } : {}),
     settings: {
-      estimator: "weak-form LMM (ML)",
+      estimator: logScale ? "weak-form rows, Laplace EM on the log scale for positive parameters" : "weak-form LMM (ML)",
+      rowForms: forms,
+      ...(forms.integral > 0 ? { integralCurve: options.integralCurve ?? "pchip" } : {}),
       smoothing: { method: "P-spline, cubic, second-difference penalty, GCV", undersmooth: smoothing.undersmooth, maxSegments: smoothing.maxSegments ?? 20 },
       weightedSmoothing: weighted,
       testFunctions: { shape: "(1-x^2)^p", degree: options.tests?.degree ?? 4, normalise: options.tests?.normalise ?? "derivative" },
@@ -185,6 +213,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       sigma2: lmm.sigma2,
       logLik: lmm.logLik,
       lmmIterations: lmm.iterations,
+      ...(logScale ? { sigma2: logScale.sigma2, logLik: logScale.logLik, emRounds: logScale.rounds, emConverged: logScale.converged } : {}),
       rows: kept.reduce((s, x) => s + x.perState.reduce((a, b) => a + b.n, 0), 0),
       phaseSeconds: {
         smoothingAndAssembly: (tSmooth - started) / 1000,

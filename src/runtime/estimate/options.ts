@@ -3,6 +3,15 @@ import type { SmoothOptions } from "../rows/smooth.js";
 import type { LatentRowOptions } from "../rows/latent-rows.js";
 
 export interface FitOptions extends LatentRowOptions {
+  /**
+   * Dense path: the rows of each subject, "auto" (default: integral rows for a
+   * subject with fewer than MIN_SAMPLES_FOR_TESTS samples on every interval
+   * of an output, test-function rows otherwise; see rows/integral-rows.ts),
+   * or one form for all.
+   */
+  rowForm?: "auto" | "weak" | "integral";
+  /** Integral rows: the data curve inside the integrals (default "pchip"). */
+  integralCurve?: "pchip" | "smoother";
   /** WENDy-style iteratively re-weighted pass (default false). */
   reweight?: boolean;
   /** Re-weighting iterations (default 3). */

@@ -232,13 +232,13 @@ interface InnerResult {
 /** EM on the subjects' local quadratics: mu by GLS, Omega from the posterior moments, sigma^2 from the expected RSS. */
 function innerEm(locals: Local[], dofs: number[], mu0: Float64Array, omega0: Float64Array, sigma20: number, random: boolean[], fullBlocks: number[][]): InnerResult {
   const dim = mu0.length;
-  let mu = Float64Array.from(mu0);
-  let omega = Float64Array.from(omega0);
+  let mu: Float64Array = Float64Array.from(mu0);
+  let omega: Float64Array = Float64Array.from(omega0);
   let sigma2 = sigma20;
   const M = locals.length;
   const sameBlock = (a: number, b: number): boolean => a === b || fullBlocks.some((bl) => bl.includes(a) && bl.includes(b));
   let posteriors: InnerResult["posteriors"] = [];
-  let muCov = new Float64Array(dim * dim);
+  let muCov: Float64Array = new Float64Array(dim * dim);
   let logLik = Number.NaN;
   for (let it = 0; it < 200; it++) {
     // I_i = J'J / sigma2, h_i = I_i m_i - J'r / sigma2 (the subject's information-weighted own estimate).
@@ -398,8 +398,8 @@ export function laplaceEm(subjects: NonlinearSubject[], options: LaplaceEmOption
   const lower = options.lower ?? new Float64Array(dim).fill(Number.NEGATIVE_INFINITY);
   const upper = options.upper ?? new Float64Array(dim).fill(Number.POSITIVE_INFINITY);
   const stepOf = (j: number, v: number): number => (options.step?.[j] ?? 1e-4) * Math.max(1, Math.abs(v));
-  let mu = Float64Array.from(options.start);
-  let omega = new Float64Array(dim * dim);
+  let mu: Float64Array = Float64Array.from(options.start);
+  let omega: Float64Array = new Float64Array(dim * dim);
   for (let a = 0; a < dim; a++) if (random[a]) omega[a * dim + a] = options.omegaStart?.[a] ?? 0.25;
   const free = [...Array(dim).keys()].filter((a) => random[a]);
   // sigma^2 to start: the subjects' own residuals at their starting values.
@@ -413,7 +413,7 @@ export function laplaceEm(subjects: NonlinearSubject[], options: LaplaceEmOption
     }
   });
   let sigma2 = Math.max(rss0 / Math.max(1, dof0), 1e-12);
-  let modes = subjects.map((s) => Float64Array.from(s.start ?? mu));
+  let modes: Float64Array[] = subjects.map((s) => Float64Array.from(s.start ?? mu));
   let inner: InnerResult | null = null;
   const maxRounds = options.maxRounds ?? 40;
   const tol = options.tolerance ?? 1e-5;
