@@ -17,7 +17,8 @@ import {
 } from "../rows/weak-form.js";
 import { MixedModel, type LmmFit, type RandomBlock } from "../population/mixed-model.js";
 import { gramSums, profileNuisance, type SubjectStats } from "../population/subject-rows.js";
-import { chooseRowForm, integralRows, rowsOfState } from "../rows/integral-rows.js";
+import { chooseRowForm, integralRows, MIN_SAMPLES_FOR_TESTS, rowsOfState } from "../rows/integral-rows.js";
+import { whitenIntegralSubjects } from "./integral-pass.js";
 import { integralRowScale, logScaleFit, positiveParameters, type DenseSubject } from "./log-scale.js";
 import { initialStates } from "./initial-states.js";
 import { reweightedStats } from "../rows/reweight.js";
@@ -61,7 +62,7 @@ function smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOpti
     const integral = form === "integral" ? integralRows(model, subject, perState, { curve: options.integralCurve }) : null;
     if (integral) {
       const byState = Array.from({ length: d }, (_, k) => rowsOfState(integral, k, model.nParams));
-      out.kept.push({ id: subject.id, index, form: "integral", byState, perState: byState.map((b) => gramSums(profileNuisance(b.rows, b.nuisance))) });
+      out.kept.push({ id: subject.id, index, form: "integral", byState, curves: perState, perState: byState.map((b) => gramSums(profileNuisance(b.rows, b.nuisance))) });
       if (progress && (index % 64 === 63 || index === total - 1)) progress(index + 1, total);
       return;
     }
@@ -95,7 +96,8 @@ function densePopulation(
     if (par.variability !== "fixed") randomParams.push(j);
   });
   const blocks = randomBlocks(model, randomParams);
-  let stats = assembled.kept.map((x) => combineStats(x.perState, x.form === "integral" ? integralScale : rowScale, p));
+  const ones = new Float64Array(model.nStates).fill(1);
+  let stats = assembled.kept.map((x) => combineStats(x.perState, x.form === "whitened" ? ones : x.form === "integral" ? integralScale : rowScale, p));
   let lmm = new MixedModel(stats, p, randomParams, blocks).fit();
   let rounds = 0;
   if (options.reweight) {
@@ -164,25 +166,38 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       `${skipped.length} subject(s) skipped: too few observations between doses for any test function (${preview(skipped)}); they have no individual estimates.`,
     );
 
-  // 3. Population step.
+  // 3. Population step (twice when integral rows are whitened at the first pass's individual values).
   const integralScale = integralRowScale(model, residual);
-  const { lmm, randomParams, blocks, rounds } = densePopulation(model, data, options, assembled, rowScale, integralScale, residual, notes);
+  const populationAndResults = (sink: string[]) => {
+    const pop = densePopulation(model, data, options, assembled, rowScale, integralScale, residual, sink);
+    let { parameters, omega, omegaCorrelation } = denseParameters(model, pop.lmm, pop.randomParams, pop.blocks);
+    let { individual, derived } = denseIndividuals(model, pop.lmm, kept);
+    let logScale: ReturnType<typeof logScaleFit> | null = null;
+    if (positiveParameters(model).some((x) => x)) {
+      logScale = logScaleFit(model, kept, (x) => combineStats(x.perState, subjectScale(x), model.nParams), pop.lmm, sink);
+      ({ parameters, omega, omegaCorrelation, individual, derived } = logScale);
+    }
+    return { ...pop, parameters, omega, omegaCorrelation, individual, derived, logScale };
+  };
+  const ones = new Float64Array(d).fill(1);
+  const subjectScale = (x: DenseSubject): Float64Array => (x.form === "whitened" ? ones : x.form === "integral" ? integralScale : rowScale);
+  const forms = { integral: kept.filter((k) => k.form === "integral").length, weak: kept.filter((k) => k.form === "weak").length };
+  const whiten = forms.integral > 0 && options.whitenIntegral !== false;
+  let pass = populationAndResults(whiten ? [] : notes);
+  if (whiten) {
+    whitenIntegralSubjects(model, data, kept, pass.individual, residual, options);
+    pass = populationAndResults(notes);
+  }
+  const { lmm, rounds, logScale } = pass;
+  let { parameters, omega, omegaCorrelation, individual, derived } = pass;
   if (options.onProgress) options.onProgress(total, total);
 
   const tPopulation = performance.now();
   // 4. Results.
-  let { parameters, omega, omegaCorrelation } = denseParameters(model, lmm, randomParams, blocks);
-  let { individual, derived } = denseIndividuals(model, lmm, kept);
-  const forms = { integral: kept.filter((k) => k.form === "integral").length, weak: kept.filter((k) => k.form === "weak").length };
   if (forms.integral > 0)
     notes.push(
-      `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out) for ${forms.integral} subject(s) with fewer than 10 samples on every interval of an output; test-function rows for ${forms.weak}.`,
+      `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out${whiten ? "; whitened by the covariance of their errors propagated from the data noise at the first pass's individual values" : ""}) for ${forms.integral} subject(s) with fewer than ${MIN_SAMPLES_FOR_TESTS} samples on every interval of an output; test-function rows for ${forms.weak}.`,
     );
-  let logScale: ReturnType<typeof logScaleFit> | null = null;
-  if (positiveParameters(model).some((x) => x)) {
-    logScale = logScaleFit(model, kept, (x) => combineStats(x.perState, x.form === "integral" ? integralScale : rowScale, model.nParams), lmm, notes);
-    ({ parameters, omega, omegaCorrelation, individual, derived } = logScale);
-  }
   const initial = initialStates(model, data, kept, individual);
   const unidentifiable = denseUnidentifiable(model, lmm, notes);
   if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
@@ -203,6 +218,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     settings: {
       estimator: logScale ? "weak-form rows, Laplace EM on the log scale for positive parameters" : "weak-form LMM (ML)",
       rowForms: forms,
+      ...(whiten ? { integralWhitened: true } : {}),
       ...(forms.integral > 0 ? { integralCurve: options.integralCurve ?? "pchip" } : {}),
       smoothing: { method: "P-spline, cubic, second-difference penalty, GCV", undersmooth: smoothing.undersmooth, maxSegments: smoothing.maxSegments ?? 20 },
       weightedSmoothing: weighted,

@@ -8,6 +8,7 @@ import type { CompiledModel, ParameterMeta } from "../model.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import type { LmmFit } from "../population/mixed-model.js";
 import type { SubjectRows, SubjectStats } from "../population/subject-rows.js";
+import type { CurvePiece } from "../rows/weak-form.js";
 import { laplaceEm, linearSubject, type LaplaceEmFit } from "../population/laplace-em.js";
 import { solveSpd } from "../numeric/linalg.js";
 import { median } from "../numeric/summary.js";
@@ -16,9 +17,12 @@ import { median } from "../numeric/summary.js";
 export interface DenseSubject {
   id: string;
   index: number;
-  form: "weak" | "integral";
+  /** "whitened": integral rows already whitened (unit noise, every state's rows in perState[0]). */
+  form: "weak" | "integral" | "whitened";
   perState: SubjectStats[];
   byState?: { rows: SubjectRows; nuisance: number[] }[];
+  /** Integral rows: the subject's curve pieces per state (the whitening pass rebuilds its rows). */
+  curves?: CurvePiece[][];
 }
 
 /** `positive` (lang-params: `~ lognormal`, `positive`) per parameter; read loosely until every model carries the field. */

@@ -12,6 +12,8 @@ export interface FitOptions extends LatentRowOptions {
   rowForm?: "auto" | "weak" | "integral";
   /** Integral rows: the data curve inside the integrals (default "pchip"). */
   integralCurve?: "pchip" | "smoother";
+  /** Integral rows: a second population pass on rows whitened at the first pass's individual values (default true). */
+  whitenIntegral?: boolean;
   /** WENDy-style iteratively re-weighted pass (default false). */
   reweight?: boolean;
   /** Re-weighting iterations (default 3). */

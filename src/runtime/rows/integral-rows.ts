@@ -173,3 +173,86 @@ export function rowsOfState(r: IntegralRows, k: number, p: number): { rows: Subj
   });
   return { rows: { rows: idx.length, cols, g, y }, nuisance: mine.map((_, i) => p + i) };
 }
+
+/**
+ * Integral rows whitened by the covariance of their errors: every sample's
+ * noise enters its own row and, through the data curve, the integrals of its
+ * neighbours (errors in the regressors, correlated between rows). At the
+ * subject's current parameters theta, the residual's derivative with respect
+ * to each sample (finite differences of the rows) times the sample's noise SD
+ * (`noiseSd(state, piece, i)`, observed scale) gives the covariance
+ * A D A'; the rows are multiplied by L^-1 (L L' = A D A'), so each has unit
+ * noise and the subject's information is no longer overstated (a WENDy-style
+ * pass for integral rows). Columns as in `integralRows`.
+ */
+export function whitenedIntegralRows(
+  model: CompiledModel,
+  subject: Subject,
+  perState: CurvePiece[][],
+  theta: Float64Array,
+  noiseSd: (state: number, piece: number, sample: number) => number,
+  options: IntegralRowsOptions = {},
+): IntegralRows | null {
+  const base = integralRows(model, subject, perState, options);
+  if (!base) return null;
+  const p = model.nParams;
+  const n = base.rows;
+  const residual = (r: IntegralRows): Float64Array =>
+    Float64Array.from({ length: n }, (_, i) => {
+      let s = r.y[i]!;
+      for (let j = 0; j < p; j++) s -= r.g[i * r.cols + j]! * theta[j]!;
+      return s;
+    });
+  const r0 = residual(base);
+  const cov = new Float64Array(n * n);
+  perState.forEach((pieces, k) =>
+    pieces.forEach((pc, m) => {
+      if (pc.times.length < 2) return;
+      for (let i = 0; i < pc.times.length; i++) {
+        const sd = noiseSd(k, m, i);
+        if (!(sd > 0)) continue;
+        const h = 1e-3 * sd;
+        const saved = pc.values[i]!;
+        pc.values[i] = saved + h;
+        const r1 = integralRows(model, subject, perState, options);
+        pc.values[i] = saved;
+        if (!r1) continue;
+        const d = residual(r1);
+        for (let a = 0; a < n; a++) d[a] = ((d[a]! - r0[a]!) / h) * sd;
+        for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) cov[a * n + b] += d[a]! * d[b]!;
+      }
+    }),
+  );
+  // Cholesky with a small ridge (a row no sample moves would make it singular).
+  let tr = 0;
+  for (let a = 0; a < n; a++) tr += cov[a * n + a]!;
+  for (let a = 0; a < n; a++) cov[a * n + a] += 1e-8 * (tr / n) + 1e-300;
+  const L = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let s = cov[j * n + j]!;
+    for (let k = 0; k < j; k++) s -= L[j * n + k]! ** 2;
+    if (!(s > 0)) return base;
+    const ljj = Math.sqrt(s);
+    L[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let t = cov[i * n + j]!;
+      for (let k = 0; k < j; k++) t -= L[i * n + k]! * L[j * n + k]!;
+      L[i * n + j] = t / ljj;
+    }
+  }
+  const cols = base.cols;
+  const solveL = (v: (i: number) => number, out: (i: number, x: number) => void): void => {
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = v(i);
+      for (let k = 0; k < i; k++) s -= L[i * n + k]! * x[k]!;
+      x[i] = s / L[i * n + i]!;
+      out(i, x[i]!);
+    }
+  };
+  const g = new Float64Array(n * cols);
+  const y = new Float64Array(n);
+  for (let c = 0; c < cols; c++) solveL((i) => base.g[i * cols + c]!, (i, x) => (g[i * cols + c] = x));
+  solveL((i) => base.y[i]!, (i, x) => (y[i] = x));
+  return { ...base, g, y };
+}
