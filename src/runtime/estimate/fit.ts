@@ -17,7 +17,7 @@ import {
 } from "../rows/weak-form.js";
 import { MixedModel, type LmmFit, type RandomBlock } from "../population/mixed-model.js";
 import { gramSums, profileNuisance, type SubjectStats } from "../population/subject-rows.js";
-import { chooseRowForm, integralRows, MIN_SAMPLES_FOR_TESTS, rowsOfState } from "../rows/integral-rows.js";
+import { chooseRowForm, integralRows, MIN_LEVELS_FOR_TESTS, rowsOfState } from "../rows/integral-rows.js";
 import { whitenIntegralSubjects } from "./integral-pass.js";
 import { integralRowScale, logScaleFit, positiveParameters, type DenseSubject } from "./log-scale.js";
 import { initialStates } from "./initial-states.js";
@@ -58,7 +58,7 @@ function smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOpti
       perState.push(smoothed.pieces);
     }
     // Sparse subjects get integral rows (see chooseRowForm); re-weighting works on test-function rows only.
-    const form = keep ? "weak" : options.rowForm === "weak" || options.rowForm === "integral" ? options.rowForm : chooseRowForm(perState);
+    const form = keep ? "weak" : options.rowForm === "weak" || options.rowForm === "integral" ? options.rowForm : chooseRowForm(perState, options.tests);
     const integral = form === "integral" ? integralRows(model, subject, perState, { curve: options.integralCurve }) : null;
     if (integral) {
       const byState = Array.from({ length: d }, (_, k) => rowsOfState(integral, k, model.nParams));
@@ -196,7 +196,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   // 4. Results.
   if (forms.integral > 0)
     notes.push(
-      `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out${whiten ? "; whitened by the covariance of their errors propagated from the data noise at the first pass's individual values" : ""}) for ${forms.integral} subject(s) with fewer than ${MIN_SAMPLES_FOR_TESTS} samples on every interval of an output; test-function rows for ${forms.weak}.`,
+      `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out${whiten ? "; whitened by the covariance of their errors propagated from the data noise at the first pass's individual values" : ""}) for ${forms.integral} subject(s) too sparse for ${MIN_LEVELS_FOR_TESTS} levels of test functions on some output; test-function rows for ${forms.weak}.`,
     );
   const initial = initialStates(model, data, kept, individual);
   const unidentifiable = denseUnidentifiable(model, lmm, notes);

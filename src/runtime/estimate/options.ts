@@ -5,8 +5,8 @@ import type { LatentRowOptions } from "../rows/latent-rows.js";
 export interface FitOptions extends LatentRowOptions {
   /**
    * Dense path: the rows of each subject, "auto" (default: integral rows for a
-   * subject with fewer than MIN_SAMPLES_FOR_TESTS samples on every interval
-   * of an output, test-function rows otherwise; see rows/integral-rows.ts),
+   * subject whose sampling allows only one level of test functions on some
+   * output, test-function rows otherwise; see rows/integral-rows.ts chooseRowForm),
    * or one form for all.
    */
   rowForm?: "auto" | "weak" | "integral";

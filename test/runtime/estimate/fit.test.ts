@@ -105,8 +105,8 @@ describe("fit: behaviour", () => {
     const result = fit(model, data);
     expect(result.subjects).toBe(4);
     expect(result.individual.small).toBeDefined();
-    expect(result.settings.rowForms).toEqual({ integral: 4, weak: 0 });
-    expect(result.notes.join(" ")).toMatch(/integral rows .* for 4 subject/);
+    expect(result.settings.rowForms).toEqual({ integral: 1, weak: 3 });
+    expect(result.notes.join(" ")).toMatch(/integral rows .* for 1 subject.*test-function rows for 3/);
   });
 
   it("rejects models with latent states with a clear message", () => {
