@@ -249,7 +249,7 @@ export function latentLogScale(view: LatentRunView, passes = 2): LatentLogScaleR
   for (let pass = 0; pass < passes; pass++) {
     relevel(view, layout, psis, modelNoise);
     const subjects = contexts.map((ctx, i) => subjectOf(view, layout, ctx, psis[i]!));
-    em = laplaceEm(subjects, { random: layout.random, start: mu, omegaStart: em ? Float64Array.from({ length: dim }, (_, a) => Math.max(em!.omega[a * dim + a]!, 1e-6)) : omegaStart, lower, upper });
+    em = laplaceEm(subjects, { random: layout.random, start: mu, omegaStart: em ? Float64Array.from({ length: dim }, (_, a) => Math.max(em!.omega[a * dim + a]!, 1e-6)) : omegaStart, lower, upper, importance: { samples: 300, seed: 20261207 } });
     psis = em.modes;
     mu = em.mu;
     if (logObserved(view)) break;
