@@ -1,4 +1,4 @@
-// Compile time per spec: front end (parse, check, lower), emission (ts-morph
+// Compile time per spec: front end (parse, check, lower), emission (structure
 // printing) and prettier, in process after one warm-up pass (module loading
 // and JIT are reported separately as `coldMs`), and `nlme compile` end to end
 // in a fresh process when the CLI exists. Target: < 1.5 s per spec.

@@ -3,6 +3,7 @@
 // designs like the bundled data). Reports wall time, CPU time, time per
 // subject, per-phase times and peak memory, plus the error of the estimates.
 import { fit } from "../src/runtime/estimate/fit.js";
+import { checkFit } from "../src/runtime/quality/check-fit.js";
 import type { CompiledModel } from "../src/runtime/model.js";
 import type { Dataset } from "../src/runtime/data/dataset.js";
 import { lotkaVolterraModel } from "../test/runtime/models/lotka-volterra.js";
@@ -19,6 +20,10 @@ interface Case {
   peakRssMb: number;
   heapUsedMb: number;
   relativeError: Record<string, number>;
+  /** The quality check that every fit passes through (one ODE solve per subject), timed apart from the fit. */
+  qualitySeconds: number;
+  /** (fit + quality check) / fit. */
+  withQualityRatio: number;
 }
 
 function run(name: string, model: CompiledModel, data: Dataset, truth: number[]): Case {
@@ -33,6 +38,9 @@ function run(name: string, model: CompiledModel, data: Dataset, truth: number[])
   clearInterval(timer);
   const mem = process.memoryUsage();
   peak = Math.max(peak, mem.rss);
+  const tq = performance.now();
+  checkFit(model, data, result);
+  const qualitySeconds = (performance.now() - tq) / 1000;
   const relativeError: Record<string, number> = {};
   model.meta.parameters.forEach((p, j) => (relativeError[p.name] = Number((result.parameters[p.name]!.estimate / truth[j]! - 1).toFixed(4))));
   return {
@@ -45,6 +53,8 @@ function run(name: string, model: CompiledModel, data: Dataset, truth: number[])
     peakRssMb: Math.round(peak / 2 ** 20),
     heapUsedMb: Math.round(mem.heapUsed / 2 ** 20),
     relativeError,
+    qualitySeconds: Number(qualitySeconds.toFixed(3)),
+    withQualityRatio: Number(((seconds + qualitySeconds) / seconds).toFixed(2)),
   };
 }
 
@@ -52,8 +62,11 @@ export async function benchFit(): Promise<object> {
   const sizes = (process.env.BENCH_FIT_SIZES ?? "100,1000,10000").split(",").map(Number);
   const cases: Case[] = [];
   // Warm-up so that the first case does not pay for JIT compilation.
-  fit(lotkaVolterraModel(), simulateLotkaVolterra({ subjects: 50, seed: 99, noise: 0.05 }));
-  fit(logisticModel(), simulateLogistic({ subjects: 50, seed: 99, noise: 0.03 }));
+  for (const [model, data] of [
+    [lotkaVolterraModel(), simulateLotkaVolterra({ subjects: 50, seed: 99, noise: 0.05 })],
+    [logisticModel(), simulateLogistic({ subjects: 50, seed: 99, noise: 0.03 })],
+  ] as const)
+    checkFit(model, data, fit(model, data));
   for (const n of sizes) {
     cases.push(run("lotka_volterra", lotkaVolterraModel(), simulateLotkaVolterra({ subjects: n, seed: 7, noise: 0.05 }), LV_TRUTH.theta));
     process.stderr.write(`bench fit: lotka_volterra ${n} done\n`);

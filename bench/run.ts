@@ -12,6 +12,7 @@ async function load(name: string, path: string, exportName: string): Promise<voi
   }
 }
 
+await load("startup", "./startup.js", "benchStartup");
 await load("compile", "./compile.js", "benchCompile");
 await load("fit", "./fit.js", "benchFit");
 await load("sparse", "./sparse.js", "benchSparse");

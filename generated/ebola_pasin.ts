@@ -14,7 +14,12 @@ const meta: ModelMeta = {
   states: [
     { name: "S", latent: true, doc: "short-lived antibody-secreting cells" },
     { name: "L", latent: true, doc: "long-lived antibody-secreting cells" },
-    { name: "Ab", latent: false, doc: "binding antibodies" },
+    {
+      name: "Ab",
+      latent: false,
+      doc: "binding antibodies",
+      initialEstimated: true,
+    },
   ],
   parameters: [
     { name: "theta_S", variability: "random", distribution: "logNormal" },

@@ -4,6 +4,7 @@ export { model as antibody_clairon } from "./antibody_clairon.js";
 export { model as ebola_pasin } from "./ebola_pasin.js";
 export { model as gene_network } from "./gene_network.js";
 export { model as gene_network_quadratic } from "./gene_network_quadratic.js";
+export { model as growth_sparse } from "./growth_sparse.js";
 export { model as logistic } from "./logistic.js";
 export { model as lotka_volterra } from "./lotka_volterra.js";
 export { model as pk_oral } from "./pk_oral.js";

@@ -6,7 +6,14 @@ import * as runtime from "../src/runtime/index.js";
 const meta: ModelMeta = {
   name: "logistic",
   time: { name: "age", unit: "days" },
-  states: [{ name: "C", latent: false, doc: "trunk circumference, mm" }],
+  states: [
+    {
+      name: "C",
+      latent: false,
+      doc: "trunk circumference, mm",
+      initialEstimated: true,
+    },
+  ],
   parameters: [
     {
       name: "r",

@@ -7,8 +7,8 @@ const meta: ModelMeta = {
   name: "lotka_volterra",
   time: { name: "t", unit: "days" },
   states: [
-    { name: "x", latent: false, doc: "prey" },
-    { name: "y", latent: false, doc: "predator" },
+    { name: "x", latent: false, doc: "prey", initialEstimated: true },
+    { name: "y", latent: false, doc: "predator", initialEstimated: true },
   ],
   parameters: [
     {

@@ -160,9 +160,20 @@ export class NlmeParser extends CstParser {
     this.CONSUME(T.RCurly);
   });
 
+  /** `WT "kg"`, `DIET categorical`, `SEX categorical(reference = "F")`. */
   private covariateDecl = this.RULE("covariateDecl", () => {
     this.CONSUME(T.Identifier);
-    this.OPTION(() => this.CONSUME(T.StringLit));
+    this.OPTION(() => {
+      this.CONSUME(T.Categorical);
+      this.OPTION2(() => {
+        this.CONSUME(T.LParen);
+        this.CONSUME2(T.Identifier);
+        this.CONSUME(T.Equals);
+        this.OR([{ ALT: () => this.CONSUME(T.StringLit) }, { ALT: () => this.CONSUME(T.NumberLit) }]);
+        this.CONSUME(T.RParen);
+      });
+    });
+    this.OPTION3(() => this.CONSUME2(T.StringLit));
   });
 
   // ------------------------------------------------------------ parameters, random
@@ -176,6 +187,12 @@ export class NlmeParser extends CstParser {
 
   private parameterDecl = this.RULE("parameterDecl", () => {
     this.CONSUME(T.Identifier);
+    // `H(0) ~ lognormal`: how an estimated initial value varies between subjects.
+    this.OPTION5(() => {
+      this.CONSUME(T.LParen);
+      this.CONSUME(T.NumberLit);
+      this.CONSUME(T.RParen);
+    });
     this.OPTION(() => {
       this.CONSUME(T.LBracket);
       this.CONSUME2(T.Identifier);
@@ -184,15 +201,44 @@ export class NlmeParser extends CstParser {
       this.CONSUME(T.RBracket);
     });
     this.OPTION2(() => {
-      this.CONSUME(T.Tilde);
-      this.CONSUME(T.Random);
-      this.OPTION3(() => {
-        this.CONSUME(T.LParen);
-        this.CONSUME(T.Selected);
-        this.CONSUME(T.RParen);
-      });
+      this.OR([
+        { ALT: () => this.CONSUME(T.Positive) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Tilde);
+            this.SUBRULE(this.distribution);
+            this.MANY(() => this.SUBRULE(this.covariateTerm));
+          },
+        },
+      ]);
     });
     this.OPTION4(() => this.CONSUME(T.StringLit));
+  });
+
+  /** `random`, `random(selected)`, or a distribution name (`lognormal`, `normal`) checked later. */
+  private distribution = this.RULE("distribution", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Random);
+          this.OPTION(() => {
+            this.CONSUME(T.LParen);
+            this.CONSUME(T.Selected);
+            this.CONSUME(T.RParen);
+          });
+        },
+      },
+      { ALT: () => this.CONSUME(T.Identifier) },
+    ]);
+  });
+
+  /**
+   * `+ log(WT / 70)`: one effect on the parameter's transformed scale. A term is a product, not a sum, so that
+   * `+ WT + DIET` reads as two effects; write `+ (AGE - 40)` for a centred covariate.
+   */
+  private covariateTerm = this.RULE("covariateTerm", () => {
+    this.CONSUME(T.Plus);
+    this.SUBRULE(this.multiplicative);
   });
 
   private randomBlock = this.RULE("randomBlock", () => {

@@ -33,6 +33,8 @@ export const Covariates = keyword("covariates", [SectionKeyword]);
 export const Parameters = keyword("parameters", [SectionKeyword]);
 export const Random = keyword("random", [SectionKeyword]);
 export const Selected = keyword("selected");
+export const Positive = keyword("positive");
+export const Categorical = keyword("categorical");
 export const Covariance = keyword("covariance");
 export const Full = keyword("full");
 export const Diagonal = keyword("diagonal");
@@ -61,7 +63,8 @@ export const Cos = keyword("cos", [FunctionName]);
 
 /** In the order of docs/language.md (the reserved-word list). */
 export const keywordTokens: TokenType[] = [
-  Model, Time, In, States, Latent, Constants, Covariates, Parameters, Random, Selected, Covariance, Full, Diagonal,
+  Model, Time, In, States, Latent, Constants, Covariates, Parameters, Random, Selected, Positive, Categorical, Covariance,
+  Full, Diagonal,
   Doses, Amt, Unknown, Dynamics, Observe, Constant, Proportional, Combined, Derived, Monolix, Dictionary, Polynomial,
   Penalty, For, SinceDose, Exp, Log, Log10, Sqrt, Abs, Sin, Cos,
 ];

@@ -138,7 +138,7 @@ export function buildLayout(ast: ModelFile): Layout {
   const arrays = new Map<string, ParameterArray>();
   for (const decl of ast.parameters?.items ?? []) {
     const base = decl?.name?.text;
-    if (!base || scalarParams.has(base) || arrays.has(base)) continue;
+    if (!base || decl.initialOf || scalarParams.has(base) || arrays.has(base)) continue;
     if (decl.dims && decl.dims.length > 0) {
       const rows = groups.get(decl.dims[0]?.text ?? "")?.indices ?? [];
       const dictionary = dictionaries.get(decl.dims[1]?.text ?? "");

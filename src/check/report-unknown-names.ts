@@ -42,6 +42,8 @@ export const reportUnknownNames: Rule = {
   run(ctx) {
     const { ast, scope } = ctx;
     forEachExpression(ast, (root, site) => {
+      // A covariate term names covariates only: report-covariate-effects says so, with covariates to suggest.
+      if (site.section === "parameters") return;
       const loopName = site.loop?.index?.text;
       walkExpr(root, (e) => {
         if (e.kind === "dot") {

@@ -13,6 +13,8 @@ import { reportDerived } from "./report-derived.js";
 import { reportDictionaries } from "./report-dictionaries.js";
 import { reportRandomEffects } from "./report-random-effects.js";
 import { reportMonolix } from "./report-monolix.js";
+import { reportParameterDistributions } from "./report-parameter-distributions.js";
+import { reportCovariateEffects } from "./report-covariate-effects.js";
 import { reportPenalties } from "./report-penalties.js";
 import { reportMissingEquations } from "./report-missing-equations.js";
 import { expandLoops } from "./expand-loops.js";
@@ -36,6 +38,8 @@ export const stages: Stage[] = [
       reportDictionaries,
       reportRandomEffects,
       reportMonolix,
+      reportParameterDistributions,
+      reportCovariateEffects,
       reportPenalties,
       reportMissingEquations,
     ],

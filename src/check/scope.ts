@@ -33,6 +33,9 @@ export const SINCE_DOSE = "since_dose";
 export const AMT = "amt";
 export const BUILTIN_FUNCTIONS: Record<string, number> = { exp: 1, log: 1, log10: 1, sqrt: 1, abs: 1, sin: 1, cos: 1 };
 export const DISTRIBUTIONS = ["logNormal", "normal", "logitNormal"] as const;
+export type Distribution = (typeof DISTRIBUTIONS)[number];
+/** The words after `~` in `parameters` (`random` is the older spelling of `normal`). */
+export const DISTRIBUTION_WORDS = ["lognormal", "normal", "random"] as const;
 
 export interface Scope {
   /** First declaration of each name. */
@@ -42,6 +45,8 @@ export interface Scope {
   timeName: string;
   /** `X(0) = v` entries of `constants`. */
   initialValues: ConstantDecl[];
+  /** `X(0) ~ lognormal` entries of `parameters`: how an estimated initial value varies. */
+  initialVariability: ParameterDecl[];
 }
 
 const valid = (n: Name | undefined): n is Name => n !== undefined && typeof n.text === "string" && n.text.length > 0;
@@ -49,6 +54,7 @@ const valid = (n: Name | undefined): n is Name => n !== undefined && typeof n.te
 export function buildScope(ast: ModelFile): Scope {
   const declarations: Entity[] = [];
   const initialValues: ConstantDecl[] = [];
+  const initialVariability: ParameterDecl[] = [];
   const timeName = valid(ast.time?.name) ? ast.time!.name.text : "t";
   if (valid(ast.time?.name)) declarations.push({ kind: "time", name: ast.time!.name, decl: ast.time });
   for (const d of ast.states?.items ?? []) {
@@ -63,13 +69,17 @@ export function buildScope(ast: ModelFile): Scope {
     else declarations.push({ kind: "constant", name: d.name, decl: d });
   }
   for (const d of ast.covariates?.items ?? []) if (valid(d?.name)) declarations.push({ kind: "covariate", name: d.name, decl: d });
-  for (const d of ast.parameters?.items ?? []) if (valid(d?.name)) declarations.push({ kind: "parameter", name: d.name, decl: d });
+  for (const d of ast.parameters?.items ?? []) {
+    if (!valid(d?.name)) continue;
+    if (d.initialOf) initialVariability.push(d);
+    else declarations.push({ kind: "parameter", name: d.name, decl: d });
+  }
   for (const d of ast.doses?.items ?? []) if (d?.kind === "vector" && valid(d.name)) declarations.push({ kind: "doseVector", name: d.name, decl: d });
   for (const d of ast.derived?.items ?? []) if (valid(d?.name)) declarations.push({ kind: "derived", name: d.name, decl: d });
   for (const d of ast.dictionaries ?? []) if (valid(d?.name)) declarations.push({ kind: "dictionary", name: d.name, decl: d });
   const names = new Map<string, Entity>();
   for (const e of declarations) if (!names.has(e.name.text)) names.set(e.name.text, e);
-  return { names, declarations, timeName, initialValues };
+  return { names, declarations, timeName, initialValues, initialVariability };
 }
 
 /** Names of the given kinds, for suggestions scoped to what fits at the use site. */

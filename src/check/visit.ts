@@ -2,7 +2,8 @@
 // that care about "which names may appear here" share one traversal.
 import type { Expr, ForClause, ModelFile, Node } from "../syntax/ast.js";
 
-export type ExprSection = "dynamics" | "observe" | "constants" | "derived" | "doses" | "target";
+/** `parameters`: a covariate term (`V ~ lognormal + log(WT / 70)`). */
+export type ExprSection = "dynamics" | "observe" | "constants" | "derived" | "doses" | "target" | "parameters";
 
 export interface ExprSite {
   section: ExprSection;
@@ -24,6 +25,7 @@ export function forEachExpression(ast: ModelFile, visit: (e: Expr, site: ExprSit
     if (ob.expr) visit(ob.expr, { section: "observe", loop: ob.loop, owner: ob });
   }
   for (const c of ast.constants?.items ?? []) if (c?.value) visit(c.value, { section: "constants", owner: c });
+  for (const p of ast.parameters?.items ?? []) for (const t of p?.covariateTerms ?? []) if (t?.expr) visit(t.expr, { section: "parameters", owner: t });
   for (const d of ast.derived?.items ?? []) if (d?.expr) visit(d.expr, { section: "derived", owner: d });
   for (const d of ast.doses?.items ?? []) {
     if (!d) continue;

@@ -4,6 +4,8 @@ import { DataError } from "../runtime/data/dataset.js";
 export const EXIT_OK = 0;
 export const EXIT_ERRORS = 1;
 export const EXIT_MISUSE = 2;
+/** `fit --strict`: the fit ran but its quality check warns that it does not describe the data. */
+export const EXIT_QUALITY = 3;
 
 /** A problem the user can fix by changing how they called us. */
 export class UsageError extends Error {

@@ -1,9 +1,13 @@
 // The `nlme` command line. Each command lives in `commands/`; this file only
 // wires them to commander and maps failures to the documented exit codes:
 // 0 success, 1 the input has errors (diagnostics, bad data), 2 misuse.
-import { Command, CommanderError } from "commander";
+import { createRequire } from "node:module";
+import type * as Commander from "commander";
 import { registerCommands } from "./commands/index.js";
 import { EXIT_MISUSE, reportFailure } from "./exit.js";
+
+// require(), not import: commander's ES entry wraps its CommonJS one, which Node would scan for export names on every start.
+const { Command, CommanderError } = createRequire(import.meta.url)("commander") as typeof Commander;
 
 const program = new Command();
 program

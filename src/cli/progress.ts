@@ -1,5 +1,6 @@
 // A progress bar on a terminal, nothing otherwise (CI logs and pipes stay clean).
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type cliProgress from "cli-progress";
 
 export function progressBar(label: string): { update: (done: number, total: number) => void; stop: () => void } {
   if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
@@ -9,7 +10,9 @@ export function progressBar(label: string): { update: (done: number, total: numb
       if (!bar) {
         // Small jobs finish before a bar would help; start one only for long work.
         if (total < 200) return;
-        bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+        // Loaded only when a bar is drawn: every command would otherwise pay for its CommonJS modules at start.
+        const { SingleBar, Presets } = createRequire(import.meta.url)("cli-progress") as typeof cliProgress;
+        bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
         bar.start(total, done);
       }
       bar.update(done);

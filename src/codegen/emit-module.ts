@@ -1,11 +1,11 @@
 // IR -> one standalone TypeScript module: the model's metadata and
 // straight-line specialised functions (Theta, c, their Jacobians, the
 // observed-scale rows, f, h, h^-1, derived quantities) behind the runtime's
-// `CompiledModel` interface. Structures are printed with ts-morph (no
-// Project, so nothing is parsed) and the text is formatted once by prettier.
+// `CompiledModel` interface. Structures are ts-morph's, printed by our own
+// small printer (ts-morph would load the TypeScript compiler), and the text is
+// formatted once by prettier.
 // The module imports only the runtime's entry point.
-import * as prettier from "prettier";
-import { createRequire } from "node:module";
+import type * as prettier from "prettier";
 import type * as TsMorph from "ts-morph";
 import type { FunctionDeclarationStructure, StatementStructures } from "ts-morph";
 import type { ModelIr, Transform } from "../ir/model.js";
@@ -13,8 +13,9 @@ import { formatNumber } from "../ir/print-expr.js";
 import { commentText, emitBody, type Body } from "./emit-body.js";
 import { literal, Raw, type Plain } from "./literal.js";
 import type { ParameterMeta } from "../runtime/model.js";
-import { buildMeta } from "./meta.js";
+import { buildMeta, covariateValueCode } from "./meta.js";
 import { specialise, type Entry } from "./specialise.js";
+import { printStructure, StructureKind, VariableDeclarationKind } from "./print-structures.js";
 
 export interface EmitOptions {
   /** Spec path shown in the header; default `specs/<model>.nlme`. */
@@ -29,6 +30,8 @@ export interface EmitOptions {
   entryPoints?: string[];
   /** Options passed to prettier (over its defaults); `false` skips formatting. */
   prettier?: prettier.Options | false;
+  /** False: JavaScript, without type annotations (the CLI's cache). Default true. */
+  types?: boolean;
 }
 
 export const DEFAULT_RUNTIME_IMPORT = "../src/runtime/index.js";
@@ -57,27 +60,18 @@ const RESERVED = new Set([
 ]);
 
 type Kinds = typeof TsMorph.StructureKind;
-let tsMorph: Promise<typeof TsMorph> | undefined;
-
-/** ts-morph carries the TypeScript compiler (about a second to load): load it when a module is emitted, not on every CLI start. */
-function loadTsMorph(): Promise<typeof TsMorph> {
-  // require(), not import(): importing a CommonJS package from ESM makes Node scan the whole bundled
-  // TypeScript compiler for its export names first, a few hundred milliseconds of every compile.
-  tsMorph ??= Promise.resolve(createRequire(import.meta.url)("ts-morph") as typeof TsMorph);
-  return tsMorph;
-}
-
 export async function emitModule(ir: ModelIr, options: EmitOptions = {}): Promise<string> {
   const text = await printModule(ir, options);
   if (options.prettier === false) return text;
   // A `.ts` file path spares prettier's typescript parser its JSX sniffing, a
   // multiline regular expression that is quadratic on long generated bodies.
-  return prettier.format(text, { ...options.prettier, parser: "typescript", filepath: `${ir.name}.ts` });
+  // Loaded here, not at the top: the CLI's own cache skips formatting and should not pay prettier's load.
+  const { format } = await import("prettier");
+  return format(text, { ...options.prettier, parser: "typescript", filepath: `${ir.name}.ts` });
 }
 
 /** The module text before formatting. */
 export async function printModule(ir: ModelIr, options: EmitOptions = {}): Promise<string> {
-  const { StructureKind, VariableDeclarationKind, printStructure } = await loadTsMorph();
   const source = options.source ?? `specs/${ir.name}.nlme`;
   const runtimeImport = options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT;
   const entries = (options.entryPoints ?? []).map(parseEntryPoint);
@@ -167,7 +161,19 @@ export async function printModule(ir: ModelIr, options: EmitOptions = {}): Promi
     });
   }
   if (coefficients) statements.push(coefficients.declaration);
-  const metaPlain = { ...meta, parameters: meta.parameters.map((q) => coefficients?.call(q) ?? q) } as unknown as Plain;
+  // A continuous covariate effect's `value` is code: printed from the IR, not from the in-process function.
+  const withCode = meta.parameters.map((q, j) =>
+    q.covariateEffects === undefined
+      ? q
+      : {
+          ...q,
+          covariateEffects: q.covariateEffects.map((e, i) => {
+            const effect = ir.parameters[j]!.covariateEffects![i]!;
+            return effect.kind === "continuous" ? { ...e, value: new Raw(covariateValueCode(ir, effect)) } : e;
+          }),
+        },
+  );
+  const metaPlain = { ...meta, parameters: withCode.map((q) => coefficients?.call(q as ParameterMeta) ?? q) } as unknown as Plain;
   statements.push(
     {
       kind: StructureKind.VariableStatement,
@@ -194,7 +200,7 @@ export async function printModule(ir: ModelIr, options: EmitOptions = {}): Promi
       statements: [`return runtime.${e.target}(model, ...args);`],
     });
   }
-  return printStructure({ kind: StructureKind.SourceFile, statements }, { indentNumberOfSpaces: 2 });
+  return printStructure({ kind: StructureKind.SourceFile, statements }, { indentNumberOfSpaces: 2, types: options.types ?? true });
 }
 
 /**

@@ -1,9 +1,10 @@
 // The generated module's metadata (`ModelMeta`) from the IR: names, units,
 // random-effect structure, dose targets, dictionary term names, the sparsity
 // of Theta, and each right-hand side as Mlxtran/R text.
-import type { ModelIr } from "../ir/model.js";
-import { printExpr } from "../ir/print-expr.js";
-import type { ModelMeta } from "../runtime/model.js";
+import { evaluateExpr } from "../ir/evaluate.js";
+import type { CovariateEffectIr, CovariateIr, ModelIr } from "../ir/model.js";
+import { formatNumber, printExpr } from "../ir/print-expr.js";
+import type { CovariateEffectMeta, CovariateTypeMeta, ModelMeta } from "../runtime/model.js";
 
 export function buildMeta(ir: ModelIr): ModelMeta {
   const stateName = (i: number): string => mathName(ir.states[i]!.name);
@@ -34,17 +35,22 @@ export function buildMeta(ir: ModelIr): ModelMeta {
       latent: s.latent,
       ...(s.doc === undefined ? {} : { doc: s.doc }),
       ...(s.initial === undefined ? {} : { initial: s.initial }),
+      ...(s.initialEstimated && s.initial === undefined ? { initialEstimated: true as const } : {}),
+      ...(s.initialVariability === undefined ? {} : { initialVariability: { ...s.initialVariability } }),
     })),
     parameters: ir.parameters.map((p) => ({
       name: p.name,
       variability: p.variability,
       distribution: p.distribution,
+      ...(p.positive ? { positive: true as const } : {}),
+      ...(p.covariateEffects?.length ? { covariateEffects: p.covariateEffects.map((e) => covariateEffectMeta(ir, e)) } : {}),
       ...(p.doc === undefined ? {} : { doc: p.doc }),
       ...(p.dictionaryTerm === undefined ? {} : { dictionaryTerm: { state: p.dictionaryTerm.state, term: p.dictionaryTerm.term } }),
     })),
     // fromEntries defines own properties, so a constant named `__proto__` stays a constant.
     constants: Object.fromEntries(ir.constants.map((c) => [c.name, c.value])),
     covariates: [...ir.covariates],
+    ...(ir.covariateTypes?.some((c) => c.kind === "categorical") ? { covariateTypes: ir.covariateTypes.map(covariateTypeMeta) } : {}),
     observations: ir.observations.map((o) => ({
       name: o.name,
       state: o.state,
@@ -70,6 +76,38 @@ export function buildMeta(ir: ModelIr): ModelMeta {
     equationParams,
     equations,
   };
+}
+
+/**
+ * The meta of one covariate effect. `value` interprets the IR here (for metas built in-process); the generated
+ * module replaces it with straight-line code (emit-module.ts).
+ */
+export function covariateEffectMeta(ir: ModelIr, e: CovariateEffectIr): CovariateEffectMeta {
+  if (e.kind === "categorical") return { kind: "categorical", name: e.name, covariate: e.covariate };
+  const names = ir.covariates;
+  return {
+    kind: "continuous",
+    name: e.name,
+    covariate: e.covariate,
+    value: (cov) => evaluateExpr(e.expr, { x: [], theta: [], t: 0, cov: Object.fromEntries(names.map((n, i) => [n, cov[i]!])) }),
+    text: printExpr(e.expr, { syntax: "math", constant: (name) => mathName(name), covariate: (name) => mathName(name) }),
+  };
+}
+
+/** The TypeScript text of a continuous effect's `value`: `(cov) => Math.log(cov[0] / 70)`. */
+export function covariateValueCode(ir: ModelIr, e: CovariateEffectIr & { kind: "continuous" }): string {
+  const body = printExpr(e.expr, {
+    syntax: "ts",
+    constant: (_name, value) => formatNumber(value, "ts"),
+    covariate: (name) => `cov[${ir.covariates.indexOf(name)}]`,
+  });
+  return `(cov) => ${body}`;
+}
+
+function covariateTypeMeta(c: CovariateIr): CovariateTypeMeta {
+  const doc = c.doc === undefined ? {} : { doc: c.doc };
+  if (c.kind === "continuous") return { name: c.name, kind: "continuous", ...doc };
+  return { name: c.name, kind: "categorical", ...(c.reference === undefined ? {} : { reference: c.reference }), ...doc };
 }
 
 /**

@@ -108,6 +108,81 @@ export const checkCodes: Record<string, CodeInfo> = {
     title: "distribution given twice",
     explanation: "Each parameter has at most one line in the `monolix` block.",
   },
+  N1030: {
+    title: "unknown distribution of a parameter",
+    explanation:
+      "In `parameters`, the word after `~` says how a parameter varies between subjects: `lognormal` (a log-normal " +
+      "random effect, Monolix's default for rates and volumes; the parameter is positive and estimated on the log " +
+      "scale), `normal` (an additive normal random effect, any sign) or `random` (the older spelling of `normal`), " +
+      "and `random(selected)` for a dictionary's coefficients. `positive` without `~` is a positive parameter without " +
+      "a random effect. The distribution names of the `monolix` block (`logNormal`, `logitNormal`) are not accepted here.",
+  },
+  N1031: {
+    title: "the `monolix` block contradicts the declared distribution",
+    explanation:
+      "A parameter declared `~ lognormal` or `positive` is log-normal, one declared `~ normal` is normal: that is how " +
+      "it is estimated and how the Monolix and nlmixr2 exports write it. The `monolix` block (from before " +
+      "distributions were declared in `parameters`) may repeat it but not say otherwise. For a parameter declared " +
+      "`~ random` the `monolix` block still chooses the exported distribution.",
+  },
+  N1032: {
+    title: "unknown covariate in a covariate term",
+    explanation:
+      "A covariate term (`V ~ lognormal + log(WT / 70)`) reads covariates declared in `covariates` (data columns) and " +
+      "constants; this name is neither. A covariate with a similar name is suggested when there is one.",
+  },
+  N1033: {
+    title: "a covariate term reads something other than covariates",
+    explanation:
+      "A covariate term is a function of the subject's covariates, constant over the subject's samples, multiplied by " +
+      "its own coefficient `beta_<parameter>_<covariate>` on the parameter's transformed scale (log V for a " +
+      "log-normal V). It cannot read parameters, states, the time, derived quantities or dose vectors: a relation " +
+      "between parameters belongs in `dynamics` or `derived`, a time-varying effect in `dynamics`.",
+  },
+  N1034: {
+    title: "a covariate term must read exactly one covariate",
+    explanation:
+      "Each term after a parameter's distribution is one effect, named after its covariate. A term without a " +
+      "covariate is a constant the typical value already absorbs; a term with two covariates (an interaction) has no " +
+      "one covariate to be named after. Write one term per covariate: `CL ~ lognormal + log(WT / 70) + AGE`.",
+  },
+  N1035: {
+    title: "covariate effects on a parameter array or a selected parameter",
+    explanation:
+      "Covariate effects enter the population step as fixed effects on scalar parameters declared `~ lognormal` or " +
+      "`~ normal`. A dictionary's coefficients (`W[g, Phi] ~ random(selected)`) are chosen by the penalty and cannot " +
+      "carry covariate effects.",
+  },
+  N1036: {
+    title: "categorical covariate used as a number",
+    explanation:
+      "A covariate declared `categorical` has levels (read from the data as labels), not values. Its effect on a " +
+      "parameter is written as a term on its own, `r ~ normal + DIET`: one coefficient per level other than the " +
+      "reference level (`beta_r_DIET_2`, `beta_r_DIET_3`). It cannot appear inside an expression, in a covariate " +
+      "term with other operations, or in `dynamics`, `observe`, `derived` or `doses`. A covariate whose values are " +
+      "meaningful numbers is declared without `categorical`.",
+  },
+  N1037: {
+    title: "a covariate has two effects on one parameter",
+    explanation:
+      "Each covariate has one coefficient per parameter, `beta_<parameter>_<covariate>`, so it appears in at most one " +
+      "of the parameter's covariate terms. Keep one term (e.g. `log(WT / 70)` or `WT`, not both).",
+  },
+  N1038: {
+    title: "unknown argument of `categorical`",
+    explanation:
+      "`categorical` takes one optional argument, `reference = LEVEL` (a quoted label or a number as it appears in the " +
+      "data), the level whose effect is zero. Without it the reference is the first level in sorted order.",
+  },
+  N1039: {
+    title: "an initial value's variability that cannot be declared",
+    explanation:
+      "`H(0) ~ lognormal` (or `~ normal`, or `H(0) positive`) in `parameters` says how the estimated initial value of an " +
+      "observed state varies between subjects. It is declared once per state, only for an observed state (a latent " +
+      "state without `X(0)` starts at 0), only when `X(0)` is not given in `constants`, and with a distribution only " +
+      "(no indices, no `random(selected)`, no covariate terms). Without the line an estimated initial value has an " +
+      "additive normal random effect.",
+  },
   N2001: {
     title: "term is not linear in the parameters",
     explanation:

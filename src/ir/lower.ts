@@ -5,8 +5,11 @@ import { check, type CheckResult } from "../check/check.js";
 import { evaluateConstant } from "../check/expressions.js";
 import { toIr } from "../check/linearise.js";
 import type { ModelFile } from "../syntax/ast.js";
+import { termCovariates } from "../check/report-covariate-effects.js";
+import { declaredDistribution } from "../check/report-parameter-distributions.js";
 import type {
-  CovarianceBlockIr, DerivedIr, Distribution, DoseIr, DynamicsIr, ModelIr, ParameterIr, PenaltyIr, StateIr,
+  CovarianceBlockIr, CovariateEffectIr, CovariateIr, DerivedIr, Distribution, DoseIr, DynamicsIr, InitialVariability, ModelIr,
+  ParameterIr, PenaltyIr, StateIr,
 } from "./model.js";
 
 export class LowerError extends Error {}
@@ -43,6 +46,12 @@ export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelI
     const v = evaluateConstant(c.value, (n) => env.constants.get(n));
     if (v !== undefined) initial.set(c.name.text, v);
   }
+  const initialVariability = new Map<string, InitialVariability>();
+  for (const d of scope.initialVariability) {
+    const distribution = declaredDistribution(d);
+    if (distribution === undefined || distribution === "logitNormal") continue;
+    initialVariability.set(d.name.text, { distribution, random: d.variability !== "fixed" });
+  }
   const states: StateIr[] = layout.states.map((s) => {
     const elim = latent?.get(s.index);
     return {
@@ -51,18 +60,40 @@ export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelI
       latent: s.decl.latent,
       ...(s.decl.doc ? { doc: s.decl.doc.text } : {}),
       ...(initial.has(s.name) ? { initial: initial.get(s.name)! } : {}),
+      initialEstimated: !s.decl.latent && !initial.has(s.name),
+      ...(initialVariability.has(s.name) ? { initialVariability: initialVariability.get(s.name)! } : {}),
       ...(elim ? { elimination: { rate: elim.rate, dependsOn: elim.dependsOn, carriers: elim.carriers, unknownDoses: elim.unknownDoses } } : {}),
       span: s.decl.span,
     };
   });
 
-  const declaredDistribution = new Map((ast.monolix?.items ?? []).map((m) => [m.param.text, m.distribution.text as Distribution]));
+  const monolixDistribution = new Map((ast.monolix?.items ?? []).map((m) => [m.param.text, m.distribution.text as Distribution]));
+  const covariateTypes: CovariateIr[] = (ast.covariates?.items ?? []).map((c) => ({
+    name: c.name.text,
+    kind: c.categorical ? "categorical" : "continuous",
+    ...(c.categorical?.reference ? { reference: c.categorical.reference.text } : {}),
+    ...(c.doc ? { doc: c.doc.text } : {}),
+  }));
+  const covariateIndex = (name: string): number => covariateTypes.findIndex((c) => c.name === name);
   const parameters: ParameterIr[] = layout.parameters.map((p) => ({
     name: p.name,
     index: p.index,
     variability: p.decl.variability,
-    // Dictionary coefficients take either sign, so they default to normal even when random.
-    distribution: declaredDistribution.get(p.base) ?? (p.decl.variability !== "fixed" && !p.dictionaryTerm ? "logNormal" : "normal"),
+    // The declaration decides (the checker rejects a `monolix` line that contradicts it). Dictionary coefficients take
+    // either sign, so they default to normal even when random.
+    distribution:
+      declaredDistribution(p.decl) ??
+      monolixDistribution.get(p.base) ??
+      (p.decl.variability !== "fixed" && !p.dictionaryTerm ? "logNormal" : "normal"),
+    positive: declaredDistribution(p.decl) === "logNormal",
+    covariateEffects: (p.decl.covariateTerms ?? []).map((term): CovariateEffectIr => {
+      const covariate = termCovariates(checked, term)[0]!;
+      const name = `beta_${p.name}_${covariate}`;
+      const index = covariateIndex(covariate);
+      return covariateTypes[index]!.kind === "categorical"
+        ? { kind: "categorical", name, covariate: index }
+        : { kind: "continuous", name, covariate: index, expr: toIr(term.expr, env) };
+    }),
     ...(p.decl.doc ? { doc: p.decl.doc.text } : {}),
     ...(p.dictionaryTerm ? { dictionaryTerm: p.dictionaryTerm } : {}),
     span: p.decl.span,
@@ -109,7 +140,8 @@ export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelI
     states,
     parameters,
     constants,
-    covariates: (ast.covariates?.items ?? []).map((c) => c.name.text),
+    covariates: covariateTypes.map((c) => c.name),
+    covariateTypes,
     dynamics,
     observations: observations.map((o) => ({
       name: o.name,

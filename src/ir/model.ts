@@ -30,6 +30,10 @@ export interface StateIr {
   doc?: string;
   /** Known initial value (`X(0) = v` in `constants`), if any. */
   initial?: number;
+  /** An observed state without `X(0) = v`: its initial value is estimated (a population value and variability). Lowering always sets it. */
+  initialEstimated?: boolean;
+  /** `X(0) ~ lognormal` (or `~ normal`, `positive`) in `parameters`, for an estimated initial value. */
+  initialVariability?: InitialVariability;
   /** For a latent state: how it is solved in closed form (set by the checker's elimination analysis). */
   elimination?: LatentEliminationIr;
   span: Span;
@@ -52,14 +56,40 @@ export interface LatentEliminationIr {
 }
 
 export type Variability = "fixed" | "random" | "selected";
+
+export interface InitialVariability {
+  distribution: "logNormal" | "normal";
+  /** Has a random effect (`~ lognormal`, `~ normal`); false for `X(0) positive`. */
+  random: boolean;
+}
 export type Distribution = "normal" | "logNormal" | "logitNormal";
+
+/** One covariate effect on a parameter's transformed scale (see `CovariateEffectMeta` in the runtime). */
+export type CovariateEffectIr =
+  | { kind: "continuous"; name: string; covariate: number; expr: IrExpr }
+  | { kind: "categorical"; name: string; covariate: number };
+
+export interface CovariateIr {
+  name: string;
+  kind: "continuous" | "categorical";
+  /** Categorical: the reference level as written (`categorical(reference = "F")`). */
+  reference?: string;
+  doc?: string;
+}
 
 export interface ParameterIr {
   name: string;
   index: number;
   variability: Variability;
-  /** How Monolix should see it (`monolix` block, else logNormal for random parameters, normal otherwise). */
+  /**
+   * As declared: logNormal for `~ lognormal` and `positive`, normal for `~ normal`; for `~ random` (the older
+   * spelling) the `monolix` block's entry, else logNormal as before; normal for the rest.
+   */
   distribution: Distribution;
+  /** `~ lognormal` or `positive`: estimated on the log scale, never negative. Lowering always sets it. */
+  positive?: boolean;
+  /** `+ log(WT / 70)`, `+ DIET` after the distribution, in the order written (absent: none). */
+  covariateEffects?: CovariateEffectIr[];
   doc?: string;
   /** For a dictionary coefficient `W[g3, Phi]`: the equation and the canonical term name. */
   dictionaryTerm?: { state: number; term: string };
@@ -142,7 +172,10 @@ export interface ModelIr {
   states: StateIr[];
   parameters: ParameterIr[];
   constants: { name: string; value: number; doc?: string }[];
+  /** Covariate names; their order is the order of `env.cov`. */
   covariates: string[];
+  /** Per covariate, in `covariates` order (absent: all continuous). Lowering always sets it. */
+  covariateTypes?: CovariateIr[];
   dynamics: DynamicsIr[];
   observations: ObservationIr[];
   derived: DerivedIr[];

@@ -1,6 +1,7 @@
 // What a fit produces. Serialised as-is to `fit.json` and `nlme fit --json`,
 // and read back by `nlme export`: keep it plain JSON (no typed arrays, no NaN:
 // use null for "not available").
+import type { FitQuality } from "./fit-quality.js";
 
 export interface ParameterEstimate {
   estimate: number;
@@ -67,4 +68,6 @@ export interface FitResult {
   initialStates?: Record<string, InitialStateEstimate>;
   /** Estimator settings actually used, for reproducibility. */
   settings: Record<string, unknown>;
+  /** The check of the fit against its own data (individual predictions, signs, bounds); absent in fits saved before it existed. */
+  quality?: FitQuality;
 }

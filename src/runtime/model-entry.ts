@@ -8,6 +8,7 @@ import { exportFiles } from "./export/project.js";
 import { fit, type FitOptions } from "./estimate/fit.js";
 import { fitSparse, type SparseOptions } from "./sparse/fit-sparse.js";
 import type { ExportOptions } from "./export/plan.js";
+import { checkFit, type QualityOptions } from "./quality/check-fit.js";
 
 /** Parse a long NLME CSV for this model. */
 export function loadDataFor(model: CompiledModel, text: string, file: string, options?: LoadOptions): Dataset {
@@ -21,8 +22,12 @@ export function exportModel(model: CompiledModel, fit: FitResult, data?: Dataset
 
 /**
  * Fit a model: the sparse estimator when the spec declares a penalty (dictionary
- * models), the dense weak-form mixed model otherwise.
+ * models), the dense weak-form mixed model otherwise. Every fit then passes
+ * the quality check (`fit.quality`): its individual predictions against its
+ * data, signs and search bounds.
  */
-export function estimate(model: CompiledModel, data: Dataset, options: FitOptions & SparseOptions = {}): FitResult {
-  return model.meta.penalty ? fitSparse(model, data, options) : fit(model, data, options);
+export function estimate(model: CompiledModel, data: Dataset, options: FitOptions & SparseOptions & { quality?: QualityOptions } = {}): FitResult {
+  const result = model.meta.penalty ? fitSparse(model, data, options) : fit(model, data, options);
+  result.quality = checkFit(model, data, result, options.quality);
+  return result;
 }

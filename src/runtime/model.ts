@@ -18,16 +18,84 @@ export interface StateMeta {
   name: string;
   latent: boolean;
   doc?: string;
+  /** Known initial value (`X(0) = v` in `constants`). */
   initial?: number;
+  /**
+   * An observed state whose `X(0)` the spec does not give: its initial value is to be estimated (a population value
+   * and its variability between subjects) and reported. Never set together with `initial`; absent on latent states
+   * (a latent state without `X(0)` starts at 0).
+   */
+  initialEstimated?: true;
+  /**
+   * For an estimated initial value, how it varies between subjects, from `X(0) ~ lognormal` (logNormal, random),
+   * `X(0) ~ normal` (normal, random) or `X(0) positive` (logNormal, no random effect) in `parameters`. Absent on an
+   * estimated initial value: normal with a random effect (an additive one, as the estimator has always done).
+   */
+  initialVariability?: { distribution: "logNormal" | "normal"; random: boolean };
 }
+
+/**
+ * One covariate effect on a parameter, on the parameter's transformed scale: for a `positive` parameter (declared
+ * `~ lognormal`) log(theta_i) = log(theta) + sum_e beta_e * z_e(i) + eta_i; otherwise theta_i = theta + sum_e beta_e *
+ * z_e(i) + eta_i. z_e(i) is computed once per subject from its covariates (the first row of the subject that has them).
+ */
+export type CovariateEffectMeta =
+  | {
+      kind: "continuous";
+      /** Name of its coefficient: `beta_<parameter>_<covariate>`. */
+      name: string;
+      /** Index of the covariate in `meta.covariates` (and `env.cov`). */
+      covariate: number;
+      /** z = the term's value for a subject, from the subject's covariates in `meta.covariates` order (e.g. log(WT / 70)). */
+      value: (cov: Float64Array) => number;
+      /** The term as Mlxtran/R text (`log(WT/70)`), for the exports. */
+      text: string;
+    }
+  | {
+      kind: "categorical";
+      /**
+       * Stem of its coefficients' names, `beta_<parameter>_<covariate>`: the levels are known only from the data, so
+       * the runtime makes one coefficient per level other than the reference, named `<name>_<level>`
+       * (`beta_r_DIET_2`), with z = 1 for a subject at that level and 0 otherwise.
+       */
+      name: string;
+      /** Index of the covariate in `meta.covariates` and `meta.covariateTypes`. */
+      covariate: number;
+    };
 
 export interface ParameterMeta {
   name: string;
   variability: "fixed" | "random" | "selected";
+  /**
+   * The individual parameter's distribution, estimated and exported: logNormal for `~ lognormal` and `positive`,
+   * normal for `~ normal`. For the older `~ random` it is the `monolix` block's entry (else logNormal), while the
+   * estimate stays additive normal and the exports convert it (see export-convert.ts); normal for the rest.
+   */
   distribution: "normal" | "logNormal" | "logitNormal";
+  /**
+   * `~ lognormal` or `positive`: estimated on the log scale (psi = log theta, the random effect and the covariate
+   * effects additive on psi), never reported negative. Absent: any sign, estimated as it is.
+   */
+  positive?: true;
+  /** Covariate effects (`V ~ lognormal + log(WT / 70) + SEX`), in the order written; absent: none. */
+  covariateEffects?: CovariateEffectMeta[];
   doc?: string;
   dictionaryTerm?: { state: number; term: string };
 }
+
+/** How a covariate column is read, in `meta.covariates` order. */
+export type CovariateTypeMeta =
+  | { name: string; kind: "continuous"; doc?: string }
+  | {
+      name: string;
+      kind: "categorical";
+      /**
+       * The reference level as the spec writes it (`categorical(reference = "F")`), compared with the data's text;
+       * absent: the first level in sorted order (numerically when every level is a number, else as text).
+       */
+      reference?: string;
+      doc?: string;
+    };
 
 export interface ObservationMeta {
   name: string;
@@ -45,7 +113,10 @@ export interface ModelMeta {
   states: StateMeta[];
   parameters: ParameterMeta[];
   constants: Record<string, number>;
+  /** Covariate column names; `env.cov` holds a subject's values in this order (a categorical one: its level's code). */
   covariates: string[];
+  /** Per covariate, in `covariates` order; absent: every covariate is continuous. */
+  covariateTypes?: CovariateTypeMeta[];
   observations: ObservationMeta[];
   derived: { name: string; doc?: string }[];
   covariance: { structure: "full" | "diagonal"; params: number[] }[];

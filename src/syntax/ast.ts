@@ -136,13 +136,31 @@ export interface ConstantDecl extends Node {
   doc?: Doc;
 }
 
-/** `theta ~ random`, `W[g, Phi] ~ random(selected)`, `delta_Ab` (fixed effect only). */
+/**
+ * How a parameter varies, as written: `~ lognormal`, `~ normal`, `~ random` (the older spelling of `~ normal`),
+ * `~ random(selected)`, `positive` (no random effect, log scale), or nothing. Any other name after `~` is kept as
+ * written and reported by the checker.
+ */
+export type DistributionWord = "lognormal" | "normal" | "random" | "selected" | "positive" | (string & {});
+
+/** `+ log(WT / 70)` after a parameter's distribution: one covariate effect on its transformed scale. */
+export interface CovariateTerm extends Node {
+  expr: Expr;
+}
+
+/** `theta ~ random`, `k ~ lognormal + log(WT / 70)`, `V positive`, `W[g, Phi] ~ random(selected)`, `delta_Ab`. */
 export interface ParameterDecl extends Node {
   name: Name;
   /** `W[g, Phi]`: indexed by the states of `g` and the terms of `Phi`. */
   dims?: Name[];
+  /** `H(0) ~ lognormal`: declares how the estimated initial value of state `H` varies, not a parameter. */
+  initialOf?: boolean;
   variability: "fixed" | "random" | "selected";
+  /** The word after `~` (or `positive`); absent for a parameter declared by its name alone. */
+  distribution?: Name & { text: DistributionWord };
+  /** Spans the whole `~ ...` or `positive` (without covariate terms). */
   variabilitySpan?: Span;
+  covariateTerms: CovariateTerm[];
   doc?: Doc;
 }
 
@@ -198,6 +216,14 @@ export interface DerivedDecl extends Node {
 
 export interface CovariateDecl extends Node {
   name: Name;
+  /** `categorical` or `categorical(reference = "F")`; absent for a continuous covariate. */
+  categorical?: {
+    span: Span;
+    /** The named argument (`reference`), checked by the checker. */
+    argName?: Name;
+    /** The reference level as written, without quotes (`F`, `2`). */
+    reference?: { text: string; span: Span; quoted: boolean };
+  };
   doc?: Doc;
 }
 

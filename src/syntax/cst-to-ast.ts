@@ -5,6 +5,7 @@
 import type { CstElement, CstNode, IToken } from "../../grammar/chevrotain.js";
 import { isRealToken } from "../../grammar/is-real-token.js";
 import type * as A from "./ast.js";
+import { StringLit as T_STRING } from "../../grammar/tokens.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 
 type Children = Record<string, CstElement[] | undefined>;
@@ -282,26 +283,52 @@ export class AstBuilder {
     const decl: A.ConstantDecl = { span, name: name(id), value };
     if (token(node, "LParen") !== undefined) {
       decl.initialOf = true;
-      const zero = token(node, "NumberLit");
-      if (zero !== undefined && Number(zero.image) !== 0) {
-        this.diagnostics.push({
-          severity: "error",
-          code: "N0008",
-          message: `an initial value is written \`${id.image}(0)\`, found \`${id.image}(${zero.image})\``,
-          span: tokenSpan(zero),
-          label: "only time 0 can be given",
-          help: `write \`${id.image}(0) = ...\``,
-        });
-      }
+      this.reportNotAtZero(id, token(node, "NumberLit"), "= ...");
     }
     return this.withDoc(decl, node);
+  }
+
+  /** N0008: `X(1) = v` or `X(1) ~ lognormal`; only time 0 can be given. */
+  private reportNotAtZero(id: IToken, zero: IToken | undefined, rest: string): void {
+    if (zero === undefined || Number(zero.image) === 0) return;
+    this.diagnostics.push({
+      severity: "error",
+      code: "N0008",
+      message: `an initial value is written \`${id.image}(0)\`, found \`${id.image}(${zero.image})\``,
+      span: tokenSpan(zero),
+      label: "only time 0 can be given",
+      help: `write \`${id.image}(0) ${rest}\``,
+    });
   }
 
   private covariateDecl(node: CstNode): A.CovariateDecl | undefined {
     const id = token(node, "Identifier");
     const span = cstSpan(node);
     if (id === undefined || span === undefined) return undefined;
-    return this.withDoc({ span, name: name(id) }, node);
+    const decl: A.CovariateDecl = { span, name: name(id) };
+    const kw = token(node, "Kw_categorical");
+    // Two strings: the reference level then the doc; one string inside parentheses is the reference.
+    const strings = tokens(node, "StringLit");
+    const open = token(node, "LParen");
+    let docToken: IToken | undefined = strings[strings.length - 1];
+    if (kw !== undefined) {
+      const close = token(node, "RParen");
+      decl.categorical = { span: join(tokenSpan(kw), tokenSpan(close ?? kw)) };
+      if (open !== undefined) {
+        const arg = token(node, "Identifier", 1);
+        if (arg !== undefined) decl.categorical.argName = name(arg);
+        const inside = (t: IToken) => t.startOffset > open!.startOffset && (close === undefined || t.startOffset < close.startOffset);
+        const value = strings.find(inside) ?? tokens(node, "NumberLit").find(inside);
+        if (value !== undefined) {
+          const quoted = value.tokenType === T_STRING;
+          decl.categorical.reference = { text: quoted ? this.unescape(value) : value.image, span: tokenSpan(value), quoted };
+          if (docToken === value) docToken = undefined;
+        }
+        if (close === undefined || arg === undefined || value === undefined) decl.recovered = true;
+      }
+    }
+    if (docToken !== undefined) decl.doc = { span: tokenSpan(docToken), text: this.unescape(docToken) };
+    return decl;
   }
 
   private parameterDecl(node: CstNode): A.ParameterDecl | undefined {
@@ -309,20 +336,44 @@ export class AstBuilder {
     const id = token(node, "Identifier");
     const span = cstSpan(node);
     if (id === undefined || span === undefined) return undefined;
-    const decl: A.ParameterDecl = { span, name: name(id), variability: "fixed" };
+    const decl: A.ParameterDecl = { span, name: name(id), variability: "fixed", covariateTerms: [] };
+    if (token(node, "LParen") !== undefined) {
+      decl.initialOf = true;
+      this.reportNotAtZero(id, token(node, "NumberLit"), "~ lognormal");
+    }
     if (token(node, "LBracket") !== undefined) {
       const dims = ids.slice(1).map(name);
       if (dims.length === 2) decl.dims = dims;
       else decl.recovered = true;
     }
-    const random = token(node, "Kw_random");
-    if (random !== undefined) {
-      const selected = token(node, "Kw_selected");
-      decl.variability = selected !== undefined ? "selected" : "random";
-      const close = token(node, "RParen");
-      const last = close ?? selected ?? random;
-      decl.variabilitySpan = join(tokenSpan(random), tokenSpan(last));
-    } else if (token(node, "Tilde") !== undefined) {
+    const positive = token(node, "Kw_positive");
+    const dist = child(node, "distribution");
+    const tilde = token(node, "Tilde");
+    if (positive !== undefined) {
+      decl.distribution = name(positive);
+      decl.variabilitySpan = tokenSpan(positive);
+    } else if (dist !== undefined && tilde !== undefined) {
+      const random = token(dist, "Kw_random");
+      const word = random ?? token(dist, "Identifier");
+      const distSpan = cstSpan(dist);
+      if (word !== undefined && distSpan !== undefined) {
+        const selected = random !== undefined ? token(dist, "Kw_selected") : undefined;
+        decl.variability = selected !== undefined ? "selected" : "random";
+        decl.distribution = { text: selected !== undefined ? "selected" : word.image, span: distSpan };
+        decl.variabilitySpan = distSpan;
+        if (dist.recoveredNode) decl.recovered = true;
+      } else decl.recovered = true;
+      for (const termNode of children(node, "covariateTerm")) {
+        const mult = child(termNode, "multiplicative");
+        const expr = mult === undefined ? undefined : this.multiplicative(mult);
+        const termSpan = cstSpan(termNode);
+        if (expr === undefined || termSpan === undefined) {
+          decl.recovered = true;
+          continue;
+        }
+        decl.covariateTerms.push({ span: termSpan, expr });
+      }
+    } else if (tilde !== undefined) {
       decl.recovered = true;
     }
     return this.withDoc(decl, node);

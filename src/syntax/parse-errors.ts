@@ -14,6 +14,7 @@ const sectionWords = ["states", "constants", "covariates", "parameters", "random
 const blockOfRule: Record<string, string> = {
   statesBlock: "states", stateDecl: "states", constantsBlock: "constants", constantDecl: "constants",
   covariatesBlock: "covariates", covariateDecl: "covariates", parametersBlock: "parameters", parameterDecl: "parameters",
+  distribution: "parameters", covariateTerm: "parameters",
   randomBlock: "random", covarianceDecl: "random", dosesBlock: "doses", doseDecl: "doses",
   dynamicsBlock: "dynamics", equation: "dynamics", observeBlock: "observe", observation: "observe",
   derivedBlock: "derived", derivedDecl: "derived", monolixBlock: "monolix", monolixDecl: "monolix",
@@ -113,7 +114,9 @@ function helpFor(p: ParserErrorPayload, found: IToken | undefined, block: string
   if ((p.ruleName === "constantDecl" || p.ruleName === "derivedDecl") && expects("Equals")) return "write `NAME = expression`";
   if (p.ruleName === "equation" && expects("Equals")) return "write `d/dt STATE = expression`";
   if (p.ruleName === "header" && expects("Identifier")) return "name the model: `model my_model`";
-  if (p.ruleName === "parameterDecl" && expects("Kw_random")) return "write `~ random` or `~ random(selected)`, or nothing for a fixed effect";
+  if ((p.ruleName === "parameterDecl" || p.ruleName === "distribution") && (expects("Kw_random") || expects("Identifier"))) {
+    return "write `~ lognormal`, `~ normal`, `~ random(selected)` or `positive`, or nothing for a fixed effect";
+  }
   if (p.ruleName === "covarianceDecl" && (expects("Kw_full") || expects("Kw_diagonal"))) return "write `covariance full (a, b)` or `covariance diagonal (a, b)`";
   if (p.ruleName === "vectorLit" && block === "doses" && expects("LBracket")) {
     return "a dose adds to a state with `+=` (`S += amt`); `=` takes one value per dose (`f = [1, f2]`)";
@@ -144,6 +147,19 @@ export function parserErrorDiagnostic(e: IRecognitionException, previousOf: Prev
   }
   if (inBlockLoop && isRealToken(found) && prevTok !== undefined && !isKeyword(found) && sameLine(prevTok, found)) {
     const expressions = ["constants", "doses", "dynamics", "observe", "derived"].includes(block ?? "");
+    if (block === "parameters" && (tokenMatcher(found, T.Plus) || tokenMatcher(found, T.Minus))) {
+      const positive = tokenMatcher(prevTok, T.Positive);
+      return {
+        severity: "error",
+        code: "N0002",
+        message: `unexpected ${describeFound(found)} after ${describeFound(prevTok)}`,
+        span,
+        label: positive ? "a `positive` parameter has no covariate terms" : "a covariate term is a product",
+        help: positive
+          ? "covariate terms follow a distribution: write `~ lognormal + ...`"
+          : "put a sum or difference in parentheses, e.g. `+ (AGE - 40)`",
+      };
+    }
     return {
       severity: "error",
       code: "N0002",
@@ -166,7 +182,9 @@ export function parserErrorDiagnostic(e: IRecognitionException, previousOf: Prev
       help: `choose another name, e.g. \`${found!.image}_\``,
     };
   }
-  const expected = p.expected.length > 0 ? describeExpected(p.expected) : "something else";
+  // After `~` in `parameters` a name is a distribution word (`lognormal`, `normal`), not any name.
+  const distribution = p.ruleName === "distribution" && p.expected.includes("Identifier");
+  const expected = distribution ? "a distribution" : p.expected.length > 0 ? describeExpected(p.expected) : "something else";
   const diagnostic: Diagnostic = {
     severity: "error",
     code: "N0002",

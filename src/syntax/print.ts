@@ -60,6 +60,30 @@ function docText(doc: A.Doc | undefined): string {
   return `"${escaped}"`;
 }
 
+function categoricalText(c: A.CovariateDecl): string {
+  const cat = c.categorical;
+  if (cat === undefined) return "";
+  const ref = cat.reference;
+  if (ref === undefined) return "categorical";
+  const value = ref.quoted ? docText({ text: ref.text, span: ref.span }) : ref.text;
+  return `categorical(${cat.argName?.text ?? "reference"} = ${value})`;
+}
+
+/** `~ lognormal + log(WT / 70)`, `positive`, `~ random(selected)`: the distribution word as written. */
+function variabilityText(p: A.ParameterDecl): string {
+  const word = p.distribution?.text ?? (p.variability === "fixed" ? undefined : p.variability);
+  if (word === undefined) return "";
+  if (word === "positive") return "positive";
+  const head = word === "selected" ? "~ random(selected)" : `~ ${word}`;
+  return head + (p.covariateTerms ?? []).map((t) => ` + ${printTerm(t.expr)}`).join("");
+}
+
+/** A covariate term is a product: a sum (or difference) must keep its parentheses to stay one term. */
+function printTerm(e: A.Expr): string {
+  const text = printExpr(e);
+  return e.kind === "binary" && (e.op === "+" || e.op === "-") ? `(${text})` : text;
+}
+
 function target(t: A.Target): string {
   return t.index === undefined ? t.name.text : `${t.name.text}[${printExpr(t.index)}]`;
 }
@@ -136,13 +160,9 @@ class Printer {
       cells: [c.name.text + (c.initialOf ? "(0)" : ""), `= ${printExpr(c.value)}`, docText(c.doc)],
       seps: ["", " ", "  "],
     }));
-    block("covariates", f.covariates, (c) => ({ cells: [c.name.text, docText(c.doc)], seps: ["", "  "] }));
+    block("covariates", f.covariates, (c) => ({ cells: [c.name.text, categoricalText(c), docText(c.doc)], seps: ["", "  ", "  "] }));
     block("parameters", f.parameters, (p) => ({
-      cells: [
-        p.name.text + (p.dims ? `[${p.dims.map((d) => d.text).join(", ")}]` : ""),
-        p.variability === "fixed" ? "" : p.variability === "random" ? "~ random" : "~ random(selected)",
-        docText(p.doc),
-      ],
+      cells: [p.name.text + (p.initialOf ? "(0)" : "") + (p.dims ? `[${p.dims.map((d) => d.text).join(", ")}]` : ""), variabilityText(p), docText(p.doc)],
       seps: ["", " ", "  "],
     }));
     block("random", f.random, (c) => ({

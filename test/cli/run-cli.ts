@@ -1,4 +1,7 @@
-// Runs the real `nlme` command in a child process, as a user would.
+// Runs the real `nlme` command in a child process, as a user would, from the
+// TypeScript sources (through tsx) so that the tests see the code as it is now,
+// with no build step between an edit and a test. The built package is tested by
+// test/package/pack-install.test.ts.
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 
@@ -11,7 +14,7 @@ export interface CliRun {
 }
 
 export function nlme(args: string[], options: { cwd?: string } = {}): CliRun {
-  const run = spawnSync(process.execPath, [resolve(root, "bin/nlme.js"), ...args], {
+  const run = spawnSync(process.execPath, [resolve(root, "test/cli/nlme-from-sources.mjs"), ...args], {
     cwd: options.cwd ?? root,
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },

@@ -112,6 +112,27 @@ describe("parse: declarations", () => {
     expect(c).toMatchObject({ variability: "fixed" });
     expect(c!.variabilitySpan).toBeUndefined();
   });
+  it("distributions, positive parameters and covariate terms", () => {
+    const text = 'model m\nparameters {\n  V ~ lognormal + log(WT / 70) + SEX "volume"\n  r ~ normal + (AGE - 40)\n  c positive\n}\n';
+    const { ast, diagnostics } = parse(text);
+    expect(diagnostics).toEqual([]);
+    const [v, r, c] = ast.parameters!.items;
+    expect(v).toMatchObject({ variability: "random", distribution: { text: "lognormal" }, doc: { text: "volume" } });
+    expect(v!.covariateTerms.map((t) => text.slice(t.expr.span.start, t.expr.span.end))).toEqual(["log(WT / 70)", "SEX"]);
+    expect(r!.covariateTerms.map((t) => t.expr.kind)).toEqual(["binary"]);
+    expect(c).toMatchObject({ variability: "fixed", distribution: { text: "positive" }, covariateTerms: [] });
+    expect(text.slice(c!.variabilitySpan!.start, c!.variabilitySpan!.end)).toBe("positive");
+  });
+  it("categorical covariates, with a reference level and a doc", () => {
+    const { ast, diagnostics } = parse('model m\ncovariates {\n  WT "kg"\n  DIET categorical\n  SEX categorical(reference = "F") "sex"\n  ARM categorical(reference = 2)\n}\n');
+    expect(diagnostics).toEqual([]);
+    expect(stripLocations(ast.covariates!.items)).toEqual([
+      { name: { text: "WT" }, doc: { text: "kg" } },
+      { name: { text: "DIET" }, categorical: {} },
+      { name: { text: "SEX" }, categorical: { argName: { text: "reference" }, reference: { text: "F", quoted: true } }, doc: { text: "sex" } },
+      { name: { text: "ARM" }, categorical: { argName: { text: "reference" }, reference: { text: "2", quoted: false } } },
+    ]);
+  });
   it("states with ranges, latent flags and escaped docs", () => {
     const { ast, diagnostics } = parse('model m\nstates {\n  g[1..20] latent "say \\"hi\\" \\\\ ok"\n}\n');
     expect(diagnostics).toEqual([]);

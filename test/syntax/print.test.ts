@@ -127,7 +127,20 @@ const modelArb: fc.Arbitrary<A.ModelFile> = fc
     name: identArb,
     states: fc.array(fc.record({ n: identArb, latent: fc.boolean(), doc: docArb }), { minLength: 1, maxLength: 3 }),
     constants: fc.array(fc.record({ n: identArb, init: fc.boolean(), value: exprArb, doc: docArb }), { maxLength: 2 }),
-    params: fc.array(fc.record({ n: identArb, v: fc.constantFrom("fixed", "random", "selected"), doc: docArb }), { maxLength: 3 }),
+    params: fc.array(
+      fc.record({
+        n: identArb,
+        v: fc.constantFrom("fixed", "random", "selected", "lognormal", "normal", "positive"),
+        terms: fc.array(exprArb, { maxLength: 2 }),
+        init: fc.boolean(),
+        doc: docArb,
+      }),
+      { maxLength: 3 },
+    ),
+    covariates: fc.array(
+      fc.record({ n: identArb, cat: fc.constantFrom("no", "bare", "string", "number"), ref: identArb, doc: docArb }),
+      { maxLength: 3 },
+    ),
     equations: fc.array(fc.record({ n: identArb, rhs: exprArb }), { minLength: 1, maxLength: 3 }),
     observations: fc.array(fc.record({ n: identArb, e: exprArb, err: fc.constantFrom("constant", "proportional", "combined") }), { maxLength: 2 }),
   })
@@ -138,7 +151,37 @@ const modelArb: fc.Arbitrary<A.ModelFile> = fc
       file.constants = block("constants", r.constants.map((c) => ({ span, name: nm(c.n), value: c.value, ...(c.init ? { initialOf: true } : {}), ...(c.doc ? { doc: c.doc } : {}) })));
     }
     if (r.params.length > 0) {
-      file.parameters = block("parameters", r.params.map((p) => ({ span, name: nm(p.n), variability: p.v as A.ParameterDecl["variability"], ...(p.doc ? { doc: p.doc } : {}) })));
+      file.parameters = block(
+        "parameters",
+        r.params.map((p): A.ParameterDecl => {
+          const variability = p.v === "fixed" || p.v === "positive" ? "fixed" : p.v === "selected" ? "selected" : "random";
+          // Covariate terms follow a `~` distribution other than `random(selected)`, as the grammar allows.
+          const terms = p.v === "fixed" || p.v === "positive" || p.v === "selected" ? [] : p.terms.map((expr) => ({ span, expr }));
+          return {
+            span,
+            name: nm(p.n),
+            ...(p.init ? { initialOf: true } : {}),
+            variability,
+            ...(p.v === "fixed" ? {} : { distribution: nm(p.v) }),
+            covariateTerms: terms,
+            ...(p.doc ? { doc: p.doc } : {}),
+          };
+        }),
+      );
+    }
+    if (r.covariates.length > 0) {
+      file.covariates = block(
+        "covariates",
+        r.covariates.map((c): A.CovariateDecl => {
+          const categorical: A.CovariateDecl["categorical"] =
+            c.cat === "no"
+              ? undefined
+              : c.cat === "bare"
+                ? { span }
+                : { span, argName: nm("reference"), reference: { text: c.cat === "number" ? "2" : c.ref, span, quoted: c.cat === "string" } };
+          return { span, name: nm(c.n), ...(categorical ? { categorical } : {}), ...(c.doc ? { doc: c.doc } : {}) };
+        }),
+      );
     }
     file.dynamics = block("dynamics", r.equations.map((e) => ({ span, target: { span, name: nm(e.n) }, rhs: e.rhs })));
     if (r.observations.length > 0) {

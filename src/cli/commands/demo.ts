@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
 import type { Command } from "commander";
 import pc from "picocolors";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
@@ -8,8 +7,7 @@ import { readSpec } from "../read-spec.js";
 import { runFit, writeFitOutputs } from "./fit.js";
 import { EXIT_ERRORS } from "../exit.js";
 import type { FitResult } from "../../runtime/fit-result.js";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+import { PACKAGE_ROOT as root } from "../../package-root.js";
 
 /** The bundled fit the demo runs: a spec, its data, and where the outputs go. */
 const DEMO = {
@@ -70,6 +68,9 @@ export function registerDemo(program: Command): void {
       process.stdout.write(`Antibody titres (log10) of 100 subjects after two vaccine doses; the antibody-secreting cells are never measured.\n\n`);
       const run = await runFit(join(root, DEMO.spec), { data: join(root, DEMO.data) });
       process.stdout.write(estimatesTable(run.fit));
+      const { qualitySummary, qualityWarningText } = await import("../quality-summary.js");
+      process.stdout.write(qualitySummary(run.fit));
+      process.stderr.write(qualityWarningText(run.fit));
       process.stdout.write(truthComparison(run.fit, JSON.parse(readFileSync(join(root, DEMO.truth), "utf8")) as Truth));
       const written = await writeFitOutputs(run, options.out, { report: true, specPath: DEMO.spec });
       const shown = (p: string) => relative(process.cwd(), p) || p;

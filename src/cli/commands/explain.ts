@@ -1,12 +1,12 @@
 import type { Command } from "commander";
-import { codes, explain } from "../../diagnostics/codes.js";
+import { codeNumber, codes, explain } from "../../diagnostics/codes.js";
 import { UsageError } from "../exit.js";
 
 export function registerExplain(program: Command): void {
   program
     .command("explain")
     .description("explain a diagnostic code, or list them all")
-    .argument("[code]", "e.g. N2001")
+    .argument("[code]", "e.g. N2001, or a quality finding such as poor-fit")
     .addHelpText("after", "\nExample:\n  nlme explain N2001\n  nlme explain        # list every code")
     .action((code: string | undefined) => {
       if (code === undefined) {
@@ -15,6 +15,6 @@ export function registerExplain(program: Command): void {
       }
       const info = explain(code);
       if (!info) throw new UsageError(`unknown code '${code}'`, "run `nlme explain` to list every code");
-      process.stdout.write(`${code.toUpperCase()}: ${info.title}\n\n${info.explanation}\n`);
+      process.stdout.write(`${codeNumber(code)}: ${info.title}\n\n${info.explanation}\n`);
     });
 }

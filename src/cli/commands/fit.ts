@@ -14,6 +14,7 @@ export interface FitCommandOptions {
   columns?: string;
   reweight?: boolean;
   report?: boolean;
+  strict?: boolean;
 }
 
 /** `--columns TIME=time,DV=conc` -> { TIME: "time", DV: "conc" } */
@@ -83,19 +84,28 @@ export function registerFit(program: Command): void {
     .option("--columns <map>", "rename columns, e.g. TIME=time,DV=conc")
     .option("--reweight", "WENDy-style iteratively re-weighted pass")
     .option("--report", "also write report.html (plots of the fit) in --out")
-    .addHelpText("after", "\nExample:\n  nlme fit specs/logistic.nlme --data data/orange.csv --out out/orange --report\n  nlme fit specs/lotka_volterra.nlme --data data/lotka_volterra.csv --json\n\nExit codes: 0 fitted, 1 spec or data errors, 2 misuse.")
+    .option("--strict", "exit with code 3 when the quality check warns that the fit does not describe the data")
+    .addHelpText("after", "\nExample:\n  nlme fit specs/logistic.nlme --data data/orange.csv --out out/orange --report\n  nlme fit specs/lotka_volterra.nlme --data data/lotka_volterra.csv --json\n\nEvery fit is checked against its data (individual predictions, signs, search bounds): a summary follows the\ntable, warnings go to stderr, the JSON has a \"quality\" section.\n\nExit codes: 0 fitted, 1 spec or data errors, 2 misuse, 3 fitted with quality warnings (only with --strict).")
     .action(async (spec: string, options: FitCommandOptions) => {
       if (options.report && !options.out) throw new UsageError("--report needs --out", "add --out DIR, e.g. --out out/fit");
       const { estimatesTable } = await import("../estimates-table.js");
+      const { qualitySummary, qualityWarningText } = await import("../quality-summary.js");
       const run = await runFit(spec, options);
       if (options.json) process.stdout.write(`${JSON.stringify(run.fit)}\n`);
       else {
         if (run.notes) process.stderr.write(run.notes);
         process.stdout.write(estimatesTable(run.fit));
+        process.stdout.write(qualitySummary(run.fit));
       }
+      const warnings = qualityWarningText(run.fit);
+      process.stderr.write(warnings);
       if (options.out) {
         const written = await writeFitOutputs(run, options.out, { report: options.report, specPath: spec });
         if (!options.json) process.stdout.write(`\nwrote ${written.length} files under ${options.out}/\n`);
+      }
+      if (options.strict && warnings) {
+        const { EXIT_QUALITY } = await import("../exit.js");
+        process.exitCode = EXIT_QUALITY;
       }
     });
 }

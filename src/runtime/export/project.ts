@@ -10,6 +10,7 @@ import type { ModelMeta } from "../model.js";
 import type { ExportOptions } from "./plan.js";
 import { exportMonolix } from "./monolix.js";
 import { renderNlmixr2 } from "./nlmixr2.js";
+import { qualityWarningComment } from "../quality/export-warning.js";
 
 export type ExportTarget = "monolix" | "nlmixr2";
 
@@ -25,6 +26,11 @@ export function exportFiles(
   const out: Record<string, string> = {};
   if (targets.includes("monolix")) Object.assign(out, files);
   if (targets.includes("nlmixr2")) out["nlmixr2/model.R"] = renderNlmixr2(plan);
+  // A fit whose quality check warns says so at the top of the files a modeller opens.
+  for (const [rel, marker] of [["monolix/project.mlxtran", ";"], ["monolix/model.txt", ";"], ["nlmixr2/model.R", "#"]] as const) {
+    const header = qualityWarningComment(fit, marker);
+    if (header && out[rel] !== undefined) out[rel] = header + out[rel];
+  }
   out["fit.json"] = JSON.stringify(fit, null, 2) + "\n";
   return out;
 }

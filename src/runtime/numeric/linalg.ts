@@ -3,7 +3,12 @@
 // rows), so plain loops beat any library call overhead and allocate nothing
 // when the caller passes its own buffers. The one decomposition run once per fit
 // (the eigen-analysis for rank) comes from ml-matrix.
-import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { createRequire } from "node:module";
+import type * as MlMatrix from "ml-matrix";
+
+// require(), not import: ml-matrix's ES entry re-exports a 150 kB CommonJS file, which Node
+// would first scan for its export names, tens of milliseconds of every fit's start.
+const { EigenvalueDecomposition, Matrix } = createRequire(import.meta.url)("ml-matrix") as typeof MlMatrix;
 
 /** In-place Cholesky A = L L^T of an n x n SPD matrix (lower triangle written, upper zeroed). False if not SPD. */
 export function cholesky(a: Float64Array, n: number): boolean {

@@ -85,7 +85,7 @@ export function computeDiagnostics(
   const sigma = typeof sigma2 === "number" && sigma2 > 0 && rowScale ? Math.sqrt(sigma2) : null;
   const ws = new WeakFormWorkspace(model);
   const residuals: ResidualView[] = meta.states.map((_, k) => ({ state: k, t: [], r: [], subject: [] }));
-  const problems = new Map<string, number>();
+  const problems = new Map<string, string[]>();
   let dropped = 0;
   let mixedStart = false;
 
@@ -133,7 +133,7 @@ export function computeDiagnostics(
     const sim = predict(model, subject, pieces, theta, gridPoints, si < (options.simulateSubjects ?? Infinity));
     if (typeof sim === "string") {
       view.problem = sim;
-      problems.set(sim, (problems.get(sim) ?? 0) + 1);
+      problems.set(sim, [...(problems.get(sim) ?? []), subject.id]);
     } else {
       dropped += sim.droppedDoses;
       mixedStart ||= sim.mixedStart;
@@ -148,7 +148,8 @@ export function computeDiagnostics(
 
   const unfitted = subjects.filter((s) => !s.fitted).length;
   if (unfitted > 0) notes.push(`${unfitted} subject(s) have no individual estimates in the fit: their panels show data and smooth only.`);
-  for (const [msg, count] of problems) notes.push(`Individual prediction not available for ${count} subject(s): ${msg}`);
+  for (const [msg, ids] of problems)
+    notes.push(`Individual prediction not available for ${ids.length} subject(s) (${ids.length <= 8 ? ids.join(", ") : `${ids.slice(0, 8).join(", ")}, ...`}): ${msg}`);
   if (dropped > 0)
     notes.push(`${dropped} dose(s) before a subject's first observation were left out of the simulation: its start value is the smoothed curve there.`);
   if (mixedStart)
@@ -248,13 +249,11 @@ function predict(
     }
     const o = obsOf[k]!;
     if (o < 0) return `state ${meta.states[k]!.name} is neither observed nor given an initial value`;
-    const first = pieces[o]![0];
+    // The first observation, as the quality check starts (quality/individual-prediction.ts): a sparse smoother
+    // can start below zero and send the picture off for reasons that have nothing to do with the fit.
     const series = subject.series[o];
-    const z = first
-      ? curveValue(first, first.start)
-      : series && series.values.length > 0
-        ? series.values[0]!
-        : Number.NaN;
+    let z = Number.NaN;
+    if (series) for (let i = 0; i < series.values.length && !Number.isFinite(z); i++) if (!series.censored?.[i]) z = series.values[i]!;
     x0[k] = model.invert(o, z);
     if (!Number.isFinite(x0[k]!)) return `no start value for state ${meta.states[k]!.name} (no usable observation)`;
   }

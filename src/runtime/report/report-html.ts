@@ -341,10 +341,16 @@ function residualSection(meta: ModelMeta, diag: ReportDiagnostics, maxOutputs: n
 
 function notesSection(fit: FitResult, extra: string[]): string {
   const out: string[] = [];
-  const notes = [...fit.notes, ...extra];
+  // The quality check's findings come first, in the words the CLI and the exports use.
+  const findings = fit.quality?.findings ?? [];
+  const warned = findings.some((f) => f.severity === "warning");
+  const quality = findings.map((f) => `${f.severity === "warning" ? "Warning" : "Quality note"} [${f.code}]: ${f.message}. Try: ${f.hint}.`);
+  const notes = [...quality, ...fit.notes, ...extra];
   out.push(notes.length > 0 ? `<ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : `<p>No notes.</p>`);
   out.push(`<h3>Unidentifiable combinations</h3>`);
-  if (fit.unidentifiable.length === 0) out.push(`<p>None: the data determine every parameter.</p>`);
+  if (fit.unidentifiable.length === 0 && warned)
+    out.push(`<p>None found in the stacked design; that does not make the estimates right: see the quality warnings above.</p>`);
+  else if (fit.unidentifiable.length === 0) out.push(`<p>None: the data determine every parameter.</p>`);
   else
     out.push(
       table(
