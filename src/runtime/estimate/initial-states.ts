@@ -3,8 +3,8 @@
 // squares value given its individual parameters, then carried back to time 0
 // by integrating the model backwards (all states of the dense path are
 // observed, so each starts from its own X(t_0)). Reported per subject and as a
-// population value (geometric mean and SD of the log when every value is
-// positive, else mean and SD).
+// population value: geometric mean and SD of the log when the spec declares
+// `X(0) ~ lognormal` or `X(0) positive`, else mean and SD.
 import type { CompiledModel, Env } from "../model.js";
 import type { Dataset } from "../data/dataset.js";
 import type { FitResult, InitialStateEstimate } from "../fit-result.js";
@@ -68,7 +68,7 @@ export function initialStates(model: CompiledModel, data: Dataset, kept: DenseSu
   const meta = model.meta;
   const p = model.nParams;
   const d = model.nStates;
-  const estimated = meta.states.map((s) => s.initial === undefined && !s.latent);
+  const estimated = meta.states.map((s) => s.initialEstimated === true || (s.initial === undefined && !s.latent));
   if (!estimated.some((x) => x)) return undefined;
   const values: Record<string, number>[] = meta.states.map(() => ({}));
   const env: Env = { dose: 0, sinceDose: 0, cov: new Float64Array(meta.covariates.length) };
@@ -96,7 +96,8 @@ export function initialStates(model: CompiledModel, data: Dataset, kept: DenseSu
   meta.states.forEach((s, k) => {
     const v = Object.values(values[k]!);
     if (!estimated[k] || v.length === 0) return;
-    const positive = v.every((x) => x > 0);
+    // The declared variability (`H(0) ~ lognormal`) sets the scale; undeclared: additive, as the spec's default.
+    const positive = s.initialVariability?.distribution === "logNormal" && v.every((x) => x > 0);
     const t = positive ? v.map(Math.log) : v;
     const mean = t.reduce((a, b) => a + b, 0) / t.length;
     const sd = t.length > 1 ? Math.sqrt(t.reduce((a, b) => a + (b - mean) ** 2, 0) / (t.length - 1)) : 0;

@@ -4,7 +4,7 @@
 // each subject's (scaled) rows. The closed-form LMM fit stays the start and
 // the estimator of all-normal models. A positive parameter is never reported
 // negative: its typical value is exp(mu).
-import type { CompiledModel, ParameterMeta } from "../model.js";
+import type { CompiledModel } from "../model.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import type { LmmFit } from "../population/mixed-model.js";
 import type { SubjectRows, SubjectStats } from "../population/subject-rows.js";
@@ -25,9 +25,9 @@ export interface DenseSubject {
   curves?: CurvePiece[][];
 }
 
-/** `positive` (lang-params: `~ lognormal`, `positive`) per parameter; read loosely until every model carries the field. */
+/** Per parameter: declared positive (`~ lognormal`, `positive`), i.e. estimated on the log scale. */
 export function positiveParameters(model: CompiledModel): boolean[] {
-  return model.meta.parameters.map((p: ParameterMeta & { positive?: boolean }) => p.positive === true);
+  return model.meta.parameters.map((p) => p.positive === true);
 }
 
 /**
