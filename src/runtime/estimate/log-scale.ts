@@ -143,7 +143,7 @@ export function logScaleFit(model: CompiledModel, kept: DenseSubject[], scaled: 
   }
   const logNames = meta.parameters.filter((_, j) => positive[j]).map((x) => x.name);
   notes.push(
-    `${logNames.join(", ")} ${logNames.length > 1 ? "are" : "is"} positive: estimated on the log scale (log theta_i = log theta + eta_i; omega is the SD of eta, Monolix's omega) by a Laplace-approximated EM on each subject's rows (${em.rounds} round(s)${em.converged ? "" : ", stopped at the round limit"}); the other parameters additively.`,
+    `${logNames.join(", ")} ${logNames.length > 1 ? "are" : "is"} positive: estimated on the log scale (log theta_i = log theta + eta_i; omega is the SD of eta, Monolix's omega) by a Laplace-approximated EM on each subject's rows (${em.rounds} round(s)${em.converged ? "" : ", stopped at the round limit"})${logNames.length < meta.parameters.length ? "; the other parameters additively" : ""}.`,
   );
   return { parameters, omega: { names, matrix }, omegaCorrelation, individual, derived, sigma2: em.sigma2, logLik: em.logLik, rounds: em.rounds, converged: em.converged, em };
 }
