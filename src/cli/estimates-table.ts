@@ -17,13 +17,17 @@ function table(header: string[], rows: string[][]): string {
 export function estimatesTable(fit: FitResult): string {
   const rows = Object.entries(fit.parameters).map(([name, p]) => {
     const rse = p.se !== null && p.estimate !== 0 ? `${((100 * p.se) / Math.abs(p.estimate)).toFixed(1)}%` : "-";
-    return [name, fmt(p.estimate), fmt(p.se), rse, fmt(p.omega)];
+    // A log-scale omega is the SD of log(theta_i) (Monolix's omega), marked so it is not read as an additive SD.
+    return [name, fmt(p.estimate), fmt(p.se), rse, p.scale === "log" && p.omega !== null ? `${fmt(p.omega)} (log)` : fmt(p.omega)];
   });
   const parts = [
     `${pc.bold(fit.model)}: ${fit.subjects} subjects, fitted in ${(fit.seconds * 1000).toFixed(1)} ms`,
   ];
   // A dictionary model has hundreds of coefficients, mostly zero: its selected terms are the table to read.
   if (!fit.terms) parts.push("", table(["parameter", "estimate", "s.e.", "r.s.e.", "omega (SD)"], rows));
+  const initial = Object.entries(fit.initialStates ?? {});
+  if (initial.length > 0)
+    parts.push("", table(["initial state", "estimate", "omega (SD)"], initial.map(([n, x]) => [`${n}(0)`, fmt(x.estimate), x.scale === "log" ? `${fmt(x.omega)} (log)` : fmt(x.omega)])));
   const derived = Object.entries(fit.derived);
   if (derived.length > 0) parts.push("", table(["derived", "estimate"], derived.map(([n, v]) => [n, fmt(v)])));
   const corr = Object.entries(fit.omegaCorrelation);

@@ -33,6 +33,8 @@ import { searchLogScale } from "../population/outer-search.js";
 import { solveSpd } from "../numeric/linalg.js";
 import { median, sd } from "../numeric/summary.js";
 import { coefficientBlocks } from "./random-blocks.js";
+import { positiveParameters } from "./log-scale.js";
+import { latentLogScale } from "./latent-log-scale.js";
 
 /** One subject's least-squares coefficients (a tiny ridge keeps unseen columns at 0) and residual sum of squares. */
 function leastSquares(st: SubjectStats, P: number): { coef: Float64Array | null; rss: number } {
@@ -109,7 +111,9 @@ function prepareRun(model: CompiledModel, data: Dataset, options: FitOptions): L
   // rows; on antibody_clairon.csv the median errors went from
   // (theta, fM2, delta_Ab) = (-9.5%, -24%, -48%) to (+1.5%, -26%, -19%).
   options = { ...options, tests: { minWidthSpacings: 2, ...options.tests } };
-  const design = latentDesign(model, maxDoses, form);
+  if (positiveParameters(model).some((x) => x)) options = { knownStart: true, ...options };
+  const logScale = positiveParameters(model).some((x) => x);
+  const design = latentDesign(model, maxDoses, form, logScale);
   const { plan, decay } = design;
   const rowForm = decay ? "integral" : form === "exponential" ? "weak" : form;
   for (const k of plan.observed)
@@ -532,6 +536,7 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   const meta = model.meta;
   const run = prepareRun(model, data, options);
   const { notes, residual } = run;
+  if (positiveParameters(model).some((x) => x)) return fitLatentLogScale(run, started);
   const { result, modelNoise } = refinePasses(run);
   if (modelNoise.size > 0) {
     // The smoothing residuals of a sparse curve hold its bias (three times the
@@ -566,5 +571,45 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
     unidentifiable,
     notes,
     settings: latentSettings(run, result),
+  };
+}
+
+/** Positive parameters declared: the log-scale population step (estimate/latent-log-scale.ts) replaces the passes and the LMM. */
+function fitLatentLogScale(run: LatentRun, started: number): FitResult {
+  const { model, notes, residual, design } = run;
+  const meta = model.meta;
+  const res = latentLogScale(run);
+  for (const [name, a] of res.modelNoise) residual[name] = { error: "constant", a };
+  if (res.modelNoise.size > 0)
+    notes.push(`Residual error of ${[...res.modelNoise.keys()].join(", ")} from the fitted model's log residuals (robust SD), not from the smoothing residuals.`);
+  const unidentifiable: FitResult["unidentifiable"] = [];
+  for (const par of meta.parameters)
+    if (!res.parameters[par.name]) {
+      res.parameters[par.name] = { estimate: 0, se: null, omega: null };
+      unidentifiable.push({ combination: { [par.name]: 1 }, note: `${par.name} enters no observed equation after the latent states are eliminated; it is reported as 0` });
+    }
+  return {
+    model: meta.name,
+    subjects: run.contexts.length,
+    seconds: (performance.now() - started) / 1000,
+    parameters: res.parameters,
+    omegaCorrelation: res.omegaCorrelation,
+    residual,
+    individual: res.individual,
+    derived: derivedAt(model, res.parameters),
+    omega: res.omega,
+    unidentifiable,
+    notes,
+    settings: {
+      estimator: "Laplace EM on the log scale over each subject's latent-state rows (latent states eliminated in closed form)",
+      form: design.decay ? "exponential" : run.rowForm,
+      rowForms: { [design.decay ? "exponential" : run.rowForm]: run.contexts.length },
+      rowScale: Object.fromEntries(design.plan.observed.map((k) => [meta.states[k]!.name, run.rowScale[k]!])),
+      sigma2: res.em.sigma2,
+      logLik: res.em.logLik,
+      emRounds: res.em.rounds,
+      emConverged: res.em.converged,
+      coefficients: Object.fromEntries(design.coefficients.map((c, j) => [c.name, median(res.coefficients.map((x) => x[j]!))])),
+    },
   };
 }

@@ -17,7 +17,11 @@ import {
   type SubjectSystem,
 } from "../rows/weak-form.js";
 import { MixedModel, type LmmFit, type RandomBlock } from "../population/mixed-model.js";
-import { gramSums, type SubjectStats } from "../population/subject-rows.js";
+import { gramSums, profileNuisance, type SubjectStats } from "../population/subject-rows.js";
+import { chooseRowForm, integralRows, MIN_LEVELS_FOR_TESTS, rowsOfState } from "../rows/integral-rows.js";
+import { whitenIntegralSubjects } from "./integral-pass.js";
+import { integralRowScale, logScaleFit, positiveParameters, type DenseSubject } from "./log-scale.js";
+import { initialStates } from "./initial-states.js";
 import { reweightedStats } from "../rows/reweight.js";
 import { newNoise, residualErrors, smoothState } from "../rows/curves.js";
 import { fitLatent } from "./fit-latent.js";
@@ -27,7 +31,7 @@ export type { FitOptions } from "./options.js";
 
 /** The dense path's subjects after smoothing and assembly: per-state Gram sums, and the rows and curves when re-weighting needs them again. */
 interface Assembled {
-  kept: { id: string; index: number; perState: SubjectStats[] }[];
+  kept: DenseSubject[];
   systems: SubjectSystem[];
   curves: CurvePiece[][][];
   skipped: string[];
@@ -54,9 +58,18 @@ function smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOpti
       out.censoredDropped += smoothed.censoredDropped;
       perState.push(smoothed.pieces);
     }
+    // Sparse subjects get integral rows (see chooseRowForm); re-weighting works on test-function rows only.
+    const form = keep ? "weak" : options.rowForm === "weak" || options.rowForm === "integral" ? options.rowForm : chooseRowForm(perState, options.tests);
+    const integral = form === "integral" ? integralRows(model, subject, perState, { curve: options.integralCurve }) : null;
+    if (integral) {
+      const byState = Array.from({ length: d }, (_, k) => rowsOfState(integral, k, model.nParams));
+      out.kept.push({ id: subject.id, index, form: "integral", byState, curves: perState, perState: byState.map((b) => gramSums(profileNuisance(b.rows, b.nuisance))) });
+      if (progress && (index % 64 === 63 || index === total - 1)) progress(index + 1, total);
+      return;
+    }
     const sys = assembleSubject(ws, subject, index, perState, unitScale, { tests: options.tests });
     if (sys) {
-      out.kept.push({ id: subject.id, index, perState: Array.from({ length: d }, (_, k) => gramSums(sys, { labels: sys.rowState, label: k })) });
+      out.kept.push({ id: subject.id, index, form: "weak", perState: Array.from({ length: d }, (_, k) => gramSums(sys, { labels: sys.rowState, label: k })) });
       if (keep) {
         out.systems.push(sys);
         out.curves.push(perState);
@@ -74,6 +87,7 @@ function densePopulation(
   options: FitOptions,
   assembled: Assembled,
   rowScale: Float64Array,
+  integralScale: Float64Array,
   residual: FitResult["residual"],
   notes: string[],
 ): { lmm: LmmFit; randomParams: number[]; blocks: RandomBlock[]; rounds: number } {
@@ -83,7 +97,8 @@ function densePopulation(
     if (par.variability !== "fixed") randomParams.push(j);
   });
   const blocks = randomBlocks(model, randomParams);
-  let stats = assembled.kept.map((x) => combineStats(x.perState, rowScale, p));
+  const ones = new Float64Array(model.nStates).fill(1);
+  let stats = assembled.kept.map((x) => combineStats(x.perState, x.form === "whitened" ? ones : x.form === "integral" ? integralScale : rowScale, p));
   let lmm = new MixedModel(stats, p, randomParams, blocks).fit();
   let rounds = 0;
   if (options.reweight) {
@@ -146,7 +161,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       data.file,
       undefined,
       undefined,
-      `each subject needs${data.subjects.some((s) => s.doses.length > 0) ? ", on one interval between doses," : ""} at least 4 distinct sampling times of every observed output`,
+      `each subject needs at least 2 samples of every observed output${data.subjects.some((s) => s.doses.length > 0) ? " between doses" : ""} (integral rows)`,
     );
   // "Between doses" only where there are doses to split the series (issue 13).
   const between = data.subjects.some((s) => s.doses.length > 0) ? " between doses" : "";
@@ -155,14 +170,39 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       `${skipped.length} subject(s) skipped: too few observations${between} for any test function (${preview(skipped)}); they have no individual estimates.`,
     );
 
-  // 3. Population step.
-  const { lmm, randomParams, blocks, rounds } = densePopulation(model, data, options, assembled, rowScale, residual, notes);
+  // 3. Population step (twice when integral rows are whitened at the first pass's individual values).
+  const integralScale = integralRowScale(model, residual);
+  const populationAndResults = (sink: string[]) => {
+    const pop = densePopulation(model, data, options, assembled, rowScale, integralScale, residual, sink);
+    let { parameters, omega, omegaCorrelation } = denseParameters(model, pop.lmm, pop.randomParams, pop.blocks);
+    let { individual, derived } = denseIndividuals(model, pop.lmm, kept);
+    let logScale: ReturnType<typeof logScaleFit> | null = null;
+    if (positiveParameters(model).some((x) => x)) {
+      logScale = logScaleFit(model, kept, (x) => combineStats(x.perState, subjectScale(x), model.nParams), pop.lmm, sink);
+      ({ parameters, omega, omegaCorrelation, individual, derived } = logScale);
+    }
+    return { ...pop, parameters, omega, omegaCorrelation, individual, derived, logScale };
+  };
+  const ones = new Float64Array(d).fill(1);
+  const subjectScale = (x: DenseSubject): Float64Array => (x.form === "whitened" ? ones : x.form === "integral" ? integralScale : rowScale);
+  const forms = { integral: kept.filter((k) => k.form === "integral").length, weak: kept.filter((k) => k.form === "weak").length };
+  const whiten = forms.integral > 0 && options.whitenIntegral !== false;
+  let pass = populationAndResults(whiten ? [] : notes);
+  if (whiten) {
+    whitenIntegralSubjects(model, data, kept, pass.individual, residual, options);
+    pass = populationAndResults(notes);
+  }
+  const { lmm, rounds, logScale } = pass;
+  let { parameters, omega, omegaCorrelation, individual, derived } = pass;
   if (options.onProgress) options.onProgress(total, total);
 
   const tPopulation = performance.now();
   // 4. Results.
-  const { parameters, omega, omegaCorrelation } = denseParameters(model, lmm, randomParams, blocks);
-  const { individual, derived } = denseIndividuals(model, lmm, kept);
+  if (forms.integral > 0)
+    notes.push(
+      `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out${whiten ? "; whitened by the covariance of their errors propagated from the data noise at the first pass's individual values" : ""}) for ${forms.integral} subject(s) too sparse for ${MIN_LEVELS_FOR_TESTS} levels of test functions on some output; test-function rows for ${forms.weak}.`,
+    );
+  const initial = initialStates(model, data, kept, individual);
   const unidentifiable = denseUnidentifiable(model, lmm, notes);
   if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
 
@@ -178,8 +218,12 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     omega,
     unidentifiable,
     notes,
+    ...(initial ? { initialStates: initial } : {}),
     settings: {
-      estimator: "weak-form LMM (ML)",
+      estimator: logScale ? "weak-form rows, Laplace EM on the log scale for positive parameters" : "weak-form LMM (ML)",
+      rowForms: forms,
+      ...(whiten ? { integralWhitened: true } : {}),
+      ...(forms.integral > 0 ? { integralCurve: options.integralCurve ?? "pchip" } : {}),
       smoothing: { method: "P-spline, cubic, second-difference penalty, GCV", undersmooth: smoothing.undersmooth, maxSegments: smoothing.maxSegments ?? 20 },
       weightedSmoothing: weighted,
       testFunctions: { shape: "(1-x^2)^p", degree: options.tests?.degree ?? 4, normalise: options.tests?.normalise ?? "derivative" },
@@ -189,6 +233,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       sigma2: lmm.sigma2,
       logLik: lmm.logLik,
       lmmIterations: lmm.iterations,
+      ...(logScale ? { sigma2: logScale.sigma2, logLik: logScale.logLik, emRounds: logScale.rounds, emConverged: logScale.converged } : {}),
       rows: kept.reduce((s, x) => s + x.perState.reduce((a, b) => a + b.n, 0), 0),
       phaseSeconds: {
         smoothingAndAssembly: (tSmooth - started) / 1000,

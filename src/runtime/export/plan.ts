@@ -19,6 +19,7 @@ import {
   type Distribution,
 } from "./convert.js";
 import { identifiers, renameIdentifiers, sanitizeName } from "./expr.js";
+import type { InitialStateEstimate } from "../fit-result.js";
 
 export interface ExportOptions {
   /** Start of integration (Mlxtran `t_0`). Default: earliest dose or observation in the data, else 0. */
@@ -237,7 +238,11 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
   ): string => {
     const name = namer.take(source);
     const bounds = distribution === "logitNormal" ? (options.logitBounds?.[source] ?? { min: 0, max: 1 }) : undefined;
-    const c = fit.parameters[source]?.fromIndividuals && additiveSd !== null
+    const fitted = fit.parameters[source];
+    // Estimated on the log scale already: the typical value and the SD of the log are Monolix's own.
+    const c = fitted?.scale === "log" && distribution === "logNormal"
+      ? { typical: estimate, omega: additiveSd, rawOmega: additiveSd, notes: [] as string[] }
+      : fit.parameters[source]?.fromIndividuals && additiveSd !== null
       ? convertFromIndividuals(source, Object.values(fit.individual).map((p) => p[source] ?? NaN), distribution, bounds)
       : convertParameter(source, estimate, additiveSd, distribution, bounds);
     notes.push(...c.notes);
@@ -336,7 +341,7 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
       notes.push(`${s.name}(t_0) = 0: latent state without a declared initial value (it is filled by doses)`);
       return { name, source: s.name, rhs, initial: { kind: "value", value: 0 } };
     }
-    const param = initialParameter(initSuffix, meta, k, name, t0, data, options, namer, notes);
+    const param = initialParameter(initSuffix, meta, k, name, t0, data, options, namer, notes, t0 === 0 ? fit.initialStates?.[s.name] : undefined);
     parameters.push(param);
     return { name, source: s.name, rhs, initial: { kind: "param", param: param.name } };
   });
@@ -431,6 +436,8 @@ function initialParameter(
   options: ExportOptions,
   namer: Namer,
   notes: string[],
+  /** The fit's estimate of X(0) (estimate/initial-states.ts), used when no value is given in the options. */
+  fitted?: InitialStateEstimate,
 ): PlanParameter {
   const source = `${meta.states[k]!.name}(0)`;
   const name = namer.take(`${stateName}${initSuffix}`);
@@ -468,6 +475,11 @@ function initialParameter(
     typical = given;
     omega = distribution === "logNormal" ? OMEGA_MIN : Math.max(OMEGA_MIN_RELATIVE * Math.abs(given), 1e-3);
     notes.push(`${source}: initial value ${given} given in the export options`);
+  } else if (fitted && (fitted.scale === "additive" || fitted.estimate > 0)) {
+    distribution = fitted.scale === "log" ? "logNormal" : "normal";
+    typical = fitted.estimate;
+    omega = distribution === "logNormal" ? Math.min(OMEGA_MAX, Math.max(OMEGA_MIN, fitted.omega)) : Math.max(fitted.omega, OMEGA_MIN_RELATIVE * Math.abs(typical), 1e-3);
+    notes.push(`${source}: estimated in Monolix as ${name} (random, ${distribution}); start from the fit's estimate (${fitted.note})`);
   } else if (guesses.length > 0) {
     distribution = guesses.every((g) => g > 0) ? "logNormal" : "normal";
     if (distribution === "logNormal") {

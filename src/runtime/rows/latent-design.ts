@@ -110,7 +110,13 @@ function probeObserved(model: CompiledModel, plan: LatentPlan) {
 }
 
 /** The coefficient vector of the observed equations after eliminating every latent state. */
-export function latentDesign(model: CompiledModel, maxDoses: number, form: "weak" | "integral" | "exponential" = "weak"): LatentDesign {
+export function latentDesign(
+  model: CompiledModel,
+  maxDoses: number,
+  form: "weak" | "integral" | "exponential" = "weak",
+  /** Exponential form also beside a searched latent rate (the log-scale population step searches both per subject). */
+  decayWithRate = false,
+): LatentDesign {
   const plan = planLatent(model);
   const meta = model.meta;
   const p = model.nParams;
@@ -168,7 +174,7 @@ export function latentDesign(model: CompiledModel, maxDoses: number, form: "weak
   });
   let decay: LatentDesign["decay"] = null;
   if (form === "exponential") {
-    const j = rateParam < 0 ? decayParam(model, plan, bNz) : -1;
+    const j = rateParam < 0 || decayWithRate ? decayParam(model, plan, bNz) : -1;
     const coef = coefficients.findIndex((c) => c.contributions.length === 1 && c.contributions[0]!.kind === "base" && c.contributions[0]!.param === j);
     if (j >= 0 && coef >= 0) decay = { param: j, coef };
     else form = "weak";

@@ -44,6 +44,12 @@ export interface LatentRowOptions {
    * searched latent rate, fall back to "weak").
    */
   form?: "weak" | "integral" | "exponential";
+  /**
+   * Integral and exponential forms: start the integrals at time 0 from the spec's known X(0) of an observed
+   * state that cannot jump before its first sample, instead of a nuisance X(t_0) (default false; the log-scale
+   * population step turns it on).
+   */
+  knownStart?: boolean;
   /** Smooth on a log time warp from the latest dose where it evens the sampling gaps (default true; see curves.ts chooseWarp). */
   warpTime?: boolean;
 }
@@ -70,7 +76,18 @@ export interface SubjectContext {
    * row scale) and, per sample, the node index up to which the integral runs
    * (nodes are a composite grid cut at every sample and dose).
    */
-  integral?: { times: Float64Array; values: Float64Array; scale: Float64Array; upTo: Int32Array; relative: boolean }[];
+  integral?: {
+    times: Float64Array;
+    values: Float64Array;
+    scale: Float64Array;
+    upTo: Int32Array;
+    relative: boolean;
+    /**
+     * The spec's known X(0) when the state cannot jump before its first sample: the integrals then run from
+     * time 0 (node 0) and X(0) is known, not a nuisance coefficient.
+     */
+    origin?: { time: number; value: number };
+  }[];
   /** Integral form: divides each observed state's samples (the bias of 10^z under log-normal noise); set once the noise is known. */
   yCorrection?: Float64Array;
   /** Sampling-based bounds of a searched rate. */
@@ -160,6 +177,8 @@ function integralGrid(
   doseTimes: number[],
   obs: number[],
   obsOf: Int32Array,
+  /** Per observed state: its known X(0) when it cannot jump before its first sample (see SubjectContext.integral). */
+  known: (number | undefined)[] = [],
 ): { interval: { set: TestFunctionSet; pieces: CurvePiece[] }; samples: NonNullable<SubjectContext["integral"]> } | null {
   const pieces: CurvePiece[] = [];
   for (let o = 0; o < obs.length; o++) {
@@ -167,10 +186,11 @@ function integralGrid(
     if (!piece || piece.times.length < 3) return null;
     pieces.push(piece);
   }
-  const t0 = Math.min(...pieces.map((pc) => pc.start));
+  const fromOrigin = pieces.map((pc, o) => known[o] !== undefined && pc.times[0]! >= 0);
+  const t0 = Math.min(...pieces.map((pc, o) => (fromOrigin[o] ? 0 : pc.start)));
   const t1 = Math.max(...pieces.map((pc) => pc.end));
   if (!(t1 > t0)) return null;
-  const breaks = [...new Set([...pieces.flatMap((pc) => Array.from(pc.times)), ...doseTimes.filter((t) => t > t0 && t < t1)])].sort((a, b) => a - b);
+  const breaks = [...new Set([t0, ...pieces.flatMap((pc) => Array.from(pc.times)), ...doseTimes.filter((t) => t > t0 && t < t1)])].sort((a, b) => a - b);
   const hMax = (t1 - t0) / INTEGRAL_PANELS;
   const rule = gaussLegendre(INTEGRAL_NODES);
   const nodes: number[] = [];
@@ -206,7 +226,7 @@ function integralGrid(
       upTo[i] = edgeNode.get(t) ?? 0;
     }
     if (relative) floorScale(scale);
-    return { times: Float64Array.from(pc.times), values, scale, upTo, relative };
+    return { times: Float64Array.from(pc.times), values, scale, upTo, relative, ...(fromOrigin[o] ? { origin: { time: 0, value: known[o]! } } : {}) };
   });
   const set: TestFunctionSet = {
     t0,
@@ -378,7 +398,14 @@ export function prepareSubject(
   let integral: SubjectContext["integral"];
   if (integralForm) {
     intervals.length = 0;
-    const built = integralGrid(model, curves, doseTimes, obs, obsOf);
+    // A known X(0) pins the curve where the state cannot jump before its first sample (C(0) = 0 before an oral dose).
+    const known = options.knownStart
+      ? obs.map((k, o) => {
+          const first = curves[o]?.[0]?.times[0] ?? Number.NaN;
+          return jumpTimes(model, subject, k).some((t) => t <= first) ? undefined : model.meta.states[k]!.initial;
+        })
+      : [];
+    const built = integralGrid(model, curves, doseTimes, obs, obsOf, known);
     if (!built) return null;
     intervals.push(built.interval);
     integral = built.samples;
@@ -466,9 +493,9 @@ function exponentialRows({ design, ctx, rowScale, col, drift, g, y }: RowWriter,
   ctx.integral!.forEach((smp, o) => {
     const startCoef = coefficients.findIndex((c) => c.contributions.some((ct) => ct.kind === "start" && ct.observed === o));
     const corr = ctx.yCorrection?.[o] ?? 1;
-    let n = smp.upTo[0]!;
-    let dr = 0;
-    let tc = smp.times[0]!;
+    let n = smp.origin ? 0 : smp.upTo[0]!;
+    let dr = smp.origin ? smp.origin.value : 0;
+    let tc = smp.origin ? smp.origin.time : smp.times[0]!;
     acc.fill(0);
     for (let k = 0; k < smp.times.length; k++) {
       for (; n < smp.upTo[k]!; n++) {
@@ -487,7 +514,7 @@ function exponentialRows({ design, ctx, rowScale, col, drift, g, y }: RowWriter,
       const sc = smp.scale[k]! * rowScale[plan.observed[o]!]!;
       y[row] = (smp.values[k]! / corr - dr * e) * sc;
       for (let c = 0; c < P; c++) g[row * P + c] = acc[c]! * e * sc;
-      if (startCoef >= 0) g[row * P + startCoef] = Math.exp(-delta * (tk - smp.times[0]!)) * sc;
+      if (startCoef >= 0 && !smp.origin) g[row * P + startCoef] = Math.exp(-delta * (tk - smp.times[0]!)) * sc;
       row++;
     }
   });
@@ -504,8 +531,8 @@ function integralRows({ design, ctx, rowScale, col, drift, g, y }: RowWriter): n
   ctx.integral!.forEach((smp, o) => {
     const startCoef = coefficients.findIndex((c) => c.contributions.some((ct) => ct.kind === "start" && ct.observed === o));
     const corr = ctx.yCorrection?.[o] ?? 1;
-    let n = smp.upTo[0]!;
-    let dr = 0;
+    let n = smp.origin ? 0 : smp.upTo[0]!;
+    let dr = smp.origin ? smp.origin.value : 0;
     acc.fill(0);
     for (let k = 0; k < smp.times.length; k++) {
       for (; n < smp.upTo[k]!; n++) {
@@ -517,7 +544,7 @@ function integralRows({ design, ctx, rowScale, col, drift, g, y }: RowWriter): n
       const sc = smp.scale[k]! * rowScale[plan.observed[o]!]!;
       y[row] = (smp.values[k]! / corr - dr) * sc;
       for (let c = 0; c < P; c++) g[row * P + c] = acc[c]! * sc;
-      if (startCoef >= 0) g[row * P + startCoef] = sc;
+      if (startCoef >= 0 && !smp.origin) g[row * P + startCoef] = sc;
       row++;
     }
   });
@@ -580,4 +607,33 @@ export function assembleRows(
   const writer: RowWriter = { design, ctx, rowScale, col, drift, g, y };
   const rows = ctx.integral && design.decay ? exponentialRows(writer, decayValue) : ctx.integral ? integralRows(writer) : weakRows(writer);
   return { rows, cols: P, g, y };
+}
+
+/**
+ * Integral and exponential forms: every sample's natural-scale prediction
+ * X(t_k) at the full coefficient vector c (nuisance X(t_0) included), in row
+ * order. The exponential form integrates the model exactly, so on a
+ * log-observed output the residual log(sample) - log(prediction) is the
+ * model's own (the rows' relative residual is only its first-order version,
+ * poor at a log SD of 0.5).
+ */
+export function samplePredictions(model: CompiledModel, design: LatentDesign, ctx: SubjectContext, rateParamValue: number, decayValue: number, c: Float64Array): Float64Array {
+  if (!ctx.integral) throw new Error("samplePredictions: the subject has no integral-form samples");
+  const saved = ctx.integral.map((smp) => smp.scale);
+  const savedCorr = ctx.yCorrection;
+  ctx.integral.forEach((smp) => (smp.scale = new Float64Array(smp.times.length).fill(1)));
+  ctx.yCorrection = undefined;
+  const r = assembleRows(model, design, ctx, new Float64Array(model.nStates).fill(1), rateParamValue, decayValue);
+  ctx.integral.forEach((smp, o) => (smp.scale = saved[o]!));
+  ctx.yCorrection = savedCorr;
+  const P = r.cols;
+  const pred = new Float64Array(r.rows);
+  let row = 0;
+  for (const smp of ctx.integral)
+    for (let k = 0; k < smp.times.length; k++, row++) {
+      let gc = 0;
+      for (let j = 0; j < P; j++) gc += r.g[row * P + j]! * c[j]!;
+      pred[row] = smp.values[k]! - r.y[row]! + gc;
+    }
+  return pred;
 }
