@@ -35,6 +35,9 @@ import { median, sd } from "../numeric/summary.js";
 import { coefficientBlocks } from "./random-blocks.js";
 import { positiveParameters } from "./log-scale.js";
 import { latentLogScale } from "./latent-log-scale.js";
+import { reportReciprocals } from "./reciprocal.js";
+import { UnsupportedModelError } from "./unsupported.js";
+import { doseRegressed } from "../rows/latent-rows.js";
 
 /** One subject's least-squares coefficients (a tiny ridge keeps unseen columns at 0) and residual sum of squares. */
 function leastSquares(st: SubjectStats, P: number): { coef: Float64Array | null; rss: number } {
@@ -115,6 +118,10 @@ function prepareRun(model: CompiledModel, data: Dataset, options: FitOptions): L
   const logScale = positiveParameters(model).some((x) => x);
   const design = latentDesign(model, maxDoses, form, logScale);
   const { plan, decay } = design;
+  if (doseRegressed(design) && !decay)
+    throw new UnsupportedModelError(
+      `model ${meta.name}: doses scaled by a parameter enter the rows only in the exponential form, which needs the observed state to decay by one parameter (d/dt X = ... - k * X) and no searched latent rate; this model has neither`,
+    );
   const rowForm = decay ? "integral" : form === "exponential" ? "weak" : form;
   for (const k of plan.observed)
     if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} is neither latent nor observed`);
@@ -535,8 +542,13 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   const started = performance.now();
   const meta = model.meta;
   const run = prepareRun(model, data, options);
-  const { notes, residual } = run;
-  if (positiveParameters(model).some((x) => x)) return fitLatentLogScale(run, started);
+  if (positiveParameters(model).some((x) => x)) return reportReciprocals(meta, fitLatentLogScale(run, started));
+  return reportReciprocals(meta, fitLatentLinear(run, started));
+}
+
+function fitLatentLinear(run: LatentRun, started: number): FitResult {
+  const { model, options, notes, residual } = run;
+  const meta = model.meta;
   const { result, modelNoise } = refinePasses(run);
   if (modelNoise.size > 0) {
     // The smoothing residuals of a sparse curve hold its bias (three times the

@@ -127,7 +127,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const d = model.nStates;
   const notes: string[] = [];
   assertFittable(meta, data);
-  if (meta.states.some((s) => s.latent)) return fitLatent(model, data, options);
+  if (meta.states.some((s) => s.latent) || scaledDosesIntoObserved(meta)) return fitLatent(model, data, options);
   const obsOf = observationOfState(model);
   for (let k = 0; k < d; k++)
     if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`);
@@ -321,6 +321,11 @@ function denseUnidentifiable(model: CompiledModel, lmm: LmmFit, notes: string[])
       `The weak-form design is rank-deficient (${nullDirs.length} unidentifiable direction(s)); the fit was made on the identifiable subspace (the component along each reported combination is set to 0 in column-scaled units, so individual values of the parameters involved are arbitrary) and their standard errors are reported as null.`,
     );
   return unidentifiable;
+}
+
+/** Doses scaled by a coefficient into an observed state (`C += amt / V`): regressors of the exponential rows (fit-latent.ts). */
+function scaledDosesIntoObserved(meta: CompiledModel["meta"]): boolean {
+  return meta.doses.some((dm) => dm.kind === "jump" && dm.coefficient?.param !== undefined && !meta.states[dm.state]!.latent);
 }
 
 function preview(ids: string[]): string {

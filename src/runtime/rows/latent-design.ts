@@ -14,7 +14,12 @@ export type Contribution =
   | { kind: "prod"; param: number; latent: number; coef: number }
   | { kind: "pure"; latent: number; coef: number }
   /** Integral form: the observed state's value at the first sample of its piece (a per-subject nuisance). */
-  | { kind: "start"; observed: number };
+  | { kind: "start"; observed: number }
+  /**
+   * Exponential form: doses into observed state `observed` scaled by this coefficient (`C += amt / V`: a jump of
+   * AMT * scale * c, or an infusion of rate AMT / DUR * scale * c), integrated exactly like the state's decay.
+   */
+  | { kind: "dose"; observed: number; scale: number };
 
 /** One linear coefficient of the observed equations after elimination. */
 export interface LatentRegressionCoefficient {
@@ -172,6 +177,13 @@ export function latentDesign(
       if (cbNz[s]) add([lf], { kind: "pure", latent: s, coef: m });
     });
   });
+  // Doses into an observed state scaled by a coefficient (`C += amt / V`): a regressor of that coefficient, not a
+  // jump that splits the curve (splitting would leave the coefficient in no row).
+  for (const dm of meta.doses)
+    if (dm.kind === "jump" && !meta.states[dm.state]!.latent && dm.coefficient?.param !== undefined) {
+      const o = plan.observed.indexOf(dm.state);
+      add([{ kind: "param", param: dm.coefficient.param }], { kind: "dose", observed: o, scale: dm.coefficient.scale });
+    }
   let decay: LatentDesign["decay"] = null;
   if (form === "exponential") {
     const j = rateParam < 0 || decayWithRate ? decayParam(model, plan, bNz) : -1;

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { model as iv } from "../../../generated/pk_iv_multidose.js";
 import { model as infusion } from "../../../generated/pk_iv_infusion.js";
 import { model as twoCmt } from "../../../generated/pk_2cmt_iv.js";
+import { model as oralWt } from "../../../generated/pk_oral_wt.js";
 import { loadData } from "../../../src/runtime/data/load-data.js";
 import { simulateSubject } from "../../../src/runtime/simulate/simulate.js";
 import { simulateDatasetWithTruth } from "../../../src/runtime/simulate/simulate-data.js";
@@ -160,10 +161,10 @@ describe("simulated infusion data", () => {
 });
 
 describe("the estimator refuses what it does not fit yet", () => {
-  it("a dose scaled by 1/V: UnsupportedModelError naming the forms, not a silently wrong V", () => {
-    const data = load(join(REAL, "cefamandole.csv"), iv.meta);
-    expect(() => fit(iv, data)).toThrow(UnsupportedModelError);
-    expect(() => fit(iv, data)).toThrow(/doses scaled by an estimated parameter \(into C\); parameters estimated as their reciprocal \(V\)/);
+  it("a dose scaled by 1/V into a latent depot: UnsupportedModelError naming the form, not a silently wrong V", () => {
+    const data = load(csv("oral.csv", ["ID,TIME,DV,OBSID,AMT,EVID,WT", "1,0,.,.,100,1,70", "1,1,3,conc,.,0,70", "1,3,2,conc,.,0,70"].join("\n")), oralWt.meta);
+    expect(() => fit(oralWt, data)).toThrow(UnsupportedModelError);
+    expect(() => fit(oralWt, data)).toThrow(/doses scaled by an estimated parameter into a latent state \(into Ad\)/);
   });
 
   it("a convolution latent state", () => {
