@@ -3,6 +3,7 @@
 // mixed model, optionally re-weight WENDy-style, and report a FitResult.
 // No ODE is solved anywhere on this path.
 import { assertFittable } from "./unsupported.js";
+import { compartmentPlan, fitCompartments } from "./fit-compartments.js";
 import type { CompiledModel } from "../model.js";
 import { DataError, type Dataset } from "../data/dataset.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
@@ -126,6 +127,9 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const meta = model.meta;
   const d = model.nStates;
   const notes: string[] = [];
+  // Two compartments (a convolution latent state): exact rows, per-subject variable projection (fit-compartments.ts).
+  const compartments = compartmentPlan(model);
+  if (compartments) return fitCompartments(model, data, compartments);
   assertFittable(meta, data);
   if (meta.states.some((s) => s.latent) || scaledDosesIntoObserved(meta)) return fitLatent(model, data, options);
   const obsOf = observationOfState(model);

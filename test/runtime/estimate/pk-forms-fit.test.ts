@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { model as iv } from "../../../generated/pk_iv_multidose.js";
 import { model as infusion } from "../../../generated/pk_iv_infusion.js";
+import { model as twoCmt } from "../../../generated/pk_2cmt_iv.js";
 import { simulateDatasetWithTruth, type DatasetSpec } from "../../../src/runtime/simulate/simulate-data.js";
 import { loadData } from "../../../src/runtime/data/load-data.js";
 import { fit } from "../../../src/runtime/estimate/fit.js";
@@ -69,4 +70,22 @@ describe("one-compartment IV infusion (pk_iv_infusion: DUR in the data)", () => 
   });
   it("V within 15% of 20", () => expect(rel(r.parameters.V!.estimate, 20)).toBeLessThan(0.15));
   it("ke (median of individuals) within 15% of 0.3", () => expect(rel(medianOf(r, "ke"), 0.3)).toBeLessThan(0.15));
+});
+
+describe("two-compartment IV bolus (pk_2cmt_iv: P latent, a convolution of C)", () => {
+  // Truth: V = 10, k10 = 0.1, k12 = 0.3, k21 = 0.15 (1/min), log-normal omega 0.2 each, 5% proportional noise;
+  // 30 subjects, seed 5, 100 mg at 0, 12 samples over 90 min.
+  const truth = { V: 10, k10: 0.1, k12: 0.3, k21: 0.15 };
+  const r = simulateAndFit(twoCmt, {
+    theta: truth,
+    omega: { V: 0.2, k10: 0.2, k12: 0.2, k21: 0.2 },
+    re: "lognormal",
+    times: [0.5, 1, 2, 4, 6, 10, 15, 20, 30, 45, 60, 90],
+    doses: [{ time: 0, amount: 100 }],
+    noise: { conc: { b: 0.05 } },
+    subjects: 30,
+    seed: 5,
+  });
+  for (const [name, value] of Object.entries(truth))
+    it(`${name} (median of individuals) within 15% of ${value}`, () => expect(rel(r.parameters[name]!.estimate, value)).toBeLessThan(0.15));
 });

@@ -166,9 +166,4 @@ describe("the estimator refuses what it does not fit yet", () => {
     expect(() => fit(oralWt, data)).toThrow(UnsupportedModelError);
     expect(() => fit(oralWt, data)).toThrow(/doses scaled by an estimated parameter into a latent state \(into Ad\)/);
   });
-
-  it("a convolution latent state", () => {
-    const data = load(join(REAL, "cefamandole.csv"), twoCmt.meta);
-    expect(() => fit(twoCmt, data)).toThrow(/latent states driven by observed states \(P\)/);
-  });
 });
