@@ -226,20 +226,18 @@ export function fitCompartments(model: CompiledModel, data: Dataset, plan: Compa
     };
   });
   const atBound = kept.filter(({ f }) => f.atBound).length;
-  // Residual error from the final weighted residuals (relative or absolute), with the 4 fitted values per subject counted.
-  let ss = 0;
-  let n = 0;
+  // Residual error from the final residuals (relative or absolute): robust (MAD; a sample near zero gives a wild
+  // relative residual), inflated for the 4 values each subject fits.
+  const res: number[] = [];
   for (const { s, f } of kept) {
     const pred = predictions(s, plan, f);
     f.samples.values.forEach((y, i) => {
       const r = f.samples.relative ? (y - pred[i]!) / pred[i]! : y - pred[i]!;
-      if (Number.isFinite(r)) {
-        ss += r * r;
-        n++;
-      }
+      if (Number.isFinite(r)) res.push(r);
     });
   }
-  const resSd = Math.sqrt(ss / Math.max(1, n - 4 * kept.length));
+  const n = res.length;
+  const resSd = 1.4826 * median(res.map(Math.abs)) * Math.sqrt(n / Math.max(1, n - 4 * kept.length));
   const residual: FitResult["residual"] = {};
   for (const ob of meta.observations)
     residual[ob.name] = ob.error === "constant" ? { error: "constant", a: resSd } : ob.error === "proportional" ? { error: "proportional", b: resSd } : { error: "combined", a: 0, b: resSd };
