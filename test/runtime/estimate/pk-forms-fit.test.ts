@@ -1,7 +1,10 @@
 // Issue 13, fitted: the pharmacokinetic forms against their seeded simulations
 // (`simulateDatasetWithTruth`, the ODE solved by the product's simulator; the
-// fit never solves it). Targets: population values within 15% of the
+// fit never solves it). The same settings wrote data/pk_iv_multidose.csv,
+// pk_iv_infusion.csv and pk_2cmt_iv.csv with `nlme simulate` (the command is in
+// each *.truth.json); the first test checks that the file is that simulation. Targets: population values within 15% of the
 // simulating ones, and for a searched rate the median of the individual values.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { model as iv } from "../../../generated/pk_iv_multidose.js";
 import { model as infusion } from "../../../generated/pk_iv_infusion.js";
@@ -22,6 +25,11 @@ const medianOf = (r: FitResult, name: string) => median(Object.values(r.individu
 const rel = (a: number, b: number) => Math.abs(a - b) / b;
 
 describe("one-compartment IV bolus, repeated doses (pk_iv_multidose: C += amt / V)", () => {
+  it("data/pk_iv_multidose.csv is this seeded simulation", () => {
+    const file = readFileSync(new URL("../../../data/pk_iv_multidose.csv", import.meta.url), "utf8");
+    const sim = simulateDatasetWithTruth(iv, { theta: { V: 20, ke: 0.15 }, omega: { V: 0.2, ke: 0.2 }, re: "lognormal", times: [1, 6, 11.9, 13, 23.9, 30, 35.9, 37, 42, 47.9], doses: [0, 12, 24, 36].map((t) => ({ time: t, amount: 500 })), noise: { conc: { b: 0.1 } }, subjects: 40, seed: 13 });
+    expect(sim.csv).toBe(file);
+  });
   // Truth: V = 20 L, ke = 0.15 1/h, log-normal omega 0.2 each, 10% proportional noise; 40 subjects, seed 13,
   // 500 mg every 12 h, samples around the doses (troughs at 11.9, 23.9, 35.9 h).
   const r = simulateAndFit(iv, {
