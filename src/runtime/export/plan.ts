@@ -359,7 +359,9 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
       notes.push(
         `dose into ${meta.states[d.state]!.name}: amount '${d.amount}' is exported as p = 1 (AMT from the data)`,
       );
-    for (const adm of adms.length ? adms : [1]) jumps.push({ target: stateName[d.state]!, adm, p: "1" });
+    // A dose scaled by a coefficient (`C += amt / V`): p = scale * c, with c = 1/V for a reciprocal V (exported as V).
+    const p = doseFactorText(meta, d.coefficient, (src) => paramName.get(src) ?? src);
+    for (const adm of adms.length ? adms : [1]) jumps.push({ target: stateName[d.state]!, adm, p });
   }
 
   const vectors: ExportPlan["vectors"] = [];
@@ -639,4 +641,15 @@ function additiveCovariance(fit: FitResult, p: PlanParameter, q: PlanParameter):
   const r = fit.omegaCorrelation[`${p.source},${q.source}`] ?? fit.omegaCorrelation[`${q.source},${p.source}`];
   if (r === undefined || p.additiveSd === null || q.additiveSd === null) return null;
   return r * p.additiveSd * q.additiveSd;
+}
+
+/** The Mlxtran/R text of a dose's factor (`1/V`, `0.5`, `F`), "1" when the dose is AMT as it is. */
+function doseFactorText(meta: ModelMeta, coefficient: { scale: number; param?: number } | undefined, name: (source: string) => string): string {
+  if (!coefficient) return "1";
+  const scale = coefficient.scale;
+  if (coefficient.param === undefined) return String(scale);
+  const par = meta.parameters[coefficient.param]!;
+  const n = name(par.name);
+  if (par.estimatedAs === "reciprocal") return scale === 1 ? `1/${n}` : `${scale}/${n}`;
+  return scale === 1 ? n : `${scale}*${n}`;
 }
