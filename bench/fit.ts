@@ -58,6 +58,29 @@ function run(name: string, model: CompiledModel, data: Dataset, truth: number[])
   };
 }
 
+/** The sparse designs of issue 12 (data/*_sparse.csv through their log-normal specs): fit time and the errors against the truth files. */
+async function sparseCases(): Promise<object[]> {
+  const { readFileSync } = await import("node:fs");
+  const { loadData } = await import("../src/runtime/data/load-data.js");
+  const out: object[] = [];
+  for (const name of ["growth_sparse", "pk_oral_sparse", "antibody_clairon_sparse"]) {
+    const { model } = (await import(`../generated/${name}.js`)) as { model: CompiledModel };
+    const url = (f: string) => new URL(`../data/${f}`, import.meta.url);
+    const data = loadData(readFileSync(url(`${name}.csv`), "utf8"), `data/${name}.csv`, model.meta);
+    const truth = JSON.parse(readFileSync(url(`${name}.truth.json`), "utf8")) as { theta: Record<string, number>; omega_sd: Record<string, number> };
+    const t0 = performance.now();
+    const result = fit(model, data);
+    const seconds = (performance.now() - t0) / 1000;
+    const relativeError: Record<string, number> = {};
+    for (const [n, v] of Object.entries(truth.theta)) relativeError[n] = Number((result.parameters[n]!.estimate / v - 1).toFixed(4));
+    for (const [n, v] of Object.entries(truth.omega_sd))
+      if (v > 0 && result.parameters[n]?.omega != null) relativeError[`omega_${n}`] = Number((result.parameters[n]!.omega! / v - 1).toFixed(4));
+    out.push({ model: name, subjects: data.subjects.length, seconds: Number(seconds.toFixed(3)), rowForms: result.settings.rowForms, relativeError });
+    process.stderr.write(`bench fit: ${name} done\n`);
+  }
+  return out;
+}
+
 export async function benchFit(): Promise<object> {
   const sizes = (process.env.BENCH_FIT_SIZES ?? "100,1000,10000").split(",").map(Number);
   const cases: Case[] = [];
@@ -73,7 +96,9 @@ export async function benchFit(): Promise<object> {
     cases.push(run("logistic", logisticModel(), simulateLogistic({ subjects: n, seed: 7, noise: 0.03 }), LOGISTIC_TRUTH.theta));
     process.stderr.write(`bench fit: logistic ${n} done\n`);
   }
+  const sparse = process.env.BENCH_FIT_SPARSE === "0" ? [] : await sparseCases();
   return {
+    sparse,
     data: "simulated with bench/simulate.ts (seeded RK4, 8 steps per sampling interval; LV 40 points on [0, 20] with 5% proportional noise, logistic 8 points with 3% proportional noise; additive random effects as in the truth files)",
     target: "1,000 Lotka-Volterra subjects under 2 s on 2 cores, time per subject flat",
     cases,
