@@ -37,8 +37,9 @@ export function reportReciprocals(meta: ModelMeta, result: FitResult): FitResult
     const [a, b] = key.split(",");
     if (slope.has(a!) !== slope.has(b!)) result.omegaCorrelation[key] = -result.omegaCorrelation[key]!;
   }
+  const logScale = reciprocal.some((n) => result.parameters[n]?.scale === "log");
   result.notes.push(
-    `${reciprocal.join(", ")} ${reciprocal.length > 1 ? "were" : "was"} estimated as the coefficient 1/${reciprocal.length > 1 ? "x" : reciprocal[0]} (it divides the doses, so the rows are linear in its reciprocal) and reported as its reciprocal: per subject exactly, the population value as 1 / (typical coefficient), an additive omega and the standard error by the delta method (d${reciprocal[0]} = -dc / c^2).`,
+    `${reciprocal.join(", ")} ${reciprocal.length > 1 ? "were" : "was"} estimated as the coefficient 1/${reciprocal.length > 1 ? "x" : reciprocal[0]} (it divides the doses, so the rows are linear in its reciprocal) and reported as its reciprocal: per subject exactly, the population value as 1 / (typical coefficient), ${logScale ? "omega unchanged (log V = -log c)" : "an additive omega"} and the standard error by the delta method (d${reciprocal[0]} = -dc / c^2).`,
   );
   return result;
 }

@@ -20,7 +20,7 @@ export function unfittableForms(meta: ModelMeta): string[] {
   const out: string[] = [];
   // Doses scaled by a coefficient into an observed state are regressors of the exponential rows (fit-latent.ts);
   // into a latent state, or scaled by a number only, not yet.
-  const scaled = meta.doses.filter((d) => d.kind === "jump" && d.coefficient !== undefined && !(d.coefficient.param !== undefined && !meta.states[d.state]!.latent));
+  const scaled = meta.doses.filter((d) => d.kind === "jump" && d.coefficient !== undefined && d.coefficient.param === undefined);
   const byParam = scaled.filter((d) => d.kind === "jump" && d.coefficient?.param !== undefined);
   const into = (list: typeof scaled) => list.map((d) => meta.states[(d as { state: number }).state]!.name).join(", ");
   if (byParam.length) out.push(`doses scaled by an estimated parameter into a latent state (into ${into(byParam)})`);

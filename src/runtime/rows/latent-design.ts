@@ -144,17 +144,17 @@ export function latentDesign(
     if (f.kind === "param") return meta.parameters[f.param]!.name;
     const l = plan.latent[f.latent]!;
     const c = latentCoefs[f.latent]![f.coef]!;
-    return c.kind === "param" ? meta.parameters[c.param]!.name : c.kind === "initial" ? `${l.name}(0)` : `${l.name}_dose${c.dose + 1}`;
+    return c.kind === "param" || c.kind === "doseScaled" ? meta.parameters[c.param]!.name : c.kind === "initial" ? `${l.name}(0)` : `${l.name}_dose${c.dose + 1}`;
   };
   const factorKey = (f: Factor): string => {
     if (f.kind === "param") return `p${f.param}`;
     const c = latentCoefs[f.latent]![f.coef]!;
-    return c.kind === "param" ? `p${c.param}` : `l${f.latent}:${f.coef}`;
+    return c.kind === "param" || c.kind === "doseScaled" ? `p${c.param}` : `l${f.latent}:${f.coef}`;
   };
   const canonical = (f: Factor): Factor => {
     if (f.kind === "param") return f;
     const c = latentCoefs[f.latent]![f.coef]!;
-    return c.kind === "param" ? { kind: "param", param: c.param } : f;
+    return c.kind === "param" || c.kind === "doseScaled" ? { kind: "param", param: c.param } : f;
   };
   const add = (factors: Factor[], contribution: Contribution): void => {
     const canon = factors.map(canonical);

@@ -9,12 +9,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { model as iv } from "../../../generated/pk_iv_multidose.js";
 import { model as infusion } from "../../../generated/pk_iv_infusion.js";
 import { model as twoCmt } from "../../../generated/pk_2cmt_iv.js";
-import { model as oralWt } from "../../../generated/pk_oral_wt.js";
 import { loadData } from "../../../src/runtime/data/load-data.js";
 import { simulateSubject } from "../../../src/runtime/simulate/simulate.js";
 import { simulateDatasetWithTruth } from "../../../src/runtime/simulate/simulate-data.js";
 import { fit } from "../../../src/runtime/estimate/fit.js";
-import { UnsupportedModelError } from "../../../src/runtime/estimate/unsupported.js";
 import { DataError, type Dose } from "../../../src/runtime/data/dataset.js";
 import type { ModelMeta } from "../../../src/runtime/model.js";
 
@@ -157,13 +155,5 @@ describe("simulated infusion data", () => {
     expect(data.subjects[0]!.doses).toEqual([{ time: 0, amount: 100, adm: 1, rate: 50, duration: 2 }]);
     const c1 = Number(out.csv.split("\n")[2]!.split(",")[3]);
     expect(c1 / ((50 / 20 / 0.3) * (1 - Math.exp(-0.3))) - 1).toBeCloseTo(0, 6);
-  });
-});
-
-describe("the estimator refuses what it does not fit yet", () => {
-  it("a dose scaled by 1/V into a latent depot: UnsupportedModelError naming the form, not a silently wrong V", () => {
-    const data = load(csv("oral.csv", ["ID,TIME,DV,OBSID,AMT,EVID,WT", "1,0,.,.,100,1,70", "1,1,3,conc,.,0,70", "1,3,2,conc,.,0,70"].join("\n")), oralWt.meta);
-    expect(() => fit(oralWt, data)).toThrow(UnsupportedModelError);
-    expect(() => fit(oralWt, data)).toThrow(/doses scaled by an estimated parameter into a latent state \(into Ad\)/);
   });
 });
