@@ -1,6 +1,6 @@
 // Issue 13 in the runtime: infusions read from RATE/DUR and simulated as a
-// zero-order input, doses scaled by a coefficient (`C += amt / V`), and the
-// estimator refusing the forms it does not fit yet. Exact solutions of the
+// zero-order input, doses scaled by a coefficient (`C += amt / V`) (the fits:
+// test/runtime/estimate/pk-forms-fit.test.ts). Exact solutions of the
 // one-compartment model are the reference.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +12,6 @@ import { model as twoCmt } from "../../../generated/pk_2cmt_iv.js";
 import { loadData } from "../../../src/runtime/data/load-data.js";
 import { simulateSubject } from "../../../src/runtime/simulate/simulate.js";
 import { simulateDatasetWithTruth } from "../../../src/runtime/simulate/simulate-data.js";
-import { fit } from "../../../src/runtime/estimate/fit.js";
 import { DataError, type Dose } from "../../../src/runtime/data/dataset.js";
 import type { ModelMeta } from "../../../src/runtime/model.js";
 
