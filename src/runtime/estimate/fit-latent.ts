@@ -356,7 +356,14 @@ function refinePasses(run: LatentRun): { result: PassResult; modelNoise: Map<str
   return { result, modelNoise };
 }
 
-type Route = { kind: "direct"; coef: number } | { kind: "rate" } | { kind: "decay" } | { kind: "ratio"; product: number; over: number } | { kind: "none" };
+type Route =
+  | { kind: "direct"; coef: number }
+  | { kind: "rate" }
+  | { kind: "decay" }
+  | { kind: "ratio"; product: number; over: number }
+  /** A product with the searched rate (ka * (1/V) of a depot dosed by amt / V): divided by the subject's rate. */
+  | { kind: "overRate"; product: number }
+  | { kind: "none" };
 
 /** How each model parameter is read from the fitted coefficients (or the searched rates). */
 function parameterRoutes(model: CompiledModel, design: LatentDesign, kept: LatentRegressionCoefficient[]): Route[] {
@@ -377,6 +384,7 @@ function parameterRoutes(model: CompiledModel, design: LatentDesign, kept: Laten
       if (at < 0) continue;
       const other = ps[1 - at]!;
       if (baseIndex.has(other)) return { kind: "ratio", product: i, over: baseIndex.get(other)! };
+      if (other === rateParam) return { kind: "overRate", product: i };
     }
     return { kind: "none" };
   });
@@ -393,7 +401,13 @@ function individualValues(run: LatentRun, routes: Route[], result: PassResult): 
     const row: Record<string, number> = {};
     meta.parameters.forEach((par, j) => {
       const r = routes[j]!;
-      const v = r.kind === "direct" ? c[r.coef]! : r.kind === "rate" ? rates[i]! : r.kind === "decay" ? decays[i]! : r.kind === "ratio" ? c[r.product]! / c[r.over]! : Number.NaN;
+      const v =
+        r.kind === "direct" ? c[r.coef]!
+        : r.kind === "rate" ? rates[i]!
+        : r.kind === "decay" ? decays[i]!
+        : r.kind === "ratio" ? c[r.product]! / c[r.over]!
+        : r.kind === "overRate" ? c[r.product]! / rates[i]!
+        : Number.NaN;
       if (Number.isFinite(v)) {
         row[par.name] = v;
         indValues[j]!.push(v);
