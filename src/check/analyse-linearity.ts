@@ -10,7 +10,7 @@ import { toLinearForm, type LinearForm, type Poly } from "./polynomial.js";
 
 const WHY = "each term must be one estimated parameter times an expression without parameters, so that the weak form is a linear regression";
 
-export function nonlinearDiagnostic(problem: NonlinearProblem, names: string[]): Diagnostic {
+export function nonlinearDiagnostic(problem: NonlinearProblem, names: string[], reciprocal: string[] = [], inConcentrations = false): Diagnostic {
   const list = quoteList(names, "and");
   const first = `\`${names[0]}\``;
   const known = `or move ${names.length === 1 ? first : `one of them`} to \`constants\` if it is known`;
@@ -24,6 +24,14 @@ export function nonlinearDiagnostic(problem: NonlinearProblem, names: string[]):
         names.length === 1
           ? `estimate ${first} squared as one parameter, ${known}`
           : `estimate the product as one parameter (e.g. declare \`${joined}\` in \`parameters\`), ${known}`;
+      if (reciprocal.length === 1 && names.length === 2) {
+        const other = names.find((n) => n !== reciprocal[0])!;
+        label = `\`${other}\` is multiplied by \`1/${reciprocal[0]}\``;
+        help = inConcentrations
+          ? `estimate the ratio as one parameter, e.g. a rate \`k\` for \`${other} / ${reciprocal[0]}\`, with \`${other} = k * ${reciprocal[0]}\` in \`derived\``
+          : `write the model in amounts and observe \`A / ${reciprocal[0]}\` (it is then fitted in concentrations, with \`${reciprocal[0]}\` ` +
+            `on the doses only), or estimate the ratio as one parameter (e.g. \`${other}_over_${reciprocal[0]}\`)`;
+      }
       break;
     case "power":
       label = `${list} ${names.length === 1 ? "is" : "are"} raised to a power`;
@@ -58,7 +66,8 @@ export const analyseLinearity: Rule = {
       if (eq.state === undefined) continue;
       const poly = linearise(eq.rhs, env!, (problem) => {
         const names = [...new Set(problem.params.map((p) => layout!.parameters[p]!.base))];
-        ctx.report(nonlinearDiagnostic(problem, names));
+        const reciprocal = problem.params.filter((p) => env!.reciprocals?.has(p)).map((p) => layout!.parameters[p]!.base);
+        ctx.report(nonlinearDiagnostic(problem, names, [...new Set(reciprocal)], (ctx.facts.concentrations?.length ?? 0) > 0));
       });
       if (!poly) continue;
       polys.set(eq.state, poly);

@@ -14,6 +14,8 @@ export interface CheckResult {
   /** What the rules established (layout, expanded equations, linear forms, ...), reused by lowering. */
   facts: CheckFacts;
   scope: Scope;
+  /** The model as checked: the input, or its rewrite (observations scaled by a parameter become concentration states). */
+  ast: ModelFile;
   /** No errors (warnings and notes allowed). */
   ok: boolean;
 }
@@ -38,5 +40,5 @@ export function check(ast: ModelFile, stages: Stage[] = defaultStages): CheckRes
       help: "this is a bug in weakform-nlme: please report it with this file",
     });
   }
-  return { diagnostics: ctx.diagnostics, facts: ctx.facts, scope, ok: !hasErrors(ctx.diagnostics) };
+  return { diagnostics: ctx.diagnostics, facts: ctx.facts, scope, ast: ctx.ast, ok: !hasErrors(ctx.diagnostics) };
 }

@@ -10,6 +10,8 @@ import type { LinearForm, Poly } from "./polynomial.js";
 import type { Env } from "./linearise.js";
 import type { LatentElimination } from "./report-latent-states.js";
 import type { ObservationFact } from "./report-observations.js";
+import type { ConcentrationRewrite } from "./rewrite-concentrations.js";
+import type { DoseCoefficient } from "./analyse-doses.js";
 
 export interface CheckFacts {
   layout?: Layout;
@@ -21,10 +23,17 @@ export interface CheckFacts {
   linear?: Map<number, LinearForm>;
   latent?: Map<number, LatentElimination>;
   observations?: ObservationFact[];
+  /** Parameters used only as divisors (`x / V`): their coefficient is 1/V. By flat parameter index. */
+  reciprocals?: Set<number>;
+  /** Observations rewritten to concentration states (`conc = A / V` -> `conc = A`, doses scaled by 1/V). */
+  concentrations?: ConcentrationRewrite[];
+  /** Per dose jump (in `doses` order), the amount as `amt` times a known scale and at most one coefficient. */
+  doseCoefficients?: Map<number, DoseCoefficient>;
 }
 
 export interface CheckContext {
-  readonly ast: ModelFile;
+  /** Rules of the structure stage may replace it by an equivalent model (see rewrite-concentrations.ts). */
+  ast: ModelFile;
   readonly scope: Scope;
   readonly diagnostics: Diagnostic[];
   readonly facts: CheckFacts;

@@ -19,6 +19,8 @@ export interface Env {
   layout: Layout;
   /** Values of the named constants. */
   constants: Map<string, number>;
+  /** Parameters used only as divisors: `x / V` is linear in the coefficient 1/V (see find-reciprocals.ts). */
+  reciprocals?: Set<number>;
 }
 
 export class ResolveError extends Error {}
@@ -150,6 +152,14 @@ export interface NonlinearProblem {
   reason: NonlinearReason;
 }
 
+/** `c * V` with V a reciprocal parameter and c parameter-free: dividing by it multiplies by the coefficient 1/V. */
+function reciprocalOf(r: Poly, env: Env): { param: number; coef: IrExpr } | undefined {
+  if (r.size !== 1) return undefined;
+  const m = [...r.values()][0]!;
+  if (m.params.length !== 1 || !env.reciprocals?.has(m.params[0]!)) return undefined;
+  return { param: m.params[0]!, coef: m.coef };
+}
+
 /**
  * The expression as a polynomial in the parameters. Every place where the
  * degree would exceed one, or a parameter would sit inside a function, a
@@ -197,6 +207,15 @@ export function linearise(e: Expr, env: Env, onProblem: (p: NonlinearProblem) =>
             return p;
           }
           case "/": {
+            const inverse = reciprocalOf(r, env);
+            if (inverse) {
+              const p = mulPoly(scalePoly(l, (c) => div(c, inverse.coef)), paramPoly(inverse.param));
+              if (degree(p) > 1) {
+                onProblem({ span: x.span, params: [...new Set([...paramsOf(l), inverse.param])], reason: { kind: "product" } });
+                return undefined;
+              }
+              return p;
+            }
             if (degree(r) > 0) {
               onProblem({ span: x.span, params: paramsOf(r), reason: { kind: "denominator" } });
               return undefined;

@@ -5,6 +5,12 @@ import type { Rule } from "./context.js";
 import { walkExpr } from "./expressions.js";
 import { AMT, kindWords, SINCE_DOSE } from "./scope.js";
 import { forEachExpression } from "./visit.js";
+import { withoutAmt } from "./analyse-doses.js";
+import type { DoseDecl } from "../syntax/ast.js";
+
+function amtIsFactor(owner: DoseDecl): boolean {
+  return owner.kind === "jump" && typeof owner.amount === "object" && withoutAmt(owner.amount) !== "bad";
+}
 
 export const reportDoseUsage: Rule = {
   name: "report-dose-usage",
@@ -27,15 +33,17 @@ export const reportDoseUsage: Rule = {
         }
         if (e.kind !== "ref" || !e.name?.text) return;
         const text = e.name.text;
-        if (text === AMT) {
+        if (text === AMT && site.section === "doses" && amtIsFactor(site.owner as DoseDecl)) {
+          // `amt / V`, `amt * F`: the AMT column times a factor (analyse-doses.ts).
+        } else if (text === AMT) {
           ctx.report({
             severity: "error",
             code: "N1013",
-            message: site.section === "doses" ? "`amt` must stand alone as the amount of a dose" : "`amt` is only allowed in `doses`",
+            message: site.section === "doses" ? "`amt` must be a factor of the dose amount" : "`amt` is only allowed in `doses`",
             span: e.span,
-            label: site.section === "doses" ? "used inside an expression" : `used in \`${site.section}\``,
+            label: site.section === "doses" ? "not a factor of the amount" : `used in \`${site.section}\``,
             notes: ["`amt` is the AMT column of each dose record; it is known only at the administration"],
-            help: site.section === "doses" ? "write `X += amt`, or declare a per-dose vector" : "write `X += amt` in `doses` to make state X jump by each amount",
+            help: site.section === "doses" ? "write `X += amt`, `X += amt / V` or `X += amt * F`, or declare a per-dose vector" : "write `X += amt` in `doses` to make state X jump by each amount",
           });
         } else if (text === SINCE_DOSE && !hasDoses) {
           ctx.report({
@@ -91,14 +99,14 @@ export const reportDoseUsage: Rule = {
       if (d.amount && typeof d.amount === "object") {
         walkExpr(d.amount, (e) => {
           const entity = e.kind === "ref" ? scope.names.get(e.name?.text ?? "") : undefined;
-          if (entity && entity.kind !== "constant" && entity.kind !== "covariate") {
+          // Parameters are analysed with the structure (analyse-doses.ts): `amt / V` is allowed.
+          if (entity && entity.kind !== "constant" && entity.kind !== "covariate" && entity.kind !== "parameter") {
             ctx.report({
               severity: "error",
               code: "N2016",
               message: `a dose amount must be known, but it uses the ${kindWords[entity.kind].noun} \`${entity.name.text}\``,
               span: e.span,
               label: "not known before fitting",
-              help: entity.kind === "parameter" ? `write \`${d.target.text} += unknown\` to estimate one amount per administration` : undefined,
             });
           }
         });

@@ -12,7 +12,8 @@ import type { CheckContext, Rule } from "./context.js";
 import { walkExpr } from "./expressions.js";
 import { constantValue, isZero, splitAffine, statesIn } from "./ir-analysis.js";
 import { add, type Poly } from "./polynomial.js";
-import type { IrExpr, LatentEliminationIr } from "../ir/model.js";
+import type { ConvolutionInput, IrExpr, LatentEliminationIr } from "../ir/model.js";
+import { numericLinearCombination } from "./state-degree.js";
 
 export interface LatentElimination extends LatentEliminationIr {
   state: number;
@@ -26,7 +27,9 @@ function cannot(ctx: CheckContext, name: string, span: Span, why: string, help: 
     span,
     label: why,
     labels,
-    notes: ["a latent state is solved in closed form: dS/dt = -k S + f(t), with k known or one estimated rate, and f made of time, doses, constants, parameters and latent states solved before it"],
+    notes: [
+      "a latent state is solved in closed form: dS/dt = -k S + f(t), with k known or one estimated rate, and f made of time, doses, constants, parameters and latent states solved before it, or linear in observed states (a convolution of their curves)",
+    ],
     help,
   });
 }
@@ -43,6 +46,25 @@ function productSpan(rhs: Expr, a: string, b: string): Span | undefined {
     if (names.has(a) && names.has(b) && (!best || e.span.end - e.span.start < best.end - best.start)) best = e.span;
   });
   return best;
+}
+
+/**
+ * The input of a latent state's equation as sum scale * theta[param] * X_obs, when every term without the state
+ * itself is a known multiple (times at most one parameter) of one observed state; else undefined.
+ */
+function convolutionInputs(poly: Poly, s: number, latentSet: Set<number>): ConvolutionInput[] | undefined {
+  const out: ConvolutionInput[] = [];
+  for (const m of poly.values()) {
+    const split = splitAffine(m.coef, s);
+    if (!split || isZero(split.rest)) continue;
+    const comb = numericLinearCombination(split.rest, constantValue);
+    if (!comb || comb.size === 0) return undefined;
+    for (const [state, scale] of comb) {
+      if (latentSet.has(state) || scale === 0) return undefined;
+      out.push(m.params.length ? { state, param: m.params[0]!, scale } : { state, scale });
+    }
+  }
+  return out.length ? out : undefined;
 }
 
 export const reportLatentStates: Rule = {
@@ -98,11 +120,45 @@ export const reportLatentStates: Rule = {
         continue;
       }
       const observedInputs = [...forcingStates].filter((x) => !latentSet.has(x));
+      const convolution = observedInputs.length ? convolutionInputs(poly, s.index, latentSet) : undefined;
+      if (observedInputs.length && convolution && rateParams.length + (rateKnown ? 1 : 0) > 0) {
+        const offset = rateKnown ? -(constantValue(rateKnown) ?? 0) : 0;
+        const rate: LatentElimination["rate"] = rateParams.length
+          ? { kind: "param", param: rateParams[0]!.param, scale: -constantValue(rateParams[0]!.coef)!, offset }
+          : { kind: "known", value: offset };
+        const unknown = (ctx.ast.doses?.items ?? []).some((d) => d?.kind === "jump" && d.target?.text === s.group && d.amount === "unknown");
+        const carriers = [...new Set(convolution.flatMap((c) => (c.param === undefined ? [] : [c.param])))].sort((a, b) => a - b);
+        found.set(s.index, { state: s.index, rate, dependsOn: [], carriers, unknownDoses: unknown, convolution });
+        const drivers = quoteList([...new Set(convolution.map((c) => stateName(c.state)))], "and");
+        const rateText = rate.kind === "param" ? `\`${paramName(rate.param)}\`` : String(rate.value);
+        const k = rate.kind === "param" ? paramName(rate.param) : String(rate.value);
+        const terms = convolution.map((c) => {
+          const factor = [c.scale === 1 ? "" : c.scale === -1 ? "-" : `${c.scale} `, c.param === undefined ? "" : `${paramName(c.param)} `].join("");
+          return `${factor}∫ e^{-${k} (t - s)} ${stateName(c.state)}(s) ds`;
+        });
+        const weights = carriers.length ? `${quoteList(carriers.map(paramName), "and")} and in ` : "";
+        ctx.report({
+          severity: "note",
+          code: "N2019",
+          message: `the latent state \`${s.name}\` is solved as a convolution of the observed ${drivers}`,
+          span: rhsSpan,
+          label: `linear in \`${s.name}\` with ${rate.kind === "param" ? "an estimated" : "a known"} rate, driven by ${drivers}`,
+          notes: [
+            `${s.name}(t) = ${s.name}(t0) e^{-${k} (t - t0)} + ${terms.join(" + ")}: ` +
+              (rate.kind === "param"
+                ? `for each trial value of ${rateText} it is linear in ${weights}${s.name}(t0), and ${rateText} is searched in an outer loop (variable projection)`
+                : `linear in ${weights}${s.name}(t0)`),
+          ],
+        });
+        continue;
+      }
       if (observedInputs.length) {
         cannot(
           ctx, s.name, rhsSpan,
-          `it depends on the observed state${observedInputs.length > 1 ? "s" : ""} ${quoteList(observedInputs.map(stateName), "and")}`,
-          `drive \`${s.name}\` by time and doses only, or observe it and remove \`latent\``,
+          convolution
+            ? `it is driven by the observed state${observedInputs.length > 1 ? "s" : ""} ${quoteList(observedInputs.map(stateName), "and")} but has no decay of its own`
+            : `its input is not linear in the observed state${observedInputs.length > 1 ? "s" : ""} ${quoteList(observedInputs.map(stateName), "and")}`,
+          `make its input linear in the observed state${observedInputs.length > 1 ? "s" : ""} (\`k12 * ${stateName(observedInputs[0]!)}\`) with its own decay \`- k21 * ${s.name}\`, drive it by time and doses only, or observe it and remove \`latent\``,
         );
         continue;
       }
@@ -123,6 +179,15 @@ export const reportLatentStates: Rule = {
         });
       }
     }
+
+    // A dose scaled by a coefficient (`Ad += amt * F`) weights the solution of the state it jumps.
+    (ctx.ast.doses?.items ?? []).forEach((d, i) => {
+      const param = ctx.facts.doseCoefficients?.get(i)?.param;
+      if (d?.kind !== "jump" || param === undefined) return;
+      for (const e of found.values()) {
+        if (layout.states[e.state]!.group === d.target.text && !e.carriers.includes(param)) e.carriers = [...e.carriers, param].sort((a, b) => a - b);
+      }
+    });
 
     // Latent states that feed each other in a cycle cannot be solved one after the other.
     const visiting = new Set<number>();
@@ -160,6 +225,8 @@ export const reportLatentStates: Rule = {
     for (const e of found.values()) e.carriers = [...allCarriers(e.state)].sort((a, b) => a - b);
     ctx.facts.latent = found;
 
+    // A rate searched in the outer loop is a known number inside it: its products are not new coefficients.
+    const searched = new Set([...found.values()].flatMap((e) => (e.rate.kind === "param" ? [e.rate.param] : [])));
     // How each eliminated state is used by the others.
     for (const [x, poly] of polys as Map<number, Poly>) {
       const eq = eqOf.get(x);
@@ -177,7 +244,7 @@ export const reportLatentStates: Rule = {
             );
             continue;
           }
-          if (!weighted || m.params.length === 0) continue;
+          if (!weighted || m.params.length === 0 || searched.has(m.params[0]!)) continue;
           const p = m.params[0]!;
           const theta = paramName(p);
           const parts = elim.carriers.map((c) => `\`${theta} * ${paramName(c)}\``);
@@ -207,9 +274,16 @@ export const reportLatentStates: Rule = {
         }
       });
     }
+    const observedNames = new Set<string>();
+    for (const ob of ctx.ast.observe?.items ?? []) {
+      walkExpr(ob?.expr, (e) => {
+        if ((e.kind === "ref" || e.kind === "index") && e.name) observedNames.add(e.name.text);
+      });
+    }
     for (const s of latent) {
       const others = [...(readers.get(s.group) ?? [])].filter((x) => layout.states[x]!.group !== s.group);
-      if (others.length === 0 && eqOf.has(s.index)) {
+      // An observed latent state is used (N3005 says it should not be latent).
+      if (others.length === 0 && eqOf.has(s.index) && !observedNames.has(s.group)) {
         ctx.report({
           severity: "warning",
           code: "N2017",

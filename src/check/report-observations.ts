@@ -121,6 +121,7 @@ export const reportObservations: Rule = {
         );
         continue;
       }
+      if (params.length && ctx.diagnostics.some((d) => d.code === "N3006" && d.labels?.some((l) => l.span.start === ob.decl.expr.span.start))) continue;
       if (params.length) {
         observationError(
           ctx, "N3004", `the observation \`${ob.name}\` uses an estimated parameter`, span,

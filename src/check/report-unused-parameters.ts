@@ -10,9 +10,14 @@ export const reportUnusedParameters: Rule = {
     if (ctx.diagnostics.some((d) => d.code === "N2001")) return; // a nonlinear equation hides its parameters
     const used = new Set<number>();
     for (const poly of polys.values()) for (const m of poly.values()) for (const p of m.params) used.add(p);
-    // A parameter in an observation is already an error there (N3004).
-    for (const ob of ctx.ast.observe?.items ?? []) {
-      walkExpr(ob?.expr, (e) => {
+    for (const c of ctx.facts.doseCoefficients?.values() ?? []) if (c.param !== undefined) used.add(c.param);
+    // A parameter in an observation is already an error there (N3004), one in a dose amount is used or an error (N2016).
+    const roots = [
+      ...(ctx.ast.observe?.items ?? []).map((ob) => ob?.expr),
+      ...(ctx.ast.doses?.items ?? []).map((d) => (d?.kind === "jump" && typeof d.amount === "object" ? d.amount : undefined)),
+    ];
+    for (const root of roots) {
+      walkExpr(root, (e) => {
         const index = e.kind === "ref" ? layout.scalarParams.get(e.name?.text ?? "") : undefined;
         if (index !== undefined) used.add(index);
       });
@@ -27,7 +32,7 @@ export const reportUnusedParameters: Rule = {
         message: `the parameter \`${p.base}\` is not used in \`dynamics\``,
         span: p.decl.name.span,
         label: "declared here",
-        notes: ["only parameters of the dynamics (or of dose vectors they use) are estimated"],
+        notes: ["only parameters of the dynamics (or of dose vectors they use, or of dose amounts) are estimated"],
         help: "use it in an equation, or remove it (if it only feeds `derived`, declare it in `constants`)",
       });
     }

@@ -22,6 +22,9 @@ import { analyseLinearity } from "./analyse-linearity.js";
 import { reportLatentStates } from "./report-latent-states.js";
 import { reportObservations } from "./report-observations.js";
 import { reportUnusedParameters } from "./report-unused-parameters.js";
+import { rewriteConcentrations } from "./rewrite-concentrations.js";
+import { findReciprocals } from "./find-reciprocals.js";
+import { analyseDoses } from "./analyse-doses.js";
 
 export const stages: Stage[] = [
   {
@@ -46,6 +49,15 @@ export const stages: Stage[] = [
   },
   {
     name: "structure",
-    rules: [expandLoops, analyseLinearity, reportLatentStates, reportObservations, reportUnusedParameters],
+    rules: [
+      expandLoops,
+      rewriteConcentrations,
+      findReciprocals,
+      analyseDoses,
+      analyseLinearity,
+      reportLatentStates,
+      reportObservations,
+      reportUnusedParameters,
+    ],
   },
 ];

@@ -37,6 +37,14 @@ export function buildMeta(ir: ModelIr): ModelMeta {
       ...(s.initial === undefined ? {} : { initial: s.initial }),
       ...(s.initialEstimated && s.initial === undefined ? { initialEstimated: true as const } : {}),
       ...(s.initialVariability === undefined ? {} : { initialVariability: { ...s.initialVariability } }),
+      ...(s.elimination?.convolution
+        ? {
+            convolution: {
+              rate: { ...s.elimination.rate },
+              inputs: s.elimination.convolution.map((c) => (c.param === undefined ? { state: c.state, scale: c.scale } : { state: c.state, param: c.param, scale: c.scale })),
+            },
+          }
+        : {}),
     })),
     parameters: ir.parameters.map((p) => ({
       name: p.name,
@@ -46,6 +54,7 @@ export function buildMeta(ir: ModelIr): ModelMeta {
       ...(p.covariateEffects?.length ? { covariateEffects: p.covariateEffects.map((e) => covariateEffectMeta(ir, e)) } : {}),
       ...(p.doc === undefined ? {} : { doc: p.doc }),
       ...(p.dictionaryTerm === undefined ? {} : { dictionaryTerm: { state: p.dictionaryTerm.state, term: p.dictionaryTerm.term } }),
+      ...(p.estimatedAs === undefined ? {} : { estimatedAs: p.estimatedAs }),
     })),
     // fromEntries defines own properties, so a constant named `__proto__` stays a constant.
     constants: Object.fromEntries(ir.constants.map((c) => [c.name, c.value])),
@@ -62,7 +71,12 @@ export function buildMeta(ir: ModelIr): ModelMeta {
     covariance: ir.covariance.map((b) => ({ structure: b.structure, params: [...b.params] })),
     doses: ir.doses.map((dose) =>
       dose.kind === "jump"
-        ? { kind: "jump" as const, state: dose.state, amount: typeof dose.amount === "string" ? dose.amount : ("expr" as const) }
+        ? {
+            kind: "jump" as const,
+            state: dose.state,
+            amount: typeof dose.amount === "string" ? dose.amount : ("expr" as const),
+            ...(dose.coefficient === undefined ? {} : { coefficient: { ...dose.coefficient } }),
+          }
         : { kind: "vector" as const, name: dose.name, length: dose.values.length },
     ),
     dictionaries: ir.dictionaries.map((dict) => ({
@@ -73,6 +87,7 @@ export function buildMeta(ir: ModelIr): ModelMeta {
       terms: dict.terms.map((t) => t.name),
     })),
     ...(ir.penalty === undefined ? {} : { penalty: { ...ir.penalty } }),
+    ...(ir.concentration === undefined ? {} : { concentration: { ...ir.concentration } }),
     equationParams,
     equations,
   };

@@ -3,7 +3,7 @@
 // rule through h), the full right-hand side, h and the derived quantities.
 // Only nonzero entries are listed; the emitter writes zeros with one fill.
 import type { IrExpr, ModelIr, Transform } from "../ir/model.js";
-import { add, call, dependsOnState, differentiate, div, isNum, mul, neg, num, ONE, pow, ZERO } from "./differentiate.js";
+import { add, call, dependsOnState, differentiate, div, isNum, mul, neg, num, ONE, pow, sub, ZERO } from "./differentiate.js";
 
 export interface Entry {
   index: number;
@@ -28,6 +28,9 @@ export interface Specialised {
 }
 
 export function specialise(ir: ModelIr): Specialised {
+  const reciprocal = new Set(ir.parameters.filter((q) => q.estimatedAs === "reciprocal").map((q) => q.index));
+  // The generated functions take the linear coefficients: theta[j] = 1/V for a reciprocal V (see ParameterIr).
+  const onCoefficients = (e: IrExpr): IrExpr => (reciprocal.size ? inverseParams(e, reciprocal) : e);
   const d = ir.states.length;
   const p = ir.parameters.length;
   const rows = collectRows(ir);
@@ -72,7 +75,7 @@ export function specialise(ir: ModelIr): Specialised {
         }
       }
     }
-    rhs.push({ index: k, expr: row?.rhs ?? ZERO, heading });
+    rhs.push({ index: k, expr: row ? onCoefficients(row.rhs) : ZERO, heading });
   }
 
   const identityScale = scales.every((s) => s === undefined);
@@ -86,7 +89,7 @@ export function specialise(ir: ModelIr): Specialised {
     ...(identityScale ? {} : { observedDictionary, observedDrift }),
     rhs,
     observe: ir.observations.map((o, i) => ({ index: i, expr: o.expr, heading: o.name })),
-    derived: ir.derived.map((x, i) => ({ index: i, expr: x.expr, heading: x.name })),
+    derived: ir.derived.map((x, i) => ({ index: i, expr: onCoefficients(x.expr), heading: x.name })),
   };
 }
 
@@ -179,6 +182,34 @@ export function cancelState(e: IrExpr, k: number): IrExpr | undefined {
     default:
       return undefined;
   }
+}
+
+/** `e` with each reciprocal parameter V read from its coefficient 1/V: `x / V` becomes `x * theta`, a bare `V` becomes `1 / theta`. */
+export function inverseParams(e: IrExpr, reciprocal: Set<number>): IrExpr {
+  const go = (x: IrExpr): IrExpr => {
+    switch (x.kind) {
+      case "param":
+        return reciprocal.has(x.index) ? div(ONE, x) : x;
+      case "neg":
+        return neg(go(x.arg));
+      case "call":
+        return call(x.fn, go(x.arg));
+      case "div":
+        if (x.right.kind === "param" && reciprocal.has(x.right.index)) return mul(go(x.left), x.right);
+        return div(go(x.left), go(x.right));
+      case "add":
+        return add(go(x.left), go(x.right));
+      case "sub":
+        return sub(go(x.left), go(x.right));
+      case "mul":
+        return mul(go(x.left), go(x.right));
+      case "pow":
+        return pow(go(x.left), go(x.right));
+      default:
+        return x;
+    }
+  };
+  return go(e);
 }
 
 /** The states an expression reads, in increasing order. */

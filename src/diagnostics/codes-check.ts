@@ -206,9 +206,11 @@ export const checkCodes: Record<string, CodeInfo> = {
       "A latent state is never measured, so the estimator solves it in closed form: its equation must read " +
       "dS/dt = -k S + f(t) where k is known or a single estimated parameter (searched in an outer loop) and f is made of " +
       "time, `since_dose`, dose vectors, constants, parameters (linearly) and latent states solved before it. A latent " +
+      "state driven by observed states is accepted when its input is linear in them with known factors (at most one " +
+      "parameter each), `d/dt P = k12 * C - k21 * P`: it is then a convolution of the observed curve (see N2019). A latent " +
       "state that is nonlinear in itself, whose rate combines several parameters or varies in time, that is driven by an " +
-      "observed state, or that forms a cycle with other latent states cannot be eliminated. Observe it, or simplify its " +
-      "equation.",
+      "observed state in any other way, or that forms a cycle with other latent states cannot be eliminated. Observe it, " +
+      "or simplify its equation.",
   },
   N2005: {
     title: "product of parameters estimated as one coefficient",
@@ -275,12 +277,36 @@ export const checkCodes: Record<string, CodeInfo> = {
   N2016: {
     title: "dose amount not known",
     explanation:
-      "A dose jump adds a known amount (`amt`, a number or a constant). To estimate one amount per administration, " +
-      "write `X += unknown`.",
+      "A dose jump adds a known amount (`amt`, a number or a constant), or `amt` times a known factor and at most one " +
+      "estimated parameter: `X += amt / V` (the jump is linear in 1/V, which is estimated; see N2018) or `X += amt * F` " +
+      "(bioavailability). A factor with two parameters (`amt * F / V`) is not linear in either: estimate the ratio as one " +
+      "parameter (`amt * F_over_V`). A parameter without `amt` would be an amount to estimate per dose: write " +
+      "`X += unknown` for one unknown amount per administration, or `X += amt * D` to scale the AMT column.",
   },
   N2017: {
     title: "unused latent state",
-    explanation: "A latent state that no other equation reads has no influence on any observation.",
+    explanation:
+      "A latent state that no other equation reads, and that no observation reads, has no influence on the data. " +
+      "(A latent state that an observation reads is reported as N3005 instead.)",
+  },
+  N2018: {
+    title: "parameter estimated as its reciprocal",
+    explanation:
+      "A parameter that appears only as a divisor in the dynamics and the doses (`C += amt / V`, `A / V`) makes every " +
+      "term linear in its reciprocal 1/V. The estimator fits 1/V as a linear coefficient (its random effects, too, are " +
+      "on that scale) and reports V as its inverse; the exports write V. Derived quantities use V. A parameter that also " +
+      "appears outside a denominator is not rewritten, and its divisions are reported as N2001. This is a note, not a " +
+      "problem.",
+  },
+  N2019: {
+    title: "latent state solved as a convolution of observed states",
+    explanation:
+      "A latent state whose equation is linear in itself with one decay rate (known, or one estimated parameter) and " +
+      "whose input is linear in observed states, `d/dt P = k12 * C - k21 * P`, is a convolution of the observed curve: " +
+      "P(t) = P(t0) e^{-k21 (t - t0)} + k12 ∫ e^{-k21 (t - s)} C(s) ds. For a given k21 it is linear in k12 and in " +
+      "P(t0), so the estimator searches k21 in an outer loop (variable projection) and the rest stays a linear " +
+      "regression; where P enters another equation (`+ k21 * P`), the searched rate is a known number. Peripheral " +
+      "compartments of two- and three-compartment models take this form. This is a note, not a problem.",
   },
   N2999: {
     title: "internal checker error",
@@ -308,6 +334,25 @@ export const checkCodes: Record<string, CodeInfo> = {
     explanation:
       "Observation transforms are applied before any parameter is estimated, so they may use numbers and constants only: " +
       "no estimated parameters, time, doses or covariates.",
+  },
+  N3006: {
+    title: "observation scaled by a parameter in a model that cannot be rewritten",
+    explanation:
+      "An observation such as `conc = A / V` divides a state by an estimated parameter, but the estimator maps each " +
+      "smoothed output back to its state before any parameter is known. When every equation is linear and homogeneous " +
+      "in the states (linear compartments, first-order transfers and eliminations), dividing every state by V leaves " +
+      "the equations unchanged, and the model is fitted in concentrations (N3007). That fails here: an equation has a " +
+      "term without a state (a zero-order input) or a nonlinear term, a state starts from a known non-zero amount, a " +
+      "dose is not given by `amt`, or another observation is not scaled alike. Write the model in concentrations " +
+      "yourself: observe the state directly, put the factor on the doses (`X += amt / V`) and on inputs.",
+  },
+  N3007: {
+    title: "states fitted as concentrations",
+    explanation:
+      "The observation divides an amount by a parameter (`conc = A / V`) and every equation is linear and homogeneous " +
+      "in the states, so every state is divided by V: the equations keep their form, the observation reads the state " +
+      "directly, and each dose `A += amt` becomes `A += amt / V` (linear in 1/V, see N2018). Estimates and exports " +
+      "are those of the concentration model. This is a note, not a problem.",
   },
   N3005: {
     title: "latent state is observed",

@@ -35,9 +35,11 @@ function penaltyOf(ast: ModelFile): PenaltyIr | undefined {
 }
 
 /** Lower a checked model. Without `checked`, runs the checker and refuses a model with errors. */
-export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelIr {
+export function lower(written: ModelFile, checked: CheckResult = check(written)): ModelIr {
   if (!checked.ok) throw new LowerError("lower() called on a model with errors; run check() first");
-  const { layout, env, expanded, linear, observations, latent } = checked.facts;
+  // The model as checked: observations scaled by a parameter are rewritten in concentrations.
+  const ast = checked.ast;
+  const { layout, env, expanded, linear, observations, latent, reciprocals, doseCoefficients, concentrations } = checked.facts;
   if (!layout || !env || !expanded || !linear || !observations) throw new LowerError("check() did not reach the structure stage");
   const scope = checked.scope;
 
@@ -62,7 +64,17 @@ export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelI
       ...(initial.has(s.name) ? { initial: initial.get(s.name)! } : {}),
       initialEstimated: !s.decl.latent && !initial.has(s.name),
       ...(initialVariability.has(s.name) ? { initialVariability: initialVariability.get(s.name)! } : {}),
-      ...(elim ? { elimination: { rate: elim.rate, dependsOn: elim.dependsOn, carriers: elim.carriers, unknownDoses: elim.unknownDoses } } : {}),
+      ...(elim
+        ? {
+            elimination: {
+              rate: elim.rate,
+              dependsOn: elim.dependsOn,
+              carriers: elim.carriers,
+              unknownDoses: elim.unknownDoses,
+              ...(elim.convolution ? { convolution: elim.convolution } : {}),
+            },
+          }
+        : {}),
       span: s.decl.span,
     };
   });
@@ -96,6 +108,7 @@ export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelI
     }),
     ...(p.decl.doc ? { doc: p.decl.doc.text } : {}),
     ...(p.dictionaryTerm ? { dictionaryTerm: p.dictionaryTerm } : {}),
+    ...(reciprocals?.has(p.index) ? { estimatedAs: "reciprocal" as const } : {}),
     span: p.decl.span,
   }));
 
@@ -117,11 +130,14 @@ export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelI
   const rest = parameters.filter((p) => p.variability !== "fixed" && !placed.has(p.index)).map((p) => p.index);
   if (rest.length) covariance.push({ structure: "diagonal", params: rest });
 
-  const doses: DoseIr[] = (ast.doses?.items ?? []).map((d) =>
-    d.kind === "jump"
-      ? { kind: "jump", state: layout.groups.get(d.target.text)!.indices[0]!, amount: typeof d.amount === "string" ? d.amount : toIr(d.amount, env) }
-      : { kind: "vector", name: d.name.text, values: d.values.items.map((v) => toIr(v, env)) },
-  );
+  const doses: DoseIr[] = (ast.doses?.items ?? []).map((d, i) => {
+    if (d.kind !== "jump") return { kind: "vector", name: d.name.text, values: d.values.items.map((v) => toIr(v, env)) };
+    const state = layout.groups.get(d.target.text)!.indices[0]!;
+    const coefficient = doseCoefficients?.get(i);
+    // `amt` times a factor: the amount is AMT and the factor is carried as a coefficient.
+    if (coefficient) return { kind: "jump", state, amount: "amt", ...(coefficient.scale === 1 && coefficient.param === undefined ? {} : { coefficient }) };
+    return { kind: "jump", state, amount: typeof d.amount === "string" ? d.amount : toIr(d.amount, env) };
+  });
 
   const derived: DerivedIr[] = (ast.derived?.items ?? []).map((d) => ({
     name: d.name.text,
@@ -162,5 +178,6 @@ export function lower(ast: ModelFile, checked: CheckResult = check(ast)): ModelI
       terms: d.terms.map((t) => ({ name: t.name, factors: t.factors })),
     })),
     ...(penalty ? { penalty } : {}),
+    ...(concentrations?.length ? { concentration: { param: concentrations[0]!.param, divides: concentrations[0]!.divides } } : {}),
   };
 }

@@ -53,6 +53,19 @@ export interface LatentEliminationIr {
   carriers: number[];
   /** Its doses add `unknown` amounts (one per administration). */
   unknownDoses: boolean;
+  /**
+   * Present when the state is a convolution of observed states: its input is
+   * sum_i scale_i * theta[param_i] * X[state_i] (no time, dose or latent forcing), so
+   * S(t) = S(t0) e^{-rate (t - t0)} + sum_i scale_i theta[param_i] ∫_{t0}^{t} e^{-rate (t - s)} X[state_i](s) ds.
+   */
+  convolution?: ConvolutionInput[];
+}
+
+/** One input of a convolution latent state: scale * theta[param] * X[state] (scale alone without `param`). */
+export interface ConvolutionInput {
+  state: number;
+  param?: number;
+  scale: number;
 }
 
 export type Variability = "fixed" | "random" | "selected";
@@ -93,6 +106,11 @@ export interface ParameterIr {
   doc?: string;
   /** For a dictionary coefficient `W[g3, Phi]`: the equation and the canonical term name. */
   dictionaryTerm?: { state: number; term: string };
+  /**
+   * `"reciprocal"`: the parameter is used only as a divisor, so the linear coefficient (the entry of theta in
+   * Theta, `rhs`, dose coefficients) is 1/V; V itself is reported as its inverse. Absent: theta holds V.
+   */
+  estimatedAs?: "reciprocal";
   span: Span;
 }
 
@@ -143,7 +161,13 @@ export interface CovarianceBlockIr {
 }
 
 export type DoseIr =
-  | { kind: "jump"; state: number; amount: "amt" | "unknown" | IrExpr }
+  | {
+      kind: "jump";
+      state: number;
+      amount: "amt" | "unknown" | IrExpr;
+      /** For `amt` times a factor (`amt / V`, `amt * F`, `0.5 * amt`): the jump is amt * scale * theta[param] (scale alone without `param`). */
+      coefficient?: { scale: number; param?: number };
+    }
   /** `strength = [1, fM2]`: the value used on the interval after administration k. */
   | { kind: "vector"; name: string; values: IrExpr[] };
 
@@ -183,4 +207,10 @@ export interface ModelIr {
   doses: DoseIr[];
   dictionaries: DictionaryIr[];
   penalty?: PenaltyIr;
+  /**
+   * The spec observed amounts scaled by a parameter (`conc = A / V`) and was rewritten in concentrations:
+   * every state is the written amount divided by V (`divides`) or times it; observations read the states
+   * directly and doses carry the factor (see `DoseIr.coefficient`).
+   */
+  concentration?: { param: number; divides: boolean };
 }

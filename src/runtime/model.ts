@@ -21,6 +21,17 @@ export interface StateMeta {
   /** Known initial value (`X(0) = v` in `constants`). */
   initial?: number;
   /**
+   * A latent state solved as a convolution of observed states (a peripheral compartment):
+   * d/dt S = -rate * S + sum_i scale_i * c[param_i] * X[state_i], with c the linear coefficients and
+   * rate = value, or scale * c[param] + offset when the rate parameter is searched in an outer loop. Then
+   * S(t) = S(t0) e^{-rate (t - t0)} + sum_i scale_i c[param_i] ∫_{t0}^{t} e^{-rate (t - s)} X[state_i](s) ds:
+   * linear in each c[param_i] and in S(t0) for a given rate. Absent for every other state.
+   */
+  convolution?: {
+    rate: { kind: "known"; value: number } | { kind: "param"; param: number; scale: number; offset: number };
+    inputs: { state: number; param?: number; scale: number }[];
+  };
+  /**
    * An observed state whose `X(0)` the spec does not give: its initial value is to be estimated (a population value
    * and its variability between subjects) and reported. Never set together with `initial`; absent on latent states
    * (a latent state without `X(0)` starts at 0).
@@ -81,6 +92,15 @@ export interface ParameterMeta {
   covariateEffects?: CovariateEffectMeta[];
   doc?: string;
   dictionaryTerm?: { state: number; term: string };
+  /**
+   * `"reciprocal"`: the parameter (a volume `V`) is used only as a divisor. Every `theta` this module's
+   * functions take or produce (Theta's columns, `rhs`, `derived`, dose coefficients) holds the linear
+   * coefficient 1/V in its place; report V = 1/coefficient (per subject, and for the population as
+   * the inverse of the typical coefficient) and export V. Absent: the coefficient is the parameter itself.
+   * With `positive` (log scale), log(1/V) = -log V: the random effect and every covariate effect of V change sign
+   * on the coefficient's scale (`V ~ lognormal + log(WT / 70)`: log c_i = -log V - beta log(WT_i / 70) - eta_i).
+   */
+  estimatedAs?: "reciprocal";
 }
 
 /** How a covariate column is read, in `meta.covariates` order. */
@@ -121,7 +141,17 @@ export interface ModelMeta {
   derived: { name: string; doc?: string }[];
   covariance: { structure: "full" | "diagonal"; params: number[] }[];
   doses: (
-    | { kind: "jump"; state: number; amount: "amt" | "unknown" | "expr" }
+    | {
+        kind: "jump";
+        state: number;
+        amount: "amt" | "unknown" | "expr";
+        /**
+         * Only with `amount: "amt"` when the spec scales AMT (`X += amt / V`, `X += amt * F`, `X += 0.5 * amt`):
+         * the jump is AMT * scale * c[param] with c the linear coefficient (1/V for a reciprocal V), or
+         * AMT * scale without `param`. An infusion (RATE/DUR) puts the same factor on its rate. Absent: AMT.
+         */
+        coefficient?: { scale: number; param?: number };
+      }
     | {
         kind: "vector";
         name: string;
@@ -132,6 +162,12 @@ export interface ModelMeta {
   )[];
   dictionaries: { name: string; over: number[]; degree: number; constant: boolean; terms: string[] }[];
   penalty?: { kind: "lasso" | "spls"; param: string; lambda: "cv" | "ebic" | number; eta?: number; K?: number };
+  /**
+   * Set when the spec observed amounts scaled by a parameter (`conc = A / V`) and was rewritten in
+   * concentrations: every state is the written amount divided by c's natural value (`divides`) or times it;
+   * observations read the states directly; doses carry the factor in `coefficient`.
+   */
+  concentration?: { param: number; divides: boolean };
   /** Per state, the parameters that appear in its equation (sparsity of Theta). */
   equationParams: number[][];
   /** Mlxtran/nlmixr2-ready text of each right-hand side, per state. */

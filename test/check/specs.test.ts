@@ -13,10 +13,11 @@ import { evaluateExpr } from "../../src/ir/evaluate.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const specsDir = join(here, "../../specs");
 const draftDir = join(here, "draft-examples");
-const files = [
-  ...readdirSync(specsDir).filter((f) => f.endsWith(".nlme")).map((f) => join(specsDir, f)),
-  ...readdirSync(draftDir).filter((f) => f.endsWith(".nlme")).map((f) => join(draftDir, f)),
-];
+const examplesDir = join(here, "../../examples");
+const pkDir = join(here, "pk-models");
+const files = [specsDir, draftDir, examplesDir, pkDir].flatMap((dir) =>
+  readdirSync(dir).filter((f) => f.endsWith(".nlme")).map((f) => join(dir, f)),
+);
 
 function load(path: string): ModelIr {
   const text = readFileSync(path, "utf8");
@@ -31,7 +32,7 @@ function at(e: IrExpr, x: number[], t = 0.7): number {
   return evaluateExpr(e, { x, theta: [], t });
 }
 
-describe("shipped specs and draft examples", () => {
+describe("shipped specs, examples, draft examples and pharmacokinetic models", () => {
   for (const path of files) {
     it(`${path.split("/").slice(-2).join("/")} checks clean and lowers`, () => {
       const ir = load(path);
@@ -127,5 +128,89 @@ describe("linear decompositions", () => {
     expect(ir.covariance).toEqual([{ structure: "full", params: [idx("theta_S"), idx("theta_L")] }]);
     expect(ir.parameters.find((p) => p.name === "delta_Ab")!.distribution).toBe("normal");
     expect(ir.parameters.find((p) => p.name === "theta_S")!.distribution).toBe("logNormal");
+  });
+});
+
+describe("pharmacokinetic forms (issue 13)", () => {
+  const idx = (ir: ModelIr, n: string) => ir.parameters.find((p) => p.name === n)!.index;
+
+  it("C += amt / V: V is estimated as its reciprocal and the dose carries it as a coefficient", () => {
+    const ir = load(join(specsDir, "pk_iv_multidose.nlme"));
+    const V = idx(ir, "V");
+    expect(ir.parameters[V]!.estimatedAs).toBe("reciprocal");
+    expect(ir.parameters[idx(ir, "ke")]!.estimatedAs).toBeUndefined();
+    expect(ir.doses).toEqual([{ kind: "jump", state: 0, amount: "amt", coefficient: { scale: 1, param: V } }]);
+    expect(ir.concentration).toBeUndefined();
+  });
+
+  it("amt * F_over_V: a coefficient that is not a reciprocal", () => {
+    const ir = load(join(pkDir, "pk_oral_bioavailability.nlme"));
+    const F = idx(ir, "F_over_V");
+    expect(ir.parameters[F]!.estimatedAs).toBeUndefined();
+    expect(ir.doses).toEqual([{ kind: "jump", state: 0, amount: "amt", coefficient: { scale: 1, param: F } }]);
+    // The dose weights the depot's solution.
+    expect(ir.states[0]!.elimination!.carriers).toEqual([F]);
+  });
+
+  it("conc = A1 / V in a linear model: rewritten in concentrations, doses scaled by 1/V", () => {
+    const ir = load(join(examplesDir, "cefamandole.nlme"));
+    const V = idx(ir, "V");
+    expect(ir.concentration).toEqual({ param: V, divides: true });
+    expect(ir.observations[0]!.transform).toEqual({ kind: "identity" });
+    expect(ir.observations[0]!.state).toBe(0);
+    expect(ir.doses).toEqual([{ kind: "jump", state: 0, amount: "amt", coefficient: { scale: 1, param: V } }]);
+    expect(ir.parameters[V]!.estimatedAs).toBe("reciprocal");
+    // The equations keep their form: d/dt A1 = -(k10 + k12) A1 + k21 A2.
+    const a1 = ir.dynamics[0]!;
+    expect(a1.terms.map((t) => t.param)).toEqual([idx(ir, "k10"), idx(ir, "k12"), idx(ir, "k21")]);
+    expect(at(a1.terms[0]!.coef, [2, 5])).toBeCloseTo(-2, 12);
+    expect(at(a1.terms[2]!.coef, [2, 5])).toBeCloseTo(5, 12);
+  });
+
+  it("a peripheral compartment is a convolution latent state with its searched rate and inputs", () => {
+    const ir = load(join(specsDir, "pk_2cmt_iv.nlme"));
+    const P = ir.states.find((s) => s.name === "P")!;
+    expect(P.elimination).toEqual({
+      rate: { kind: "param", param: idx(ir, "k21"), scale: 1, offset: 0 },
+      dependsOn: [],
+      carriers: [idx(ir, "k12")],
+      unknownDoses: false,
+      convolution: [{ state: 0, param: idx(ir, "k12"), scale: 1 }],
+    });
+  });
+
+  it("three compartments: two convolution states, each with its own rate", () => {
+    const ir = load(join(pkDir, "pk_3cmt_iv.nlme"));
+    const conv = ir.states.filter((s) => s.elimination?.convolution).map((s) => [s.name, s.elimination!.rate]);
+    expect(conv).toEqual([
+      ["P2", { kind: "param", param: idx(ir, "k21"), scale: 1, offset: 0 }],
+      ["P3", { kind: "param", param: idx(ir, "k31"), scale: 1, offset: 0 }],
+    ]);
+  });
+
+  it("a known decay and a known input factor: d/dt P = 0.5 * C - 0.2 * P", () => {
+    const text = `model m
+states {
+  C
+  P latent
+}
+constants {
+  kp = 0.2
+}
+parameters {
+  k ~ random
+  q
+}
+dynamics {
+  d/dt C = -k * C + q * P
+  d/dt P = 0.5 * C - kp * P
+}
+observe {
+  y = C ~ constant
+}
+`;
+    const r = analyse(text, "inline.nlme");
+    expect(r.diagnostics.filter((d) => d.severity !== "note")).toEqual([]);
+    expect(r.ir!.states[1]!.elimination).toMatchObject({ rate: { kind: "known", value: 0.2 }, convolution: [{ state: 0, scale: 0.5 }] });
   });
 });

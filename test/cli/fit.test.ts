@@ -77,3 +77,24 @@ describe("nlme simulate", () => {
     expect(JSON.parse(fit.stdout).subjects).toBe(5);
   });
 });
+
+describe("pharmacokinetic forms the estimator does not fit yet (issue 13)", () => {
+  it("fit says so and exits 1, as a user-facing error (not an internal one), writing nothing", () => {
+    const out = join(tmp, "pk");
+    const run = nlme(["fit", "specs/pk_2cmt_iv.nlme", "--data", "data/real/cefamandole.csv", "--out", out]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^error: model pk_2cmt_iv checks and compiles, but the estimator does not fit/);
+    expect(run.stderr).toMatch(/latent states driven by observed states \(P\)/);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(existsSync(join(out, "fit.json"))).toBe(false);
+  });
+
+  it("simulate without --noise writes noise-free values and says so (issue 16), never an internal error", () => {
+    const params = join(tmp, "pk-params.json");
+    writeFileSync(params, JSON.stringify({ theta: { V: 0.08, k10: 0.03, k12: 0.006, k21: 0.014 }, doses: [{ time: 0, amount: 15 }] }));
+    const run = nlme(["simulate", "specs/pk_2cmt_iv.nlme", "--params", params, "--subjects", "2", "--times", "10:360:50", "--seed", "1"]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^note: no --noise: the values are noise-free/);
+    expect(run.stderr).not.toMatch(/internal error/);
+  });
+});

@@ -17,6 +17,10 @@ export const ROLE_ALIASES = {
   ADM: ["ADM", "CMT"],
   CENS: ["CENS"],
   LIMIT: ["LIMIT"],
+  // Infusions (NONMEM/Monolix): the dose enters at RATE per time unit, or over DUR.
+  RATE: ["RATE"],
+  DUR: ["DUR"],
+  SS: ["SS"],
 } as const;
 
 export type Role = keyof typeof ROLE_ALIASES;

@@ -7,6 +7,12 @@ export interface Dose {
   amount: number;
   /** Administration id (ADM/CMT column) when the data has one, else 1. */
   adm: number;
+  /**
+   * An infusion (RATE or DUR column, NONMEM/Monolix convention): the amount enters at a constant rate over
+   * `duration` from `time` (zero-order input into the dosed state) instead of all at once. `rate` = amount / duration.
+   */
+  rate?: number;
+  duration?: number;
 }
 
 export interface Series {

@@ -21,9 +21,12 @@
 import { resolveColumns, type ColumnMap, type ColumnRef, type Role } from "./columns.js";
 import { type Dataset, type Dose, type Series, type Subject } from "./dataset.js";
 import type { ModelMeta } from "../model.js";
-import { readRecords } from "./csv-records.js";
+import { iterateRecords, type RawRecord } from "./csv-records.js";
 import { dataError, Problems } from "./problems.js";
 import { byNearness } from "./near-names.js";
+
+/** Values past this overflow once squared and summed; rejected like infinity. */
+const MAX_MAGNITUDE = 1e100;
 
 export type DataMeta = Pick<ModelMeta, "observations" | "covariates" | "doses" | "states">;
 
@@ -37,6 +40,8 @@ export interface LoadOptions {
 const MISSING = new Set(["", ".", "NA"]);
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
+/** Second characters of 0x, 0o, 0b (either case), which Number() reads and NUMBER does not. */
+const RADIX_PREFIX = new Set([..."xXoObB"].map((c) => c.charCodeAt(0)));
 
 interface SeriesAcc {
   t: number[];
@@ -71,8 +76,8 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
     );
   }
   // One line-ending convention for csv-parse, which would otherwise fix it from the first line.
-  const src = text.replace(/\r\n?/g, "\n");
-  if (src.replace(/^\uFEFF/, "").trim() === "") {
+  const src = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
+  if (/^[\s\uFEFF]*$/.test(src)) {
     throw dataError(
       "empty-file",
       "the data file is empty",
@@ -84,8 +89,9 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
   }
   checkDelimiter(src, file);
 
-  const records = readRecords(src, file);
-  const [head, ...rows] = records;
+  // Records stream from the reader: rows are consumed as they come, never held all at once.
+  const records = iterateRecords(src, file)[Symbol.iterator]();
+  const head: RawRecord | undefined = records.next().value;
   if (!head)
     throw dataError(
       "empty-file",
@@ -113,7 +119,8 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
     covariates: covNames,
     ...(options.columns ? { remap: options.columns } : {}),
   });
-  if (rows.length === 0) {
+  const firstRow = records.next();
+  if (firstRow.done) {
     throw dataError(
       "no-data",
       "the file has a header but no data rows",
@@ -147,13 +154,16 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
   let nObs = 0;
   let nDoseRows = 0;
   let ignoredDoses = 0;
+  let steadyState = 0;
+  let firstSteadyState = 0;
   let firstIgnoredDose = 0;
   let skipped = 0;
   let firstSkipped = 0;
   const unknownIds = new Set<string>();
   const covChanges: string[] = [];
 
-  for (const row of rows) {
+  for (let next: IteratorResult<RawRecord> = firstRow; !next.done; next = records.next()) {
+    const row = next.value;
     const { line, fields } = row;
     if (fields.length !== cols.header.length) {
       problems.add(
@@ -329,10 +339,13 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
           "give the dose amount in the AMT column",
         );
       }
+      const infusion = readInfusion(ctx, cols, problems, amt, line);
+      const ss = ctx.integer("SS");
+      if (typeof ss === "number" && ss !== 0 && steadyState++ === 0) firstSteadyState = line;
       if (!modelHasDoses) {
         if (ignoredDoses++ === 0) firstIgnoredDose = line;
       } else if (typeof time === "number") {
-        subj.doses.push({ time, amount: typeof amt === "number" ? amt : 1, adm: typeof adm === "number" ? adm : 1 });
+        subj.doses.push({ time, amount: typeof amt === "number" ? amt : 1, adm: typeof adm === "number" ? adm : 1, ...infusion });
         subj.doseLines.push(line);
       }
     }
@@ -425,6 +438,11 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
     );
   }
   for (const c of covChanges) warnings.push(`${file}: covariate ${c}: the subject's first value is used`);
+  if (steadyState > 0) {
+    warnings.push(
+      `${file}:${firstSteadyState}: ${steadyState} dose row${steadyState === 1 ? "" : "s"} with SS=1 (steady state) read as single doses: the regimen before them is not reconstructed`,
+    );
+  }
 
   // A subject whose every row was skipped carries no information (and could not be written back).
   const kept = [...subjects.values()].filter((s) => s.doses.length > 0 || s.series.some((x) => x.t.length > 0));
@@ -537,9 +555,21 @@ class RowReader {
   }
   numberAt(ref: ColumnRef, help: string): number | null | undefined {
     const raw = this.fields[ref.index]!.trim();
+    // Fast path for a plain decimal number (almost every cell): Number() reads
+    // it, and rejects what NUMBER rejects, except "" (missing, below) and the
+    // 0x / 0o / 0b prefixes, which take the checked path.
+    if (raw.length > 0 && !(raw.charCodeAt(0) === 48 && raw.length > 1 && RADIX_PREFIX.has(raw.charCodeAt(1)))) {
+      const fast = Number(raw);
+      if (Number.isFinite(fast)) return fast;
+    }
     if (MISSING.has(raw)) return null;
     if (NUMBER.test(raw)) {
       const v = Number(raw);
+      // Finite but past what sums of squares in double precision survive: as wrong as infinity, so say so.
+      if (Math.abs(v) > MAX_MAGNITUDE) {
+        this.problems.add("non-finite", `${ref.name} value ${raw} is too large (beyond ±1e100)`, this.line, ref.name, "rescale the column (other units) so values are of moderate size");
+        return undefined;
+      }
       if (Number.isFinite(v)) return v;
       this.problems.add(
         "non-finite",
@@ -590,9 +620,19 @@ class RowReader {
 
 /** A file saved with `;` or tabs parses as one column per line: say so instead of "no column TIME". */
 function checkDelimiter(src: string, file: string): void {
-  const lines = src.replace(/^\uFEFF/, "").split("\n");
-  const idx = lines.findIndex((l) => l.trim() !== "");
-  const header = lines[idx]!;
+  // The first non-blank line, without splitting the whole file.
+  const body = src.charCodeAt(0) === 0xfeff ? src.slice(1) : src;
+  let idx = 0;
+  let pos = 0;
+  let header = "";
+  while (pos <= body.length) {
+    let end = body.indexOf("\n", pos);
+    if (end < 0) end = body.length;
+    header = body.slice(pos, end);
+    if (header.trim() !== "") break;
+    pos = end + 1;
+    idx++;
+  }
   const unquoted = header.replace(/"[^"]*"/g, "");
   const count = (ch: string) => unquoted.split(ch).length - 1;
   const commas = count(",");
@@ -611,4 +651,50 @@ function checkDelimiter(src: string, file: string): void {
     undefined,
     'save it as comma-separated CSV (e.g. a spreadsheet\'s "CSV (comma delimited)"), with a decimal point in numbers',
   );
+}
+
+/**
+ * RATE and DUR of a dose row (NONMEM/Monolix): RATE > 0 gives an infusion over AMT / RATE, DUR > 0 one over
+ * DUR; both agree or it is a problem; missing or 0 is a bolus. Modelled rates (RATE = -1, -2) are not supported.
+ */
+function readInfusion(
+  ctx: RowReader,
+  cols: ColumnMap,
+  problems: Problems,
+  amt: number | null | undefined,
+  line: number,
+): { rate: number; duration: number } | Record<string, never> {
+  const rate = ctx.number("RATE");
+  const dur = ctx.number("DUR");
+  const hasRate = typeof rate === "number" && rate !== 0;
+  const hasDur = typeof dur === "number" && dur !== 0;
+  if (!hasRate && !hasDur) return {};
+  const rateCol = cols.roles.RATE?.name ?? "RATE";
+  const durCol = cols.roles.DUR?.name ?? "DUR";
+  if ((hasRate && rate! < 0) || (hasDur && dur! < 0)) {
+    problems.add(
+      "bad-value",
+      `${hasRate && rate! < 0 ? `RATE ${rate}` : `DUR ${dur}`}: rates or durations estimated by the model (NONMEM's RATE = -1/-2) are not supported`,
+      line,
+      hasRate && rate! < 0 ? rateCol : durCol,
+      "give the infusion's rate in RATE or its duration in DUR (positive), or leave both empty for a bolus",
+    );
+    return {};
+  }
+  if (typeof amt !== "number" || !(amt > 0)) {
+    problems.add("missing-value", "infusion row without a positive amount", line, cols.roles.AMT?.name ?? "AMT", "give the infused amount in AMT (= RATE x DUR)");
+    return {};
+  }
+  const duration = hasDur ? dur! : amt / rate!;
+  if (hasRate && hasDur && Math.abs(rate! * dur! - amt) > 1e-6 * amt) {
+    problems.add(
+      "bad-value",
+      `RATE x DUR = ${rate! * dur!} differs from AMT = ${amt}`,
+      line,
+      rateCol,
+      "give RATE or DUR (the other follows from AMT), or make AMT = RATE x DUR",
+    );
+    return {};
+  }
+  return { rate: amt / duration, duration };
 }

@@ -2,6 +2,7 @@
 // outputs, assemble its weak-form regression, pool the subjects in a linear
 // mixed model, optionally re-weight WENDy-style, and report a FitResult.
 // No ODE is solved anywhere on this path.
+import { assertFittable } from "./unsupported.js";
 import type { CompiledModel } from "../model.js";
 import { DataError, type Dataset } from "../data/dataset.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
@@ -125,6 +126,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const meta = model.meta;
   const d = model.nStates;
   const notes: string[] = [];
+  assertFittable(meta, data);
   if (meta.states.some((s) => s.latent)) return fitLatent(model, data, options);
   const obsOf = observationOfState(model);
   for (let k = 0; k < d; k++)
@@ -159,11 +161,13 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       data.file,
       undefined,
       undefined,
-      "each subject needs at least 2 samples of every observed output between doses (integral rows)",
+      `each subject needs at least 2 samples of every observed output${data.subjects.some((s) => s.doses.length > 0) ? " between doses" : ""} (integral rows)`,
     );
+  // "Between doses" only where there are doses to split the series (issue 13).
+  const between = data.subjects.some((s) => s.doses.length > 0) ? " between doses" : "";
   if (skipped.length > 0)
     notes.push(
-      `${skipped.length} subject(s) skipped: too few observations between doses for any test function (${preview(skipped)}); they have no individual estimates.`,
+      `${skipped.length} subject(s) skipped: too few observations${between} for any test function (${preview(skipped)}); they have no individual estimates.`,
     );
 
   // 3. Population step (twice when integral rows are whitened at the first pass's individual values).

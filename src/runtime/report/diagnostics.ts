@@ -155,7 +155,9 @@ export function computeDiagnostics(
   if (mixedStart)
     notes.push("Declared initial values were applied at each subject's first observation time (other states start from the smoothed curve there).");
   if (!usesCurves) notes.push("This fit used exact exponential rows of the observed equation, not a smoothed curve: the panels show no smooth.");
-  if (!sigma) notes.push("Weak-form residuals are shown unscaled: the fit did not record the row scales and sigma^2 the estimator used.");
+  // Only about residuals that are drawn: a latent-state fit shows none (the report says why).
+  if (!sigma && residuals.some((r) => r.r.length > 0))
+    notes.push("Weak-form residuals are shown unscaled: the fit did not record the row scales and sigma^2 the estimator used.");
   return { subjects, residuals, residualScale: sigma ? "sigma" : "raw", notes };
 }
 

@@ -3,6 +3,7 @@
 // One seeded stream drives every draw in a fixed order, so the same spec and
 // seed give a byte-identical file.
 
+import { toCoefficients } from "./coefficients.js";
 import type { Dose } from "../data/dataset.js";
 import type { CompiledModel } from "../model.js";
 import type { OdeOptions } from "./ode.js";
@@ -25,8 +26,8 @@ export interface DatasetSpec {
   x0?: Record<string, number>;
   /** Sampling times, each output measured at each. */
   times: number[];
-  /** Administrations, the same for every subject. */
-  doses?: { time: number; amount: number }[];
+  /** Administrations, the same for every subject; with `duration`, an infusion over it (written as a DUR column). */
+  doses?: { time: number; amount: number; duration?: number }[];
   /** Per-dose amounts for `+= unknown` jumps, by state name. */
   doseAmounts?: Record<string, number[]>;
   /** Covariate values: one for all subjects or one per subject. */
@@ -111,13 +112,19 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
   };
 
   const doseList = [...(spec.doses ?? [])].sort((a, b) => a.time - b.time);
-  const doses: Dose[] = doseList.map((d) => ({ time: d.time, amount: d.amount, adm: 1 }));
+  const doses: Dose[] = doseList.map((d) =>
+    d.duration !== undefined && d.duration > 0
+      ? { time: d.time, amount: d.amount, adm: 1, rate: d.amount / d.duration, duration: d.duration }
+      : { time: d.time, amount: d.amount, adm: 1 },
+  );
+  const infusions = doses.some((d) => d.duration !== undefined);
   const times = [...spec.times].sort((a, b) => a - b);
   for (const t of times) if (!Number.isFinite(t)) throw new SimulationError(`times: ${t} is not a finite number`);
   const hasDoses = doses.length > 0;
 
   const header = ["ID", "TIME", "OBSID", "DV"];
   if (hasDoses) header.push("AMT", "EVID", "MDV");
+  if (infusions) header.push("DUR");
   header.push(...covNames);
   const lines: string[] = [header.join(",")];
   const individual: Record<string, number>[] = [];
@@ -140,7 +147,8 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
 
     const cov = Float64Array.from(covNames, (c) => covValue(c, s));
     const covText = covNames.map((_, c) => "," + formatNumber(cov[c]!, 10)).join("");
-    const sim = simulateSubject(model, th, {
+    // The spec gives the model's parameters (V); the compiled functions take coefficients (1/V).
+    const sim = simulateSubject(model, toCoefficients(meta, th), {
       x0,
       doses,
       times,
@@ -152,7 +160,7 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
     let di = 0;
     for (let i = 0; i < times.length; i++) {
       const t = times[i]!;
-      for (; di < doses.length && doses[di]!.time <= t; di++) lines.push(doseRow(id, doses[di]!, covText));
+      for (; di < doses.length && doses[di]!.time <= t; di++) lines.push(doseRow(id, doses[di]!, covText, infusions));
       const tText = formatNumber(t, 10);
       for (let o = 0; o < outputs.length; o++) {
         const y = sim.outputs[i]![o]!;
@@ -166,16 +174,17 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
         const { a, b } = noise[o]!;
         const e = rng.normal();
         const v = a === 0 ? y * (1 + b * e) : b === 0 ? y + a * e : y + Math.sqrt(a * a + b * b * y * y) * e;
-        lines.push(`${id},${tText},${outputs[o]},${formatNumber(v, digits)}${hasDoses ? ",.,0,0" : ""}${covText}`);
+        lines.push(`${id},${tText},${outputs[o]},${formatNumber(v, digits)}${hasDoses ? ",.,0,0" : ""}${infusions ? ",." : ""}${covText}`);
       }
     }
-    for (; di < doses.length; di++) lines.push(doseRow(id, doses[di]!, covText));
+    for (; di < doses.length; di++) lines.push(doseRow(id, doses[di]!, covText, infusions));
   }
   return { csv: lines.join("\n") + "\n", individual };
 }
 
-function doseRow(id: string, d: Dose, covText: string): string {
-  return `${id},${formatNumber(d.time, 10)},.,.,${formatNumber(d.amount, 10)},1,1${covText}`;
+function doseRow(id: string, d: Dose, covText: string, infusions: boolean): string {
+  const dur = infusions ? `,${d.duration === undefined ? "." : formatNumber(d.duration, 10)}` : "";
+  return `${id},${formatNumber(d.time, 10)},.,.,${formatNumber(d.amount, 10)},1,1${dur}${covText}`;
 }
 
 interface Effects {

@@ -74,7 +74,7 @@ export function simulateSubject(model: CompiledModel, theta: Float64Array, opts:
       );
     }
   }
-  const jumps = resolveJumps(model, doses, opts);
+  const jumps = resolveJumps(model, theta, doses, opts);
 
   // Output times in increasing order; results go back to the caller's order.
   const order = Array.from({ length: nOut }, (_, i) => i);
@@ -90,9 +90,13 @@ export function simulateSubject(model: CompiledModel, theta: Float64Array, opts:
     throw new SimulationError(`model ${meta.name} has ${meta.covariates.length} covariates, cov has ${env.cov.length}`);
   }
   let lastDose = t0;
+  // Zero-order input of the infusions running now (RATE/DUR doses), per state.
+  const infusing = new Float64Array(d);
+  let anyInfusion = false;
   const f = (t: number, y: Float64Array, dy: Float64Array) => {
     env.sinceDose = env.dose > 0 ? t - lastDose : 0;
     model.rhs(y, theta, t, env, dy);
+    if (anyInfusion) for (let k = 0; k < d; k++) dy[k] += infusing[k]!;
   };
 
   const solver = new OdeSolver(d, {
@@ -134,9 +138,17 @@ export function simulateSubject(model: CompiledModel, theta: Float64Array, opts:
   const tLast = nOut > 0 ? sorted[nOut - 1]! : t0;
   let tCur = t0;
   let next = 0; // first sorted output not yet produced
-  for (let k = 0; k < doses.length && doses[k]!.time <= tLast; k++) {
-    const td = doses[k]!.time;
-    // Outputs strictly before the dose belong to this interval; one at the dose time sees the dose.
+  // Administrations and the ends of infusions, in time order (an end before a start at the same time).
+  const events: { time: number; dose: number; end: boolean }[] = [];
+  doses.forEach((dk, k) => {
+    events.push({ time: dk.time, dose: k, end: false });
+    if (isInfusion(dk)) events.push({ time: dk.time + dk.duration!, dose: k, end: true });
+  });
+  events.sort((a, b) => a.time - b.time || Number(b.end) - Number(a.end) || a.dose - b.dose);
+  for (const ev of events) {
+    const td = ev.time;
+    if (td > tLast) break;
+    // Outputs strictly before the event belong to this interval; one at the event time sees it.
     let end = next;
     while (end < nOut && sorted[end]! < td) end++;
     if (td > tCur || end > next) {
@@ -144,12 +156,25 @@ export function simulateSubject(model: CompiledModel, theta: Float64Array, opts:
     }
     next = end;
     tCur = td;
-    env.dose = k + 1;
+    const dk = doses[ev.dose]!;
+    if (ev.end) {
+      for (const j of jumps) infusing[j.state] -= j.amounts[ev.dose]! / dk.duration!;
+      continue;
+    }
+    env.dose = ev.dose + 1;
     lastDose = td;
-    for (const j of jumps) x[j.state] += j.amounts[k]!;
+    if (isInfusion(dk)) {
+      anyInfusion = true;
+      for (const j of jumps) infusing[j.state] += j.amounts[ev.dose]! / dk.duration!;
+    } else for (const j of jumps) x[j.state] += j.amounts[ev.dose]!;
   }
   if (next < nOut) add(solver.integrate(f, tCur, x, tLast, sorted, onOutput, next, nOut));
   return { times, states, outputs, stats };
+}
+
+/** A zero-order input over `duration` (RATE or DUR in the data) rather than a bolus. */
+function isInfusion(dose: Dose): boolean {
+  return dose.duration !== undefined && dose.duration > 0;
 }
 
 function initialState(model: CompiledModel, x0: ArrayLike<number> | undefined): Float64Array {
@@ -179,7 +204,13 @@ interface Jump {
   amounts: Float64Array;
 }
 
-function resolveJumps(model: CompiledModel, doses: Dose[], opts: SimulateOptions): Jump[] {
+/** The factor of AMT in `X += amt / V` (theta holds the coefficients: 1/V for a reciprocal V), 1 for `X += amt`. */
+function doseFactor(coefficient: { scale: number; param?: number } | undefined, theta: Float64Array): number {
+  if (!coefficient) return 1;
+  return coefficient.scale * (coefficient.param === undefined ? 1 : theta[coefficient.param]!);
+}
+
+function resolveJumps(model: CompiledModel, theta: Float64Array, doses: Dose[], opts: SimulateOptions): Jump[] {
   const { meta } = model;
   const out: Jump[] = [];
   meta.doses.forEach((dm, j) => {
@@ -188,7 +219,7 @@ function resolveJumps(model: CompiledModel, doses: Dose[], opts: SimulateOptions
     const amounts = new Float64Array(doses.length);
     for (let k = 0; k < doses.length; k++) {
       let a: number;
-      if (dm.amount === "amt") a = doses[k]!.amount;
+      if (dm.amount === "amt") a = doses[k]!.amount * doseFactor(dm.coefficient, theta);
       else if (dm.amount === "unknown") {
         const da = opts.doseAmounts;
         const list = da === undefined ? undefined : isArrayLike(da) ? da : da[name];

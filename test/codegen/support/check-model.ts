@@ -44,7 +44,9 @@ export function pointArbitrary(ir: ModelIr): fc.Arbitrary<Point> {
 function interpret(ir: ModelIr, e: IrExpr, pt: Point, x: ArrayLike<number> = pt.x): number {
   const cov: Record<string, number> = {};
   ir.covariates.forEach((name, i) => Object.defineProperty(cov, name, { value: pt.env.cov[i], enumerable: true }));
-  return evaluateExpr(e, { x, theta: pt.theta, t: pt.t, sinceDose: pt.env.sinceDose, dose: pt.env.dose, cov });
+  // The IR is written in the model's parameters; the generated functions take the linear coefficients (1/V for a reciprocal V).
+  const theta = pt.theta.map((v, j) => (ir.parameters[j]!.estimatedAs === "reciprocal" ? 1 / v : v));
+  return evaluateExpr(e, { x, theta, t: pt.t, sinceDose: pt.env.sinceDose, dose: pt.env.dose, cov });
 }
 
 /** h'(x) from the transform, written out by hand (not by the differentiator under test). */

@@ -86,6 +86,9 @@ describe("fit: behaviour", () => {
     const result = fit(model, data);
     expect(result.subjects).toBe(3);
     expect(result.notes.join(" ")).toMatch(/1 subject\(s\) skipped.*tiny/);
+    // Issue 13: no doses in these data, so no "between doses".
+    expect(result.notes.join(" ")).toMatch(/too few observations for any test function/);
+    expect(result.notes.join(" ")).not.toMatch(/between doses/);
     expect(result.individual.tiny).toBeUndefined();
   });
 

@@ -176,5 +176,7 @@ describe("renderReport, latent-state model (data/antibody_clairon.csv, its truth
     const residuals = html.slice(html.indexOf('id="residuals"'));
     expect(residuals).toContain("No weak-form residuals to show");
     expect(residuals.slice(0, residuals.indexOf("</section>"))).not.toContain("<svg");
+    // Issue 13: the notes must not also say how the (absent) residuals are scaled.
+    expect(html).not.toMatch(/shown unscaled/);
   });
 });

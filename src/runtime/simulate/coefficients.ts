@@ -1,0 +1,15 @@
+// The model's parameters (as the user gives and reads them) and the linear
+// coefficients the compiled functions take: they differ only for a parameter
+// estimated as its reciprocal (`estimatedAs: "reciprocal"`, a volume used only
+// as a divisor), whose coefficient is 1/V.
+import type { ModelMeta } from "../model.js";
+
+/** Coefficients from parameter values (1/V in place of V). */
+export function toCoefficients(meta: Pick<ModelMeta, "parameters">, params: Float64Array): Float64Array {
+  return params.map((v, j) => (meta.parameters[j]?.estimatedAs === "reciprocal" ? 1 / v : v));
+}
+
+/** Parameter values from coefficients (V = 1 / coefficient). The map is its own inverse. */
+export function fromCoefficients(meta: Pick<ModelMeta, "parameters">, coefficients: Float64Array): Float64Array {
+  return toCoefficients(meta, coefficients);
+}
