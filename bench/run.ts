@@ -16,11 +16,16 @@ await load("startup", "./startup.js", "benchStartup");
 await load("compile", "./compile.js", "benchCompile");
 await load("fit", "./fit.js", "benchFit");
 await load("sparse", "./sparse.js", "benchSparse");
+await load("refine", "./refine.js", "benchRefine");
+// Slow (10 networks per setting, every selection method): `npm run bench -- sparse-many`.
+await load("sparse-many", "./sparse-many.js", "benchSparseMany");
 
 const only = process.argv.slice(2);
+/** Suites that run only when named: they take tens of minutes. */
+const optIn = new Set(["sparse-many"]);
 const results: Record<string, object> = {};
 for (const [name, run] of Object.entries(suites)) {
-  if (only.length > 0 && !only.includes(name)) continue;
+  if (only.length > 0 ? !only.includes(name) : optIn.has(name)) continue;
   process.stderr.write(`bench: ${name}...\n`);
   results[name] = await run();
 }

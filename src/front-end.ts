@@ -1,6 +1,7 @@
 // The compiler's front end as a list of stages: parse -> check -> lower.
 // Each stage reports diagnostics; the next runs only when there are no
-// errors, so no stage ever sees input an earlier one rejected.
+// errors, so no stage ever sees input an earlier one rejected (except the
+// unknown-name errors gathered after syntax errors, see the end of this file).
 import { check } from "./check/check.js";
 import { hasErrors, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { lower } from "./ir/lower.js";
@@ -63,6 +64,56 @@ export function analyse(text: string, file: string): FrontEndResult {
     }
     if (hasErrors(state.diagnostics)) break;
   }
+  if (state.ast && state.diagnostics.some((d) => d.severity === "error" && d.code.startsWith("N0"))) {
+    state.diagnostics.push(...nameErrorsAfterSyntaxErrors(text, state.ast, state.diagnostics));
+  }
   const ok = !hasErrors(state.diagnostics);
   return { ast: state.ast, ...(ok && state.ir ? { ir: state.ir } : {}), diagnostics: state.diagnostics, file };
+}
+
+/** Unknown-name errors: what a user fixes alongside a syntax error, and what a syntax error cannot explain away. */
+const NAME_ERRORS = new Set(["N1001", "N1002", "N1003", "N1004", "N1009"]);
+const SECTION_START = /^(model|time|states|constants|covariates|dictionary|parameters|random|doses|dynamics|observe|derived|monolix|penalty)\b/;
+
+/**
+ * After syntax errors the recovered tree lacks what the parser skipped, so
+ * the checker's full report would blame names declared in the skipped text.
+ * Only its unknown-name errors are kept, and only for names that appear
+ * nowhere in that text (from each error's line to the end of its section).
+ * Too deep a tree (N0012) or a parser failure (N0099) skips this entirely.
+ */
+function nameErrorsAfterSyntaxErrors(text: string, ast: ModelFile, syntax: readonly Diagnostic[]): Diagnostic[] {
+  if (syntax.some((d) => d.code === "N0012" || d.code === "N0099")) return [];
+  let found: Diagnostic[];
+  try {
+    found = check(ast).diagnostics;
+  } catch {
+    // A partial tree the checker cannot walk: the syntax errors stand alone.
+    return [];
+  }
+  const lines = text.split("\n");
+  const starts: number[] = [];
+  for (let i = 0, at = 0; i < lines.length; at += lines[i]!.length + 1, i++) starts.push(at);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const skipped = new Set<number>();
+  for (const d of syntax) {
+    if (d.severity !== "error") continue;
+    const first = lineOf(d.span.start);
+    skipped.add(first);
+    for (let i = first + 1; i < lines.length && !SECTION_START.test(lines[i]!); i++) skipped.add(i);
+  }
+  const tainted = new Set<string>();
+  for (const i of skipped) for (const m of lines[i]!.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) tainted.add(m[0]);
+  return found.filter(
+    (d) => d.severity === "error" && NAME_ERRORS.has(d.code) && !skipped.has(lineOf(d.span.start)) && !tainted.has(text.slice(d.span.start, d.span.end)),
+  );
 }

@@ -16,6 +16,7 @@ import type { ModelIr } from "../ir/model.js";
 import type { CompiledModel } from "../runtime/model.js";
 import { writeFileAtomic } from "../runtime/data/write-atomic.js";
 import { BUILT, CODE_DIR, PACKAGE_ROOT } from "../package-root.js";
+import { withSignalsHeld } from "./output.js";
 import { readSpec, type SpecFile } from "./read-spec.js";
 
 const runtimeEntry = join(PACKAGE_ROOT, "src/runtime/index.ts");
@@ -72,7 +73,12 @@ export async function loadModel(specPath: string): Promise<LoadedModel> {
   } else {
     analysis = await analyseOrThrow(spec);
     const text = await cache.emit(analysis.ir, spec.path);
-    module = writeEntry(cache.dirs(), key, cache.extension, text, analysis);
+    // Held signals: an interrupted run must not leave a temporary file in the cache.
+    let written = "";
+    await withSignalsHeld(() => {
+      written = writeEntry(cache.dirs(), key, cache.extension, text, analysis);
+    });
+    module = written;
   }
   const mod = (await import(pathToFileURL(module).href)) as { model: CompiledModel };
   let notes = "";

@@ -29,6 +29,8 @@ export interface RenderResult {
 export interface CompileOptions {
   /** Runtime functions to wrap as module entry points (see `EmitOptions.entryPoints`). */
   entryPoints?: string[];
+  /** How a spec is read (the CLI's reader refuses devices and strips a byte-order mark); default readFileSync. */
+  readText?: (file: string) => string;
 }
 
 export interface CompileResult extends RenderResult {
@@ -48,7 +50,7 @@ export async function renderSpecs(specPaths: string[], outDir: string, options: 
   const warnings: SpecFailure[] = [];
   const models: { name: string; file: string; ir: NonNullable<ReturnType<typeof analyse>["ir"]> }[] = [];
   for (const file of specPaths) {
-    const text = readFileSync(file, "utf8");
+    const text = options.readText ? options.readText(file) : readFileSync(file, "utf8");
     const result = analyse(text, file);
     if (!result.ir) {
       failures.push({ file, text, diagnostics: result.diagnostics });

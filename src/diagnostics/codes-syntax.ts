@@ -74,8 +74,10 @@ export const syntaxCodes: Record<string, CodeInfo> = {
   N0012: {
     title: "nesting too deep",
     explanation:
-      "Parentheses, brackets or signs are nested so deeply that the file cannot be read safely. Real models never need " +
-      "this; the text from that point on is ignored. Simplify the expression or introduce `derived` quantities.",
+      "Parentheses, brackets, function calls or signs are nested so deeply that the file cannot be read safely (the " +
+      "text from that point on is ignored), or one expression is too long: a sum of n terms is n operations deep, and " +
+      "at most 250 are accepted, because every later stage (checking, differentiation, code generation) walks it. Real " +
+      "models never need this. Simplify the expression, split it into `derived` quantities, or use a dictionary.",
   },
   N0099: {
     title: "internal parser error",

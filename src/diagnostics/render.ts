@@ -14,6 +14,26 @@ export interface RenderOptions {
   color?: boolean;
   /** The `2 errors, 1 warning in file` line; default true. */
   footer?: boolean;
+  /** At most this many diagnostics are printed, then `... and N more` (default 50; the footer counts them all). */
+  limit?: number;
+}
+
+/** A source line longer than this is shown as a window around its marks: a megabyte of one line must not be echoed. */
+const MAX_LINE = 200;
+/** Messages and notes can quote the input; past this they are cut. */
+const MAX_MESSAGE = 500;
+
+function clip(text: string): string {
+  return text.length <= MAX_MESSAGE ? text : `${text.slice(0, MAX_MESSAGE)}...`;
+}
+
+/** The part of a long line that holds its marks, and how far it is shifted. */
+function window(text: string, marks: readonly Mark[]): { text: string; shift: number; end: number } {
+  if (text.length <= MAX_LINE) return { text, shift: 0, end: Infinity };
+  const from = marks.length === 0 ? 0 : Math.max(0, Math.min(...marks.map((m) => m.from)) - 40);
+  const shown = text.slice(from, from + MAX_LINE);
+  const prefix = from > 0 ? "..." : "";
+  return { text: `${prefix}${shown}${from + MAX_LINE < text.length ? "..." : ""}`, shift: from - prefix.length, end: prefix.length + shown.length };
 }
 
 const TAB = "    ";
@@ -137,32 +157,34 @@ function renderOne(d: Diagnostic, file: string, index: LineIndex, c: Colors): st
   const gutter = (n?: number): string => c.bold(c.blue(`${n === undefined ? pad : String(n).padStart(width)} |`));
   const pos = index.position(d.span.start);
   const out: string[] = [];
-  out.push(`${sev(`${d.severity}[${d.code}]`)}${c.bold(`: ${d.message}`)}`);
+  out.push(`${sev(`${d.severity}[${d.code}]`)}${c.bold(`: ${clip(d.message)}`)}`);
   out.push(`${pad}${c.bold(c.blue("-->"))} ${file}:${pos.line + 1}:${index.column(d.span.start)}`);
   out.push(gutter());
   let previous: number | undefined;
   for (const line of lines) {
     if (previous !== undefined && line - previous === 2) {
-      out.push(`${gutter(previous + 2)} ${displayLine(index.lineText(previous + 1))}`.trimEnd());
+      out.push(`${gutter(previous + 2)} ${window(displayLine(index.lineText(previous + 1)), []).text}`.trimEnd());
     } else if (previous !== undefined && line - previous > 2) {
       out.push(c.bold(c.blue("...")));
     }
-    out.push(`${gutter(line + 1)} ${displayLine(index.lineText(line))}`.trimEnd());
     const here = marks
       .filter((m) => m.line === line)
       .sort((a, b) => Number(b.primary) - Number(a.primary) || a.from - b.from);
+    const shown = window(displayLine(index.lineText(line)), here);
+    out.push(`${gutter(line + 1)} ${shown.text}`.trimEnd());
     for (const m of here) {
       const paint = m.primary ? sev : (s: string) => c.bold(c.blue(s));
-      const underline = (m.primary ? "^" : "-").repeat(m.to - m.from);
-      out.push(`${gutter()} ${" ".repeat(m.from)}${paint(m.label ? `${underline} ${m.label}` : underline)}`);
+      const from = Math.max(0, m.from - shown.shift);
+      const underline = (m.primary ? "^" : "-").repeat(Math.max(1, Math.min(m.to - shown.shift, shown.end) - from));
+      out.push(`${gutter()} ${" ".repeat(from)}${paint(m.label ? `${underline} ${clip(m.label)}` : underline)}`);
     }
     previous = line;
   }
   if (d.notes?.length) {
     out.push(gutter());
-    for (const note of d.notes) out.push(`${pad} ${c.bold("=")} ${c.bold("note")}: ${note}`);
+    for (const note of d.notes) out.push(`${pad} ${c.bold("=")} ${c.bold("note")}: ${clip(note)}`);
   }
-  if (d.help) out.push(`${c.bold(c.cyan("help"))}: ${d.help}`);
+  if (d.help) out.push(`${c.bold(c.cyan("help"))}: ${clip(d.help)}`);
   return out.join("\n");
 }
 
@@ -193,7 +215,10 @@ export function render(diagnostics: readonly Diagnostic[], options: RenderOption
   const color = options.color ?? (Boolean(process.stdout.isTTY) && pc.isColorSupported);
   const c = pc.createColors(color);
   const index = new LineIndex(options.text);
-  const blocks = inSourceOrder(diagnostics).map((d) => renderOne(d, options.file, index, c));
+  const limit = options.limit ?? 50;
+  const ordered = inSourceOrder(diagnostics);
+  const blocks = ordered.slice(0, limit).map((d) => renderOne(d, options.file, index, c));
+  if (ordered.length > limit) blocks.push(c.bold(`... and ${ordered.length - limit} more`));
   if (options.footer !== false) blocks.push(c.bold(summary(diagnostics, options.file)));
   return `${blocks.join("\n\n")}\n`;
 }

@@ -12,3 +12,4 @@ export { simulateDataset } from "./simulate/simulate-data.js";
 export { exportFiles, writeExport } from "./export/project.js";
 export { fitSparse, type SparseOptions } from "./sparse/fit-sparse.js";
 export { loadDataFor, exportModel, estimate } from "./model-entry.js";
+export { refine, type RefineOptions } from "./refine/refine.js";

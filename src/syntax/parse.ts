@@ -16,12 +16,46 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * A sum of n terms is an expression tree n deep (binary operators nest to the
+ * left). The checker, the linearity analysis and the code generator (with
+ * prettier) walk trees recursively: past this depth they are refused here,
+ * with a location, rather than overflowing the stack later.
+ */
+const MAX_EXPRESSION_DEPTH = 250;
+
+const EXPRESSION_KINDS = new Set(["number", "ref", "index", "slice", "unary", "binary", "call", "dot", "vector"]);
+
+/** The first expression nested deeper than MAX_EXPRESSION_DEPTH, found without recursion. */
+function deepestExpression(ast: ModelFile): { span: { start: number; end: number }; depth: number } | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: ast, depth: 0 }];
+  let worst: { span: { start: number; end: number }; depth: number } | undefined;
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (typeof node !== "object" || node === null) continue;
+    const o = node as Record<string, unknown>;
+    const isExpr = typeof o.kind === "string" && EXPRESSION_KINDS.has(o.kind) && typeof o.span === "object";
+    const here = isExpr ? depth + 1 : depth;
+    if (here > MAX_EXPRESSION_DEPTH && (!worst || here > worst.depth)) worst = { span: o.span as { start: number; end: number }, depth: here };
+    for (const value of Object.values(o)) if (typeof value === "object" && value !== null) stack.push({ node: value, depth: here });
+  }
+  if (!worst) return undefined;
+  // Report the whole expression (its outermost node), not the innermost term.
+  return worst;
+}
+
 /** Parentheses and prefix signs nest the recursive-descent parser; beyond this the stack is at risk. */
 const MAX_NESTING = 64;
 
 export function parse(text: string): ParseResult {
   try {
-    return parseOrThrow(text);
+    try {
+      return parseOrThrow(text, true);
+    } catch (err) {
+      // Recovery exhausted the stack on some other shape of garbage: one more try without it.
+      if (!(err instanceof RangeError)) throw err;
+      return parseOrThrow(text, false);
+    }
   } catch (err) {
     return {
       ast: emptyFile(text),
@@ -43,7 +77,42 @@ function emptyFile(text: string): ModelFile {
   return { span: { start: 0, end: text.length }, dictionaries: [], penalties: [], duplicateBlocks: [], comments: [], recovered: true };
 }
 
-function parseOrThrow(text: string): ParseResult {
+/**
+ * Chevrotain's in-repetition recovery calls itself once per recovery within a
+ * loop, so a long run of errors on one line overflows the stack (in time
+ * quadratic in their number). Past this many tokens on one line, or in the
+ * file (real specs have a few hundred to two thousand), it is turned off: a
+ * section then reports its first error and parsing resumes at the next one.
+ */
+const MAX_RECOVERED_LINE_TOKENS = 1500;
+const MAX_RECOVERED_TOKENS = 8000;
+
+function withoutRepetitionRecovery<T>(run: () => T): T {
+  const parser = nlmeParser as unknown as { attemptInRepetitionRecovery: (...args: unknown[]) => void };
+  const saved = parser.attemptInRepetitionRecovery;
+  parser.attemptInRepetitionRecovery = () => {};
+  try {
+    return run();
+  } finally {
+    parser.attemptInRepetitionRecovery = saved;
+  }
+}
+
+function longestLineInTokens(tokens: readonly IToken[]): number {
+  let longest = 0;
+  let line = -1;
+  let count = 0;
+  for (const t of tokens) {
+    if (t.startLine !== line) {
+      line = t.startLine ?? -1;
+      count = 0;
+    }
+    longest = Math.max(longest, ++count);
+  }
+  return longest;
+}
+
+function parseOrThrow(text: string, recovery: boolean): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lex = T.nlmeLexer.tokenize(text);
   for (const e of lex.errors) diagnostics.push(lexErrorDiagnostic(text, e));
@@ -66,6 +135,11 @@ function parseOrThrow(text: string): ParseResult {
   }
   const cutOffset = cut === undefined ? Infinity : lex.tokens[cut]!.startOffset;
 
+  if (recovery && (longestLineInTokens(tokens) > MAX_RECOVERED_LINE_TOKENS || tokens.length > MAX_RECOVERED_TOKENS)) recovery = false;
+  return recovery ? parseTokens(text, tokens, diagnostics, comments, cutOffset) : withoutRepetitionRecovery(() => parseTokens(text, tokens, diagnostics, comments, cutOffset));
+}
+
+function parseTokens(text: string, tokens: IToken[], diagnostics: Diagnostic[], comments: Comment[], cutOffset: number): ParseResult {
   const parts: FileParts = { sections: [] };
   let rest = tokens;
   let first = true;
@@ -111,6 +185,17 @@ function parseOrThrow(text: string): ParseResult {
   const builder = new AstBuilder(text);
   const ast = builder.buildFile(parts, comments);
   diagnostics.push(...builder.diagnostics);
+  const deep = deepestExpression(ast);
+  if (deep) {
+    diagnostics.push({
+      severity: "error",
+      code: "N0012",
+      message: "expression too long",
+      span: deep.span,
+      label: `${deep.depth} operations deep: at most ${MAX_EXPRESSION_DEPTH}`,
+      help: "split the sum into `derived` quantities, or use a dictionary for many terms",
+    });
+  }
   if (diagnostics.some((d) => d.severity === "error")) ast.recovered = true;
   return { ast, diagnostics: tidy(diagnostics) };
 }
@@ -195,12 +280,17 @@ const chainBreaks = [T.Star, T.Slash, T.Dot, T.Comma, T.Equals, T.PlusEquals, T.
  */
 function tooDeep(tokens: IToken[]): number | undefined {
   let depth = 0;
+  const opened: number[] = [];
   let chain = 0;
   let prev: IToken | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (tokenMatcher(t, T.LParen) || tokenMatcher(t, T.LBracket) || tokenMatcher(t, T.LCurly)) depth++;
-    else if (tokenMatcher(t, T.RParen) || tokenMatcher(t, T.RBracket) || tokenMatcher(t, T.RCurly)) depth = Math.max(0, depth - 1);
+    // A call's argument list recurses through about twice the parser's rules a bracket does: it counts double.
+    if (tokenMatcher(t, T.LParen) || tokenMatcher(t, T.LBracket) || tokenMatcher(t, T.LCurly)) {
+      const weight = tokenMatcher(t, T.LParen) && prev !== undefined && tokenMatcher(prev, T.FunctionName) ? 2 : 1;
+      opened.push(weight);
+      depth += weight;
+    } else if (tokenMatcher(t, T.RParen) || tokenMatcher(t, T.RBracket) || tokenMatcher(t, T.RCurly)) depth -= opened.pop() ?? 0;
     const afterOperand = prev !== undefined && operandEnds.some((k) => tokenMatcher(prev!, k));
     if (tokenMatcher(t, T.Caret) || ((tokenMatcher(t, T.Minus) || tokenMatcher(t, T.Plus)) && !afterOperand)) chain++;
     else if (tokenMatcher(t, T.Minus) || tokenMatcher(t, T.Plus) || chainBreaks.some((k) => tokenMatcher(t, k))) chain = 0;

@@ -23,8 +23,9 @@ const RUNTIME_RULES: Record<string, string[]> = {
   sparse: ["data", "rows", "population"],
   simulate: ["data"],
   quality: ["data", "rows", "simulate"],
-  export: ["data", "quality/export-warning.ts"],
-  report: ["data", "rows", "simulate", "export", "quality"],
+  refine: ["data", "simulate"],
+  export: ["data", "quality/export-warning.ts", "refine/as-first-guess.ts"],
+  report: ["data", "rows", "simulate", "export", "quality", "refine"],
 };
 const SHARED = ["numeric", "model.ts", "fit-result.ts", "fit-quality.ts"];
 

@@ -89,11 +89,12 @@ describe("pharmacokinetic forms the estimator does not fit yet (issue 13)", () =
     expect(existsSync(join(out, "fit.json"))).toBe(false);
   });
 
-  it("simulate without a noise entry is the user's error, not an internal one", () => {
+  it("simulate without --noise writes noise-free values and says so (issue 16), never an internal error", () => {
     const params = join(tmp, "pk-params.json");
     writeFileSync(params, JSON.stringify({ theta: { V: 0.08, k10: 0.03, k12: 0.006, k21: 0.014 }, doses: [{ time: 0, amount: 15 }] }));
     const run = nlme(["simulate", "specs/pk_2cmt_iv.nlme", "--params", params, "--subjects", "2", "--times", "10:360:50", "--seed", "1"]);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^error: noise: no entry for output conc/);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^note: no --noise: the values are noise-free/);
+    expect(run.stderr).not.toMatch(/internal error/);
   });
 });

@@ -119,4 +119,21 @@ describe("toJson", () => {
     }
     expect(idx.lineText(2)).toBe("cd");
   });
+
+  it("prints at most `limit` diagnostics, then how many more, while the footer counts them all", () => {
+    const t = Array.from({ length: 120 }, (_, i) => `x${i}`).join("\n");
+    const many: Diagnostic[] = Array.from({ length: 120 }, (_, i) => ({ severity: "error", code: "N1001", message: `unknown x${i}`, span: span(t, `x${i}\n`) }));
+    const out = render(many, { file: "f", text: t, color: false });
+    expect(out.match(/error\[N1001\]/g)).toHaveLength(50);
+    expect(out).toContain("... and 70 more");
+    expect(out).toContain("120 errors in f");
+  });
+
+  it("shows a window of a very long line around its mark, not the whole line", () => {
+    const t = `${"a".repeat(100_000)} bad ${"b".repeat(100_000)}`;
+    const out = render([{ severity: "error", code: "N0001", message: "m", span: span(t, "bad"), label: "here" }], { file: "f", text: t, color: false });
+    expect(out.length).toBeLessThan(800);
+    expect(caretUnder(out, "bad")).toBe("bad");
+  });
 });
+

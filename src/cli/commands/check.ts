@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { io } from "../io.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { readSpec } from "../read-spec.js";
 import { EXIT_ERRORS, EXIT_OK, UsageError } from "../exit.js";
@@ -26,12 +27,12 @@ export function registerCheck(program: Command): void {
         if (options.format === "json") {
           json.push({ file: spec.path, diagnostics: toJson(diagnostics, spec.path, spec.text) });
         } else if (diagnostics.length > 0) {
-          process.stderr.write(render(diagnostics, { file: spec.path, text: spec.text, color: options.color ? undefined : false }));
+          io.err(render(diagnostics, { file: spec.path, text: spec.text, color: options.color ? undefined : false }));
         } else {
-          process.stdout.write(`${spec.path}: ok\n`);
+          io.out(`${spec.path}: ok\n`);
         }
       }
-      if (options.format === "json") process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-      process.exitCode = failed ? EXIT_ERRORS : EXIT_OK;
+      if (options.format === "json") io.out(`${JSON.stringify(json, null, 2)}\n`);
+      io.exit(failed ? EXIT_ERRORS : EXIT_OK);
     });
 }

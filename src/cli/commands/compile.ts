@@ -1,5 +1,7 @@
 import type { Command } from "commander";
+import { io } from "../io.js";
 import { EXIT_ERRORS, EXIT_OK } from "../exit.js";
+import { checkOutputDir, writeOutputDir } from "../output.js";
 import { readSpec } from "../read-spec.js";
 
 /** Runtime functions every generated module re-exports with its model bound. */
@@ -14,18 +16,19 @@ export function registerCompile(program: Command): void {
     .addHelpText("after", "\nExample:\n  nlme compile specs/*.nlme              # what `npm run generate` does\n  nlme compile my-model.nlme --out build/\n\nNothing is written when any spec has errors. Exit codes: 0 written, 1 spec errors, 2 misuse.")
     .action(async (specs: string[], options: { out: string }) => {
       const { render } = await import("../../diagnostics/render.js");
-      const { compileSpecs } = await import("../../codegen/write-generated.js");
+      const { renderSpecs } = await import("../../codegen/write-generated.js");
       for (const path of specs) readSpec(path); // clear "no such file" before any work
-      const result = await compileSpecs(specs, options.out, { entryPoints: ENTRY_POINTS });
+      checkOutputDir(options.out);
+      const result = await renderSpecs(specs, options.out, { entryPoints: ENTRY_POINTS, readText: (file) => readSpec(file).text });
       for (const f of [...result.failures, ...result.warnings]) {
-        process.stderr.write(render(f.diagnostics, { file: f.file, text: f.text }));
+        io.err(render(f.diagnostics, { file: f.file, text: f.text }));
       }
       if (result.failures.length > 0) {
-        process.stderr.write(`nothing written: fix the errors above first\n`);
-        process.exitCode = EXIT_ERRORS;
+        io.err(`nothing written: fix the errors above first\n`);
+        io.exit(EXIT_ERRORS);
         return;
       }
-      for (const path of result.written) process.stdout.write(`wrote ${path}\n`);
-      process.exitCode = EXIT_OK;
+      for (const path of writeOutputDir(options.out, result.files)) io.out(`wrote ${path}\n`);
+      io.exit(EXIT_OK);
     });
 }

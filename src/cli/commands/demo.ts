@@ -1,11 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
+import { io } from "../io.js";
 import pc from "picocolors";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { readSpec } from "../read-spec.js";
 import { runFit, writeFitOutputs } from "./fit.js";
 import { EXIT_ERRORS } from "../exit.js";
+import { checkOutputDir } from "../output.js";
 import type { FitResult } from "../../runtime/fit-result.js";
 import { PACKAGE_ROOT as root } from "../../package-root.js";
 
@@ -41,41 +43,42 @@ export function registerDemo(program: Command): void {
     .description("check every bundled spec, fit the bundled example and write its Monolix project")
     .option("--out <dir>", "where the demo writes", DEMO.out)
     .action(async (options: { out: string }) => {
+      checkOutputDir(options.out);
       const { analyse } = await import("../../front-end.js");
       const { estimatesTable } = await import("../estimates-table.js");
       const specsDir = join(root, "specs");
-      process.stdout.write(pc.bold("Bundled specs\n"));
+      io.out(pc.bold("Bundled specs\n"));
       let failed = false;
       for (const name of readdirSync(specsDir).filter((f) => f.endsWith(".nlme")).sort()) {
         const spec = readSpec(join(specsDir, name));
         const { ir, diagnostics } = analyse(spec.text, spec.path);
         if (hasErrors(diagnostics) || !ir) {
           failed = true;
-          process.stdout.write(`  ${pc.red("x")} ${name}: ${diagnostics.filter((d) => d.severity === "error").length} errors (run: nlme check specs/${name})\n`);
+          io.out(`  ${pc.red("x")} ${name}: ${diagnostics.filter((d) => d.severity === "error").length} errors (run: nlme check specs/${name})\n`);
           continue;
         }
         const latent = ir.states.filter((s) => s.latent).length;
-        process.stdout.write(
+        io.out(
           `  ${pc.green("ok")} ${name.padEnd(28)} ${ir.states.length} states${latent ? ` (${latent} latent)` : ""}, ${ir.parameters.length} parameters, ` +
             `${ir.observations.length} outputs${ir.dictionaries.length ? `, dictionary of ${ir.dictionaries[0]!.terms.length} terms` : ""}\n`,
         );
       }
       if (failed) {
-        process.exitCode = EXIT_ERRORS;
+        io.exit(EXIT_ERRORS);
         return;
       }
-      process.stdout.write(pc.bold(`\nFitting ${DEMO.spec} to ${DEMO.data}\n`));
-      process.stdout.write(`Antibody titres (log10) of 100 subjects after two vaccine doses; the antibody-secreting cells are never measured.\n\n`);
+      io.out(pc.bold(`\nFitting ${DEMO.spec} to ${DEMO.data}\n`));
+      io.out(`Antibody titres (log10) of 100 subjects after two vaccine doses; the antibody-secreting cells are never measured.\n\n`);
       const run = await runFit(join(root, DEMO.spec), { data: join(root, DEMO.data) });
-      process.stdout.write(estimatesTable(run.fit));
+      io.out(estimatesTable(run.fit));
       const { qualitySummary, qualityWarningText } = await import("../quality-summary.js");
-      process.stdout.write(qualitySummary(run.fit));
-      process.stderr.write(qualityWarningText(run.fit));
-      process.stdout.write(truthComparison(run.fit, JSON.parse(readFileSync(join(root, DEMO.truth), "utf8")) as Truth));
+      io.out(qualitySummary(run.fit));
+      io.err(qualityWarningText(run.fit));
+      io.out(truthComparison(run.fit, JSON.parse(readFileSync(join(root, DEMO.truth), "utf8")) as Truth));
       const written = await writeFitOutputs(run, options.out, { report: true, specPath: DEMO.spec });
       const shown = (p: string) => relative(process.cwd(), p) || p;
-      process.stdout.write(`\nWrote the Monolix project, the nlmixr2 script, fit.json and the report:\n${written.map((p) => `  ${shown(p)}`).join("\n")}\n`);
-      process.stdout.write(`Open ${shown(join(options.out, "report.html"))} in a browser to see the fit,\n`);
-      process.stdout.write(`and ${shown(join(options.out, "monolix/project.mlxtran"))} in Monolix (2024R1 or later) to run SAEM from these first guesses.\n`);
+      io.out(`\nWrote the Monolix project, the nlmixr2 script, fit.json and the report:\n${written.map((p) => `  ${shown(p)}`).join("\n")}\n`);
+      io.out(`Open ${shown(join(options.out, "report.html"))} in a browser to see the fit,\n`);
+      io.out(`and ${shown(join(options.out, "monolix/project.mlxtran"))} in Monolix (2024R1 or later) to run SAEM from these first guesses.\n`);
     });
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { io } from "../io.js";
 import { codeNumber, codes, explain } from "../../diagnostics/codes.js";
 import { UsageError } from "../exit.js";
 
@@ -10,11 +11,11 @@ export function registerExplain(program: Command): void {
     .addHelpText("after", "\nExample:\n  nlme explain N2001\n  nlme explain        # list every code")
     .action((code: string | undefined) => {
       if (code === undefined) {
-        for (const [name, info] of Object.entries(codes).sort()) process.stdout.write(`${name}  ${info.title}\n`);
+        for (const [name, info] of Object.entries(codes).sort()) io.out(`${name}  ${info.title}\n`);
         return;
       }
       const info = explain(code);
       if (!info) throw new UsageError(`unknown code '${code}'`, "run `nlme explain` to list every code");
-      process.stdout.write(`${codeNumber(code)}: ${info.title}\n\n${info.explanation}\n`);
+      io.out(`${codeNumber(code)}: ${info.title}\n\n${info.explanation}\n`);
     });
 }

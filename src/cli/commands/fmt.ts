@@ -1,5 +1,7 @@
 import type { Command } from "commander";
+import { io } from "../io.js";
 import { writeFileAtomic } from "../../runtime/data/write-atomic.js";
+import { armSignalCleanup } from "../output.js";
 import { readSpec } from "../read-spec.js";
 import { EXIT_ERRORS, EXIT_OK } from "../exit.js";
 
@@ -18,19 +20,20 @@ export function registerFmt(program: Command): void {
         const spec = readSpec(path);
         const result = format(spec.text);
         if (result.diagnostics.some((d) => d.severity === "error")) {
-          process.stderr.write(render(result.diagnostics, { file: spec.path, text: spec.text }));
+          io.err(render(result.diagnostics, { file: spec.path, text: spec.text }));
           failed = true;
           continue;
         }
         if (result.text === spec.text) continue;
         if (options.check) {
-          process.stderr.write(`${spec.path}: not formatted (run: nlme fmt ${spec.path})\n`);
+          io.err(`${spec.path}: not formatted (run: nlme fmt ${spec.path})\n`);
           failed = true;
         } else {
+          armSignalCleanup();
           writeFileAtomic(spec.path, result.text);
-          process.stdout.write(`formatted ${spec.path}\n`);
+          io.out(`formatted ${spec.path}\n`);
         }
       }
-      process.exitCode = failed ? EXIT_ERRORS : EXIT_OK;
+      io.exit(failed ? EXIT_ERRORS : EXIT_OK);
     });
 }

@@ -7,12 +7,14 @@ import { registerCompile } from "./compile.js";
 import { registerSimulate } from "./simulate.js";
 import { registerExport } from "./export.js";
 import { registerDemo } from "./demo.js";
+import { registerRefine } from "./refine.js";
 
 export function registerCommands(program: Command): void {
   registerCheck(program);
   registerFmt(program);
   registerCompile(program);
   registerFit(program);
+  registerRefine(program);
   registerSimulate(program);
   registerExport(program);
   registerDemo(program);

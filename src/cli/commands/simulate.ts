@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { DatasetSpec } from "../../runtime/simulate/simulate-data.js";
-import { writeFileAtomic } from "../../runtime/data/write-atomic.js";
-import { UsageError } from "../exit.js";
+import { io } from "../io.js";
+import { InputError, UsageError } from "../exit.js";
+import { checkOutputFile, writeOutputFile } from "../output.js";
+import { MAX_ROWS, parseNoise, parseParams, parseTimes, readJsonOption, type NoiseSpec } from "../simulate-options.js";
 
 interface SimulateCommandOptions {
   params: string;
@@ -13,24 +13,11 @@ interface SimulateCommandOptions {
   out?: string;
 }
 
-function parseJsonOption(text: string, flag: string): Record<string, unknown> {
-  const source = text.trim().startsWith("{") ? text : readFileSync(text, "utf8");
-  try {
-    return JSON.parse(source) as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`${flag} is not valid JSON: ${(error as Error).message}`, `give a JSON object or a file holding one, e.g. ${flag} '{"theta": {"r": 0.003}}'`);
-  }
-}
-
-function parseTimes(text: string): number[] {
-  const range = /^\s*([^:]+):([^:]+):([^:]+)\s*$/.exec(text);
-  const times = range
-    ? Array.from({ length: Math.floor((Number(range[2]) - Number(range[1])) / Number(range[3]) + 1e-9) + 1 }, (_, i) => Number(range[1]) + i * Number(range[3]))
-    : text.split(",").map(Number);
-  if (times.length === 0 || times.some((t) => !Number.isFinite(t))) {
-    throw new UsageError(`bad --times '${text}'`, "give a list (0,1,2.5,10) or a range START:END:STEP (0:20:0.5)");
-  }
-  return times;
+/** Whole numbers as a user types them: digits only, so `1e3`, `0x10` and `12abc` are refused rather than guessed. */
+function wholeNumber(text: string, flag: string, min: number): number {
+  const n = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number${min > 0 ? ` >= ${min}` : ""}, not '${text.slice(0, 40)}'`, `e.g. ${flag} ${Math.max(min, 20)}`);
+  return n;
 }
 
 export function registerSimulate(program: Command): void {
@@ -40,27 +27,42 @@ export function registerSimulate(program: Command): void {
     .argument("<spec>", ".nlme file")
     .requiredOption("--params <json>", "JSON object or file: {theta, omega?, re?, x0?, doses?, correlation?}")
     .option("--subjects <n>", "number of subjects", "20")
-    .option("--times <list>", "sampling times: 0,1,2 or START:END:STEP")
-    .option("--noise <json>", "residual error per output, e.g. '{\"prey\": {\"b\": 0.05}}'")
+    .option("--times <list>", "sampling times: 0,1,2 or START:END:STEP (required unless --params has `times`)")
+    .option("--noise <json>", "residual error per output, e.g. '{\"prey\": {\"b\": 0.05}}' (default: noise-free)")
     .option("--seed <n>", "seed of every random draw", "1")
     .option("--out <csv>", "write here instead of stdout")
     .addHelpText("after", `\nExample:\n  nlme simulate specs/lotka_volterra.nlme --subjects 50 --times 0:20:0.5 --seed 3 \\\n    --params '{"theta": {"a": 0.7, "b": 0.3, "c": 0.25, "d": 0.6}, "omega": {"a": 0.1}, "x0": {"x": 2, "y": 1}}' \\\n    --noise '{"prey": {"b": 0.05}, "predator": {"b": 0.05}}' --out sim.csv\n\nThe same seed gives the same file.`)
     .action(async (spec: string, options: SimulateCommandOptions) => {
-      const params = parseJsonOption(options.params, "--params");
-      const subjects = Number(options.subjects);
-      const seed = Number(options.seed);
-      if (!Number.isInteger(subjects) || subjects < 1) throw new UsageError(`--subjects must be a positive whole number, not '${options.subjects}'`);
-      if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, not '${options.seed}'`);
-      const times = parseTimes(options.times ?? (params.times as number[] | undefined)?.join(",") ?? "");
+      const params = parseParams(readJsonOption(options.params, "--params", '{"theta": {"r": 0.003}}'));
+      const subjects = wholeNumber(options.subjects, "--subjects", 1);
+      const seed = wholeNumber(options.seed, "--seed", -Infinity);
+      if (options.times !== undefined && params.times !== undefined) throw new UsageError("sampling times are given twice, in --times and in --params", "keep one of them");
+      if (options.times === undefined && params.times === undefined) throw new UsageError("no sampling times", "give --times, e.g. --times 0:20:0.5 (or `times` in --params)");
+      const times = options.times !== undefined ? parseTimes(options.times) : params.times!;
+      if (times.length === 0) throw new UsageError("`times` in --params is empty", "give at least one sampling time");
+      if (options.noise !== undefined && params.noise !== undefined) throw new UsageError("the noise is given twice, in --noise and in --params", "keep one of them");
+      // `{}` asks for noise-free values; leaving --noise out gives the same with a note.
+      let noise: NoiseSpec | undefined = options.noise !== undefined ? parseNoise(readJsonOption(options.noise, "--noise", '{"y": {"b": 0.05}}')) : params.noise;
+      if (options.out !== undefined) checkOutputFile(options.out);
       const { loadModel } = await import("../load-model.js");
       const { simulateDataset } = await import("../../runtime/simulate/simulate-data.js");
       const { model } = await loadModel(spec);
-      const noise = options.noise ? parseJsonOption(options.noise, "--noise") : ((params.noise as Record<string, unknown>) ?? {});
-      if (!params.theta || typeof params.theta !== "object") throw new UsageError("--params needs a `theta` object with every parameter's population value");
-      const csv = simulateDataset(model, { ...(params as object), times, noise, subjects, seed } as DatasetSpec);
-      if (options.out) {
-        writeFileAtomic(options.out, csv);
-        process.stderr.write(`wrote ${subjects} subjects to ${options.out}\n`);
-      } else process.stdout.write(csv);
+      const outputs = model.meta.observations.map((o) => o.name);
+      if (subjects * times.length * outputs.length > MAX_ROWS) {
+        throw new UsageError(`${subjects} subjects x ${times.length} times x ${outputs.length} outputs is more than ${MAX_ROWS} rows`, "simulate fewer subjects or times, or several files with different --seed");
+      }
+      if (noise === undefined) {
+        io.err(`note: no --noise: the values are noise-free (give e.g. --noise '{"${outputs[0] ?? "y"}": {"b": 0.05}}')\n`);
+        noise = Object.fromEntries(outputs.map((o) => [o, {}]));
+      } else if (Object.keys(noise).length === 0) {
+        noise = Object.fromEntries(outputs.map((o) => [o, {}]));
+      }
+      if (subjects * times.length > 1_000_000) io.err(`simulating ${subjects} subjects at ${times.length} times...\n`);
+      const csv = simulateDataset(model, { ...params, times, noise, subjects, seed });
+      if (/\b(NaN|-?Infinity)\b/.test(csv)) throw new InputError("the simulated values overflow (Infinity or NaN in the data)", "lower the noise or the parameter values");
+      if (options.out !== undefined) {
+        writeOutputFile(options.out, csv);
+        io.err(`wrote ${subjects} subjects to ${options.out}\n`);
+      } else io.out(csv);
     });
 }

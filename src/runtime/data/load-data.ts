@@ -21,9 +21,12 @@
 import { resolveColumns, type ColumnMap, type ColumnRef, type Role } from "./columns.js";
 import { type Dataset, type Dose, type Series, type Subject } from "./dataset.js";
 import type { ModelMeta } from "../model.js";
-import { readRecords } from "./csv-records.js";
+import { iterateRecords, type RawRecord } from "./csv-records.js";
 import { dataError, Problems } from "./problems.js";
 import { byNearness } from "./near-names.js";
+
+/** Values past this overflow once squared and summed; rejected like infinity. */
+const MAX_MAGNITUDE = 1e100;
 
 export type DataMeta = Pick<ModelMeta, "observations" | "covariates" | "doses" | "states">;
 
@@ -37,6 +40,8 @@ export interface LoadOptions {
 const MISSING = new Set(["", ".", "NA"]);
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
+/** Second characters of 0x, 0o, 0b (either case), which Number() reads and NUMBER does not. */
+const RADIX_PREFIX = new Set([..."xXoObB"].map((c) => c.charCodeAt(0)));
 
 interface SeriesAcc {
   t: number[];
@@ -71,8 +76,8 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
     );
   }
   // One line-ending convention for csv-parse, which would otherwise fix it from the first line.
-  const src = text.replace(/\r\n?/g, "\n");
-  if (src.replace(/^\uFEFF/, "").trim() === "") {
+  const src = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
+  if (/^[\s\uFEFF]*$/.test(src)) {
     throw dataError(
       "empty-file",
       "the data file is empty",
@@ -84,8 +89,9 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
   }
   checkDelimiter(src, file);
 
-  const records = readRecords(src, file);
-  const [head, ...rows] = records;
+  // Records stream from the reader: rows are consumed as they come, never held all at once.
+  const records = iterateRecords(src, file)[Symbol.iterator]();
+  const head: RawRecord | undefined = records.next().value;
   if (!head)
     throw dataError(
       "empty-file",
@@ -113,7 +119,8 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
     covariates: covNames,
     ...(options.columns ? { remap: options.columns } : {}),
   });
-  if (rows.length === 0) {
+  const firstRow = records.next();
+  if (firstRow.done) {
     throw dataError(
       "no-data",
       "the file has a header but no data rows",
@@ -155,7 +162,8 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
   const unknownIds = new Set<string>();
   const covChanges: string[] = [];
 
-  for (const row of rows) {
+  for (let next: IteratorResult<RawRecord> = firstRow; !next.done; next = records.next()) {
+    const row = next.value;
     const { line, fields } = row;
     if (fields.length !== cols.header.length) {
       problems.add(
@@ -547,9 +555,21 @@ class RowReader {
   }
   numberAt(ref: ColumnRef, help: string): number | null | undefined {
     const raw = this.fields[ref.index]!.trim();
+    // Fast path for a plain decimal number (almost every cell): Number() reads
+    // it, and rejects what NUMBER rejects, except "" (missing, below) and the
+    // 0x / 0o / 0b prefixes, which take the checked path.
+    if (raw.length > 0 && !(raw.charCodeAt(0) === 48 && raw.length > 1 && RADIX_PREFIX.has(raw.charCodeAt(1)))) {
+      const fast = Number(raw);
+      if (Number.isFinite(fast)) return fast;
+    }
     if (MISSING.has(raw)) return null;
     if (NUMBER.test(raw)) {
       const v = Number(raw);
+      // Finite but past what sums of squares in double precision survive: as wrong as infinity, so say so.
+      if (Math.abs(v) > MAX_MAGNITUDE) {
+        this.problems.add("non-finite", `${ref.name} value ${raw} is too large (beyond ±1e100)`, this.line, ref.name, "rescale the column (other units) so values are of moderate size");
+        return undefined;
+      }
       if (Number.isFinite(v)) return v;
       this.problems.add(
         "non-finite",
@@ -600,9 +620,19 @@ class RowReader {
 
 /** A file saved with `;` or tabs parses as one column per line: say so instead of "no column TIME". */
 function checkDelimiter(src: string, file: string): void {
-  const lines = src.replace(/^\uFEFF/, "").split("\n");
-  const idx = lines.findIndex((l) => l.trim() !== "");
-  const header = lines[idx]!;
+  // The first non-blank line, without splitting the whole file.
+  const body = src.charCodeAt(0) === 0xfeff ? src.slice(1) : src;
+  let idx = 0;
+  let pos = 0;
+  let header = "";
+  while (pos <= body.length) {
+    let end = body.indexOf("\n", pos);
+    if (end < 0) end = body.length;
+    header = body.slice(pos, end);
+    if (header.trim() !== "") break;
+    pos = end + 1;
+    idx++;
+  }
   const unquoted = header.replace(/"[^"]*"/g, "");
   const count = (ch: string) => unquoted.split(ch).length - 1;
   const commas = count(",");

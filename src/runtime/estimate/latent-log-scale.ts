@@ -221,6 +221,9 @@ function relevel(view: LatentRunView, layout: Layout, psis: Float64Array[], mode
   });
 }
 
+/** Draws per subject of the importance-sampling E-step, and their seed (every random step takes one). */
+const IMPORTANCE = { samples: 300, seed: 20261207 };
+
 export function latentLogScale(view: LatentRunView, passes = 2): LatentLogScaleResult {
   const { model, design, contexts, notes } = view;
   const meta = model.meta;
@@ -246,10 +249,12 @@ export function latentLogScale(view: LatentRunView, passes = 2): LatentLogScaleR
   const modelNoise = new Map<string, number>();
   let em: LaplaceEmFit | null = null;
   let mu: Float64Array = start;
+  let done = 0;
   for (let pass = 0; pass < passes; pass++) {
+    done++;
     relevel(view, layout, psis, modelNoise);
     const subjects = contexts.map((ctx, i) => subjectOf(view, layout, ctx, psis[i]!));
-    em = laplaceEm(subjects, { random: layout.random, start: mu, omegaStart: em ? Float64Array.from({ length: dim }, (_, a) => Math.max(em!.omega[a * dim + a]!, 1e-6)) : omegaStart, lower, upper, importance: { samples: 300, seed: 20261207 } });
+    em = laplaceEm(subjects, { random: layout.random, start: mu, omegaStart: em ? Float64Array.from({ length: dim }, (_, a) => Math.max(em!.omega[a * dim + a]!, 1e-6)) : omegaStart, lower, upper, importance: IMPORTANCE });
     psis = em.modes;
     mu = em.mu;
     if (logObserved(view)) break;
@@ -281,7 +286,7 @@ export function latentLogScale(view: LatentRunView, passes = 2): LatentLogScaleR
   });
   const logNames = layout.params.filter((_, a) => layout.positive[a]).map((j) => meta.parameters[j]!.name);
   notes.push(
-    `Population step on the log scale for ${logNames.join(", ")} (log theta_i = log theta + eta_i, omega = SD of eta, Monolix's omega): Laplace-approximated EM on each subject's rows re-written at its own parameters (products of parameters are sums on the log scale${layout.rateComp >= 0 ? `; ${meta.parameters[design.rateParam]!.name}, a latent rate, is a component like the others, so its population value weighs each subject by how well its data determine it` : ""}); ${passes} pass(es) with the row weights from the fitted levels, ${fit.rounds} EM round(s) in the last${fit.converged ? "" : " (stopped at the round limit)"}.`,
+    `Population step on the log scale for ${logNames.join(", ")} (log theta_i = log theta + eta_i, omega = SD of eta, Monolix's omega): Laplace-approximated EM on each subject's rows re-written at its own parameters (products of parameters are sums on the log scale${layout.rateComp >= 0 ? `; ${meta.parameters[design.rateParam]!.name}, a latent rate, is a component like the others, so its population value weighs each subject by how well its data determine it` : ""}); posterior moments by importance sampling (${IMPORTANCE.samples} seeded draws per subject), components without a random effect by a Monte Carlo M-step over them; ${done} pass(es), ${fit.rounds} EM round(s) in the last${fit.converged ? "" : " (stopped at the round limit)"}${fit.importanceFallbacks ? `, ${fit.importanceFallbacks} subject(s) on Laplace moments` : ""}.`,
   );
   return {
     parameters,

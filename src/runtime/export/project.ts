@@ -11,6 +11,7 @@ import type { ExportOptions } from "./plan.js";
 import { exportMonolix } from "./monolix.js";
 import { renderNlmixr2 } from "./nlmixr2.js";
 import { qualityWarningComment } from "../quality/export-warning.js";
+import { REFINED_BANNER, refinedAsFirstGuess } from "../refine/as-first-guess.js";
 
 export type ExportTarget = "monolix" | "nlmixr2";
 
@@ -22,10 +23,18 @@ export function exportFiles(
   options: ExportOptions & { targets?: ExportTarget[] } = {},
 ): Record<string, string> {
   const targets = options.targets ?? ["monolix", "nlmixr2"];
-  const { files, plan } = exportMonolix(meta, fit, data, options);
+  // A refined fit exports its SAEM estimates as initial values, and every file says so at the top.
+  const start = refinedAsFirstGuess(fit);
+  const initialStates = fit.refined ? { ...start.initialStates, ...options.initialStates } : options.initialStates;
+  const { files, plan } = exportMonolix(meta, start.fit, data, { ...options, ...(initialStates ? { initialStates } : {}) });
   const out: Record<string, string> = {};
   if (targets.includes("monolix")) Object.assign(out, files);
   if (targets.includes("nlmixr2")) out["nlmixr2/model.R"] = renderNlmixr2(plan);
+  if (fit.refined) {
+    if (out["monolix/model.txt"]) out["monolix/model.txt"] = out["monolix/model.txt"].replace("initial values in project.mlxtran are weak-form first guesses", REFINED_BANNER);
+    if (out["monolix/project.mlxtran"]) out["monolix/project.mlxtran"] = `; ${REFINED_BANNER}\n${out["monolix/project.mlxtran"]}`;
+    if (out["nlmixr2/model.R"]) out["nlmixr2/model.R"] = `# ${REFINED_BANNER}\n${out["nlmixr2/model.R"]}`;
+  }
   // A fit whose quality check warns says so at the top of the files a modeller opens.
   for (const [rel, marker] of [["monolix/project.mlxtran", ";"], ["monolix/model.txt", ";"], ["nlmixr2/model.R", "#"]] as const) {
     const header = qualityWarningComment(fit, marker);

@@ -491,7 +491,7 @@ function importanceMoments(
   sigma2: number,
   draws: Float64Array,
   bounds: { lower: Float64Array; upper: Float64Array },
-): { mean: Float64Array; cov: Float64Array; rss: number } | null {
+): { mean: Float64Array; cov: Float64Array; rss: number; draws: Float64Array[] } | null {
   const dim = mu.length;
   const q = free.length;
   const K = draws.length / q;
@@ -562,7 +562,63 @@ function importanceMoments(
     if (wk === 0) continue;
     for (const a of free) for (const b of free) cov[a * dim + b] += wk * (pts[k * dim + a]! - mean[a]!) * (pts[k * dim + b]! - mean[b]!);
   }
-  return { mean, cov, rss };
+  // A deterministic (systematic) resample of the weighted draws, for the fixed components' step.
+  const kept: Float64Array[] = [];
+  let acc = 0;
+  let next = 0.5 / RESAMPLE;
+  for (let k = 0; k < K && kept.length < RESAMPLE; k++) {
+    acc += w[k]! / sw;
+    while (acc > next && kept.length < RESAMPLE) {
+      kept.push(pts.slice(k * dim, (k + 1) * dim));
+      next += 1 / RESAMPLE;
+    }
+  }
+  return { mean, cov, rss, draws: kept };
+}
+
+/** Draws kept per subject for the fixed components' Monte Carlo M-step. */
+const RESAMPLE = 20;
+
+/**
+ * The Monte Carlo M-step of the components without a random effect (e.g.
+ * delta_Ab): one Newton step per component on the expected residual sum of
+ * squares over every subject's resampled posterior draws (their random
+ * components held), instead of the GLS on the linearisation at the modes.
+ */
+function fixedStep(subjects: NonlinearSubject[], draws: Float64Array[][], mu: Float64Array, fixed: number[], bounds: { lower: Float64Array; upper: Float64Array }): Float64Array {
+  const out = Float64Array.from(mu);
+  const q = (a: number, v: number): number => {
+    let total = 0;
+    subjects.forEach((s, i) =>
+      draws[i]!.forEach((x) => {
+        const y = Float64Array.from(x);
+        for (const b of fixed) y[b] = out[b]!;
+        y[a] = v;
+        total += sumSq(s.residuals(y));
+      }),
+    );
+    return total;
+  };
+  for (const a of fixed) {
+    const b0 = out[a]!;
+    const h = 1e-3 * Math.max(1, Math.abs(b0));
+    const q0 = q(a, b0);
+    const qp = q(a, b0 + h);
+    const qm = q(a, b0 - h);
+    const curv = (qp - 2 * q0 + qm) / (h * h);
+    if (!(curv > 0) || !Number.isFinite(q0)) continue;
+    let step = -((qp - qm) / (2 * h)) / curv;
+    step = Math.max(-0.5, Math.min(0.5, step));
+    for (let tries = 0; tries < 4; tries++) {
+      const v = Math.min(bounds.upper[a]!, Math.max(bounds.lower[a]!, b0 + step));
+      if (q(a, v) < q0) {
+        out[a] = v;
+        break;
+      }
+      step /= 2;
+    }
+  }
+  return out;
 }
 
 /** The M-step of the random components (and sigma^2) from importance-sampled posterior moments; Laplace moments where sampling failed. */
@@ -591,6 +647,12 @@ function importanceStep(
   });
   const nextMu = Float64Array.from(inner.mu);
   for (const a of free) nextMu[a] = moments.reduce((acc, m, i) => acc + (m ? m.mean[a]! : inner.posteriors[i]!.mean[a]!), 0) / M;
+  const fixed = [...Array(dim).keys()].filter((a) => !random[a]);
+  if (fixed.length > 0) {
+    const kept = moments.map((m, i) => (m ? m.draws : [locals[i]!.mode]));
+    const stepped = fixedStep(subjects, kept, mu, fixed, bounds);
+    for (const a of fixed) nextMu[a] = stepped[a]!;
+  }
   const sameBlock = (a: number, b: number): boolean => a === b || fullBlocks.some((bl) => bl.includes(a) && bl.includes(b));
   const nextOmega = new Float64Array(dim * dim);
   moments.forEach((m, i) => {

@@ -13,6 +13,16 @@ export interface NetworkEdge {
   estimate: number;
   /** The term is a product of several states (dashed). */
   product: boolean;
+  /** Selection probability of the term (1 when not measured). */
+  stability: number;
+}
+
+export interface NetworkSvgOptions {
+  size?: number;
+  /** The threshold the selection applied to the stabilities, shown in each arrow's title. */
+  stabilityThreshold?: number;
+  /** What the stability is (e.g. "of 50 half-samples of subjects"), for the titles. */
+  stabilityOf?: string;
 }
 
 export const POSITIVE = "#1b7837";
@@ -30,14 +40,19 @@ export function networkEdges(stateNames: string[], terms: NonNullable<FitResult[
     if (sources.some((s) => s === undefined)) continue;
     for (const from of sources as number[]) {
       if (from === to) continue;
-      edges.push({ from, to, term: t.term, estimate: t.estimate, product: new Set(factors).size > 1 });
+      edges.push({ from, to, term: t.term, estimate: t.estimate, product: new Set(factors).size > 1, stability: t.stability });
     }
   }
   return edges;
 }
 
-/** The network drawing; `data-edges` on the root says how many arrows it holds. */
-export function networkSvg(stateNames: string[], terms: NonNullable<FitResult["terms"]>, size = 560): string {
+/**
+ * The network drawing; `data-edges` on the root says how many arrows it
+ * holds. An arrow's opacity is its term's selection probability, so an
+ * unstable term fades; its title gives the figure and the threshold.
+ */
+export function networkSvg(stateNames: string[], terms: NonNullable<FitResult["terms"]>, options: NetworkSvgOptions = {}): string {
+  const size = options.size ?? 560;
   const edges = networkEdges(stateNames, terms);
   const n = stateNames.length;
   const c = size / 2;
@@ -63,10 +78,16 @@ export function networkSvg(stateNames: string[], terms: NonNullable<FitResult["t
     const [ex, ey] = towards(x2, y2, mx, my, nodeR + 4);
     const color = e.estimate >= 0 ? POSITIVE : NEGATIVE;
     const w = 0.8 + 2.7 * Math.sqrt(Math.abs(e.estimate) / maxAbs);
-    const title = `${stateNames[e.from]} → d${stateNames[e.to]}/dt: ${e.term} (${formatNumber(e.estimate)})`;
+    const stable = Math.min(1, Math.max(0, e.stability));
+    const title =
+      `${stateNames[e.from]} → d${stateNames[e.to]}/dt: ${e.term} (${formatNumber(e.estimate)})` +
+      (stable < 1 || options.stabilityThreshold !== undefined
+        ? `; selected in ${Math.round(100 * stable)}%${options.stabilityOf ? ` ${options.stabilityOf}` : ""}` +
+          (options.stabilityThreshold !== undefined ? ` (threshold ${Math.round(100 * options.stabilityThreshold)}%)` : "")
+        : "");
     return (
-      `<path class="edge" d="M${coord(sx)} ${coord(sy)}Q${coord(mx)} ${coord(my)} ${coord(ex)} ${coord(ey)}" ` +
-      `stroke="${color}" stroke-width="${coord(w)}" fill="none" stroke-opacity="0.8"${e.product ? ' stroke-dasharray="5 3"' : ""} ` +
+      `<path class="edge" d="M${coord(sx)} ${coord(sy)}Q${coord(mx)} ${coord(my)} ${coord(ex)} ${coord(ey)}" data-stability="${coord(stable)}" ` +
+      `stroke="${color}" stroke-width="${coord(w)}" fill="none" stroke-opacity="${coord(0.2 + 0.7 * stable)}"${e.product ? ' stroke-dasharray="5 3"' : ""} ` +
       `marker-end="url(#arrow-${e.estimate >= 0 ? "pos" : "neg"})"><title>${escapeHtml(title)}</title></path>`
     );
   });

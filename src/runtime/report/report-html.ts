@@ -9,6 +9,8 @@ import type { CompiledModel, ModelMeta } from "../model.js";
 import { computeDiagnostics, type DiagnosticsOptions, type ReportDiagnostics, type SubjectView } from "./diagnostics.js";
 import { escapeHtml as esc, formatNumber as num, formatPercent } from "./format.js";
 import { networkSvg } from "./network-svg.js";
+import { refinedSection } from "./refined-section.js";
+import { refinedAsFirstGuess } from "../refine/as-first-guess.js";
 import { extent, pad, plotSvg, type Marks } from "./svg-plot.js";
 
 export interface ReportOptions {
@@ -29,7 +31,8 @@ export function renderReport(model: CompiledModel, data: Dataset, fit: FitResult
   const meta = model.meta;
   const maxSubjects = Math.max(1, options.maxSubjects ?? 30);
   const maxOutputs = Math.max(1, options.maxOutputs ?? 8);
-  const diag = computeDiagnostics(model, data, fit, { simulateSubjects: maxSubjects, ...options.diagnostics });
+  // A refined fit draws its individual predictions from SAEM's conditional modes.
+  const diag = computeDiagnostics(model, data, fit.refined ? refinedAsFirstGuess(fit).fit : fit, { simulateSubjects: maxSubjects, ...options.diagnostics });
   const ids = new IdSource();
   const capNotes: string[] = [];
   if (data.subjects.length > maxSubjects)
@@ -40,6 +43,7 @@ export function renderReport(model: CompiledModel, data: Dataset, fit: FitResult
   const sections = [
     section("estimates", "Estimates", estimatesSection(meta, fit)),
     fit.terms ? section("network", "Selected network", networkSection(meta, fit)) : "",
+    fit.refined ? section("refined", "SAEM refinement", refinedSection(fit.refined, () => ids.next("clip"))) : "",
     section("individual", "Individual fits", individualSection(meta, diag, maxSubjects, maxOutputs, ids)),
     section("obs-pred", "Observed vs predicted", obsPredSection(meta, diag, maxOutputs, ids)),
     section("residuals", "Weak-form residuals", residualSection(meta, diag, maxOutputs, ids)),
@@ -48,6 +52,7 @@ export function renderReport(model: CompiledModel, data: Dataset, fit: FitResult
   const nav = [
     ["estimates", "Estimates"],
     ...(fit.terms ? [["network", "Network"]] : []),
+    ...(fit.refined ? [["refined", "SAEM"]] : []),
     ["individual", "Individual fits"],
     ["obs-pred", "Observed vs predicted"],
     ["residuals", "Residuals"],
@@ -159,7 +164,7 @@ function estimatesSection(meta: ModelMeta, fit: FitResult): string {
     ]);
     out.push(`<h3>Selected terms (${fit.terms.length})</h3>`);
     out.push(
-      `<p class="small">Coefficient of each selected dictionary term, with its random-effect SD (ω) when it varies between subjects and its selection stability across folds when below 100%.</p>`,
+      `<p class="small">Coefficient of each selected dictionary term, with its random-effect SD (ω) when it varies between subjects and its selection stability (selection probability under subsampling of subjects) when below 100%.</p>`,
     );
     out.push(table(["equation", "terms"], rows, "terms"));
   }
@@ -194,11 +199,16 @@ function estimatesSection(meta: ModelMeta, fit: FitResult): string {
 function networkSection(meta: ModelMeta, fit: FitResult): string {
   const names = meta.states.map((s) => s.name);
   const terms = fit.terms ?? [];
-  const svg = networkSvg(names, terms);
+  // The sparse fit records what its stabilities are (half-samples or folds) and the threshold it applied.
+  const stab = (fit.settings["stability"] ?? {}) as { of?: string; threshold?: number | null };
+  const threshold = typeof stab.threshold === "number" ? stab.threshold : undefined;
+  const svg = networkSvg(names, terms, { stabilityThreshold: threshold, stabilityOf: stab.of });
   return (
     `<div class="network-wrap">${svg}<p class="small">Each arrow is a selected term of the target's equation that contains the source state ` +
     `(<span style="color:#1b7837">green</span>: positive, <span style="color:#b2182b">red</span>: negative coefficient; ` +
-    `width: |coefficient|; dashed: product terms). Self terms and constants are listed in the table above, not drawn. ` +
+    `width: |coefficient|; dashed: product terms; opacity: the term's selection probability` +
+    `${stab.of ? ` ${esc(stab.of)}` : ""}${threshold !== undefined ? `, terms below ${formatPercent(threshold)} dropped` : ""}). ` +
+    `Self terms and constants are listed in the table above, not drawn. ` +
     `${terms.length} term(s) selected.</p></div>`
   );
 }

@@ -19,11 +19,14 @@ export interface OutputNoise {
   sf4: number;
   sr2: number;
   sr2f2: number;
+  /** Proportional outputs: residual sum of squares and degrees of freedom of the smoothing of log(y) (see `smoothState`). */
+  ssLog: number;
+  dfLog: number;
 }
 
 /** An empty accumulator per output, for `smoothState`. */
 export function newNoise(model: CompiledModel): OutputNoise[] {
-  return model.meta.observations.map<OutputNoise>(() => ({ ss: 0, ssRel: 0, df: 0, n: 0, sf2: 0, sf4: 0, sr2: 0, sr2f2: 0 }));
+  return model.meta.observations.map<OutputNoise>(() => ({ ss: 0, ssRel: 0, df: 0, n: 0, sf2: 0, sf4: 0, sr2: 0, sr2f2: 0, ssLog: 0, dfLog: 0 }));
 }
 
 /**
@@ -62,12 +65,20 @@ export function smoothState(
   const weightsFor =
     weighted && error !== "constant"
       ? (f: SmoothFit): Float64Array | undefined => {
-          let min = Number.POSITIVE_INFINITY;
-          for (const v of f.noise.fitted) min = Math.min(min, v);
-          if (!(min > 0)) return undefined;
-          const w = new Float64Array(f.noise.fitted.length);
+          const fitted = f.noise.fitted;
+          const w = new Float64Array(fitted.length);
           let mean = 0;
-          for (let i = 0; i < w.length; i++) mean += (w[i] = 1 / (f.noise.fitted[i]! * f.noise.fitted[i]!));
+          for (let i = 0; i < w.length; i++) {
+            // The pilot fit is unweighted, so where a proportional output spans
+            // decades its troughs are fitted to the noise of its peaks and may
+            // dip to 0 or below: the scale is then taken no smaller than half
+            // the observation (y = fitted + residual), rather than giving up the
+            // weighting, which left such a subject's troughs off by 100% and
+            // its relative residuals inflating the pooled error b (issue 17).
+            const s = Math.max(fitted[i]!, 0.5 * Math.abs(fitted[i]! + f.noise.residuals[i]!));
+            if (!(s > 0)) return undefined;
+            mean += w[i] = 1 / (s * s);
+          }
           mean /= w.length;
           for (let i = 0; i < w.length; i++) w[i] = w[i]! / mean;
           return w;
@@ -88,13 +99,18 @@ export function smoothState(
   for (const piece of pieces) {
     const f = piece.fit.noise;
     const acc = noise[o]!;
+    if (error === "proportional") addLogResiduals(piece, smoothing, acc);
     acc.df += Math.max(0, piece.times.length - f.edf);
     acc.n += piece.times.length;
     for (let i = 0; i < piece.times.length; i++) {
       const r = f.residuals[i]!;
       const fi = f.fitted[i]!;
       acc.ss += r * r;
-      if (fi !== 0) acc.ssRel += (r / fi) ** 2;
+      // Relative to the fitted value, but no smaller than half the observation
+      // (as the smoothing weights): a fitted value near 0 where the data are
+      // not would otherwise let one point dominate the pooled b.
+      const scale = Math.max(Math.abs(fi), 0.5 * Math.abs(fi + r));
+      if (scale > 0) acc.ssRel += (r / scale) ** 2;
       acc.sf2 += fi * fi;
       acc.sf4 += fi ** 4;
       acc.sr2 += r * r;
@@ -102,6 +118,29 @@ export function smoothState(
     }
   }
   return { pieces, censoredDropped };
+}
+
+/**
+ * A proportional error y = f (1 + b e) is an additive one on the log scale,
+ * log y = log f + b e (to first order), where the curve is also far smoother:
+ * a population whose outputs swing over decades (predator-prey cycles, a
+ * concentration after a dose) has troughs that a curve on the natural scale
+ * follows only roughly, and its relative residuals there measure that misfit,
+ * not the noise (issue 17: b came out 1.3 to 8 times the truth). So b is
+ * measured on log(y), by the same GCV smoother, unweighted. A piece with a
+ * value <= 0 has no log and is left out of b; an output with no such piece at
+ * all keeps the relative residuals of its natural-scale curves.
+ */
+function addLogResiduals(piece: CurvePiece, smoothing: SmoothOptions, acc: OutputNoise): void {
+  const n = piece.values.length;
+  for (let i = 0; i < n; i++) if (!(piece.values[i]! > 0)) return;
+  const times = piece.warp ? Float64Array.from(piece.times, (t) => warpTime(piece.warp!, t)) : piece.times;
+  const logFit = smoothSeries(times, Float64Array.from(piece.values, Math.log), smoothing.maxSegments !== undefined ? { maxSegments: smoothing.maxSegments } : {});
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += logFit.noise.residuals[i]! ** 2;
+  acc.ssLog += ss;
+  // The residual degrees of freedom proper: n - edf overstates them on the few points of a sparse design.
+  acc.dfLog += Math.max(0, logFit.residualDf ? logFit.residualDf() : n - logFit.noise.edf);
 }
 
 /** Residual error per output from the pooled smoothing residuals, and the absolute noise SD per output. */
@@ -113,7 +152,7 @@ export function residualErrors(model: CompiledModel, noise: OutputNoise[]): { re
     const acc = noise[i]!;
     const df = Math.max(acc.df, 1);
     const a = Math.sqrt(acc.ss / df);
-    const b = Math.sqrt(acc.ssRel / df);
+    const b = acc.dfLog > 0 ? Math.sqrt(acc.ssLog / acc.dfLog) : Math.sqrt(acc.ssRel / df);
     absSd[i] = a;
     if (o.error === "constant") residual[o.name] = { error: "constant", a };
     else if (o.error === "proportional") residual[o.name] = { error: "proportional", b };

@@ -4,6 +4,7 @@
 // the inverse (Takahashi / Hutchinson-de Hoog recursion) for the trace of the
 // hat matrix, O(size) work, so the search over lambda costs next to nothing.
 import { evalBasis, uniformCubicBasis, type UniformCubicBasis } from "../numeric/bspline.js";
+import { GridSeries, sharedGrid } from "./grid-smoother.js";
 
 export interface SmoothOptions {
   /** Observation weights (inverse variances up to a constant); default all 1. */
@@ -46,6 +47,12 @@ export interface SmoothFit {
   method: "gcv" | "fixed" | "line" | "capped" | "floored";
   /** The linear map data -> coefficients (size x n, row-major): coef = A y. Computed on demand. */
   smootherMatrix(): Float64Array;
+  /**
+   * Residual degrees of freedom of the fit at the selected lambda, n - 2 tr(H) + tr(H^2)
+   * (unweighted: E[RSS] = sigma^2 times this). n - edf overstates them when the
+   * points are few (8 points, 4 degrees of freedom: by 20%). Optional for other smoothers.
+   */
+  residualDf?(): number;
   /** The fit at the selected (not undersmoothed) lambda, for noise estimates. */
   noise: { lambda: number; edf: number; fitted: Float64Array; residuals: Float64Array };
 }
@@ -74,6 +81,9 @@ class BandedProblem {
   readonly u: Float64Array; // banded Cholesky factor (upper)
   readonly sigma: Float64Array; // band of the inverse
   readonly coef: Float64Array;
+  /** The lambda the factor, coef and sigma currently hold, and its result (the search often asks twice). */
+  private held = Number.NaN;
+  private heldResult = { rss: Number.NaN, edf: Number.NaN };
 
   constructor(
     readonly basis: UniformCubicBasis,
@@ -99,11 +109,7 @@ class BandedProblem {
         for (let b = a; b < 4; b++) this.btb[(j0 + a) * W + (b - a)] += ba * tmp[b]!;
       }
     }
-    // Second-difference penalty D'D (half-bandwidth 2).
-    this.pen = new Float64Array(m * W);
-    const d2 = [1, -2, 1];
-    for (let r = 0; r < m - 2; r++)
-      for (let a = 0; a < 3; a++) for (let b = a; b < 3; b++) this.pen[(r + a) * W + (b - a)] += d2[a]! * d2[b]!;
+    this.pen = penaltyBand(m);
     let traceB = 0;
     let traceP = 0;
     for (let j = 0; j < m; j++) {
@@ -118,6 +124,7 @@ class BandedProblem {
   }
 
   factor(lambda: number): boolean {
+    this.held = Number.NaN;
     const { u, btb, pen, m } = this;
     for (let k = 0; k < m * W; k++) u[k] = btb[k]! + lambda * pen[k]!;
     for (let i = 0; i < m; i++) u[i * W] += this.eps;
@@ -144,6 +151,7 @@ class BandedProblem {
   }
 
   evaluate(lambda: number): { rss: number; edf: number } {
+    if (lambda === this.held) return this.heldResult;
     if (!this.factor(lambda)) return { rss: Number.NaN, edf: Number.NaN };
     this.solveCoef();
     const { m, sigma, btb } = this;
@@ -154,7 +162,9 @@ class BandedProblem {
       edf += sigma[i * W]! * btb[i * W]!;
       for (let k = 1; k < W && i + k < m; k++) edf += 2 * sigma[i * W + k]! * btb[i * W + k]!;
     }
-    return { rss: this.rssOf(this.coef), edf };
+    this.held = lambda;
+    this.heldResult = { rss: this.rssOf(this.coef), edf };
+    return this.heldResult;
   }
 
   curveAt(lam: number): { coef: Float64Array; edf: number; fitted: Float64Array; residuals: Float64Array; rss: number } {
@@ -163,6 +173,23 @@ class BandedProblem {
     const residuals = new Float64Array(this.n);
     const rss = this.rssOf(this.coef, fitted, residuals);
     return { coef: Float64Array.from(this.coef), edf, fitted, residuals, rss };
+  }
+
+  /** tr(H^2) = tr(K^2) with K = (B'WB + lambda P)^-1 B'WB, column by column. */
+  traceHatSquared(lambda: number): number {
+    const { m, btb, u } = this;
+    if (!this.factor(lambda)) return Number.NaN;
+    const k = new Float64Array(m * m);
+    const col = new Float64Array(m);
+    for (let j = 0; j < m; j++) {
+      col.fill(0);
+      for (let i = Math.max(0, j - B); i <= Math.min(m - 1, j + B); i++) col[i] = i <= j ? btb[i * W + (j - i)]! : btb[j * W + (i - j)]!;
+      bandSolve(u, m, col);
+      for (let i = 0; i < m; i++) k[i * m + j] = col[i]!;
+    }
+    let tr = 0;
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) tr += k[i * m + j]! * k[j * m + i]!;
+    return tr;
   }
 
   /** A = (B'WB + lambda P)^-1 B'W, one data column at a time. */
@@ -182,8 +209,15 @@ class BandedProblem {
   }
 }
 
+/** What the lambda search needs of a problem: the banded solver, or a series on a shared grid (grid-smoother.ts). */
+interface LambdaProblem {
+  readonly n: number;
+  readonly ref: number;
+  evaluate(lambda: number): { rss: number; edf: number };
+}
+
 /** GCV over log10(lambda / ref): a grid, then golden-section refinement around its best point; the floor of MIN_EDF degrees of freedom. */
-function chooseLambda(pb: BandedProblem, options: SmoothOptions): { lambda: number; method: SmoothFit["method"] } {
+function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: number; method: SmoothFit["method"] } {
   const { n, ref } = pb;
   // With few points GCV tends to interpolate; keep some residual degrees of freedom.
   const maxEdf = n - Math.max(2, 0.2 * n);
@@ -212,30 +246,13 @@ function chooseLambda(pb: BandedProblem, options: SmoothOptions): { lambda: numb
     }
   }
   if (best < 0) return { lambda: ref * 1e8, method: "line" };
-  // Golden-section refinement in the bracket around the best grid point.
-  let a = lo + step * Math.max(0, best - 1);
-  let b = lo + step * Math.min(nGrid - 1, best + 1);
-  const g = (Math.sqrt(5) - 1) / 2;
-  let x1 = b - g * (b - a);
-  let x2 = a + g * (b - a);
-  let f1 = score(x1);
-  let f2 = score(x2);
-  for (let it = 0; it < (options.coarse ? 0 : 30) && b - a > 1e-2; it++) {
-    if (f1 <= f2) {
-      b = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = b - g * (b - a);
-      f1 = score(x1);
-    } else {
-      a = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = a + g * (b - a);
-      f2 = score(x2);
-    }
-  }
-  const logLambda = Math.min(f1, f2) <= bestScore ? (f1 <= f2 ? x1 : x2) : lo + step * best;
+  // Brent's minimiser (golden section with parabolic steps) in the bracket
+  // around the best grid point, starting from it: GCV is smooth there, so the
+  // parabolic steps reach the 1e-2 (log10) precision in a few evaluations where
+  // golden section alone needs a dozen.
+  const logLambda = options.coarse
+    ? lo + step * best
+    : brentMinimum(score, lo + step * Math.max(0, best - 1), lo + step * Math.min(nGrid - 1, best + 1), lo + step * best, bestScore, 5e-3, 30);
   // GCV on a handful of points often prefers the straight line (the
   // penalty's null space); a line has no curvature, which the dynamics
   // need, so keep at least MIN_EDF degrees of freedom.
@@ -252,6 +269,71 @@ function chooseLambda(pb: BandedProblem, options: SmoothOptions): { lambda: numb
   return { lambda: ref * 10 ** logLambda, method: best === firstFinite && firstFinite > 0 ? "capped" : "gcv" };
 }
 
+/**
+ * Brent's minimiser of f on [a, b] from a point x inside with known value fx
+ * (Brent 1973, as in Numerical Recipes' `brent`), to absolute tolerance tol.
+ */
+function brentMinimum(f: (x: number) => number, a: number, b: number, x: number, fx: number, tol: number, maxIter: number): number {
+  const cGold = 0.3819660112501051;
+  let w = x;
+  let v = x;
+  let fw = fx;
+  let fv = fx;
+  let d = 0;
+  let e = 0;
+  for (let it = 0; it < maxIter; it++) {
+    const xm = 0.5 * (a + b);
+    const tol2 = 2 * tol;
+    if (Math.abs(x - xm) <= tol2 - 0.5 * (b - a)) break;
+    let golden = true;
+    if (Math.abs(e) > tol) {
+      const r = (x - w) * (fx - fv);
+      let q = (x - v) * (fx - fw);
+      let p = (x - v) * q - (x - w) * r;
+      q = 2 * (q - r);
+      if (q > 0) p = -p;
+      else q = -q;
+      const eOld = e;
+      e = d;
+      if (Number.isFinite(p) && q > 0 && Math.abs(p) < Math.abs(0.5 * q * eOld) && p > q * (a - x) && p < q * (b - x)) {
+        d = p / q;
+        const u = x + d;
+        if (u - a < tol2 || b - u < tol2) d = xm >= x ? tol : -tol;
+        golden = false;
+      }
+    }
+    if (golden) {
+      e = x >= xm ? a - x : b - x;
+      d = cGold * e;
+    }
+    const u = Math.abs(d) >= tol ? x + d : x + (d >= 0 ? tol : -tol);
+    const fu = f(u);
+    if (fu <= fx) {
+      if (u >= x) a = x;
+      else b = x;
+      v = w;
+      fv = fw;
+      w = x;
+      fw = fx;
+      x = u;
+      fx = fu;
+    } else {
+      if (u < x) a = u;
+      else b = u;
+      if (fu <= fw || w === x) {
+        v = w;
+        fv = fw;
+        w = u;
+        fw = fu;
+      } else if (fu <= fv || v === x || v === w) {
+        v = u;
+        fv = fu;
+      }
+    }
+  }
+  return x;
+}
+
 export function smoothSeries(times: Float64Array, values: Float64Array, options: SmoothOptions = {}): SmoothFit {
   const n = times.length;
   if (n < 2) throw new RangeError(`smoothing needs at least 2 points, got ${n}`);
@@ -260,8 +342,10 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
   if (!(t1 > t0)) throw new RangeError("smoothing needs at least two distinct times");
   const segments = Math.max(1, Math.min(n - 1, options.maxSegments ?? 20));
   const basis = uniformCubicBasis(t0, t1, segments);
-  const w = options.weights ?? new Float64Array(n).fill(1);
-  const pb = new BandedProblem(basis, times, values, w);
+  // Unweighted series on a grid many subjects share take the shared Demmler-Reinsch form.
+  const grid = options.weights ? null : sharedGrid(basis, times);
+  const banded = (): BandedProblem => new BandedProblem(basis, times, values, options.weights ?? new Float64Array(n).fill(1));
+  const pb = grid ? new GridSeries(grid, values) : banded();
   let { lambda, method } = chooseLambda(pb, options);
 
   const selected = pb.curveAt(lambda);
@@ -281,9 +365,23 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
     residuals: final.residuals,
     rss: final.rss,
     method,
-    smootherMatrix: () => pb.smootherMatrix(finalLambda),
+    smootherMatrix: () => (pb instanceof BandedProblem ? pb : banded()).smootherMatrix(finalLambda),
+    residualDf: () => n - 2 * noise.edf + pb.traceHatSquared(noise.lambda),
     noise,
   };
+}
+
+const penalties = new Map<number, Float64Array>();
+
+/** The second-difference penalty D'D of m coefficients in upper band storage (half-bandwidth 2), shared read-only. */
+function penaltyBand(m: number): Float64Array {
+  const hit = penalties.get(m);
+  if (hit) return hit;
+  const pen = new Float64Array(m * W);
+  const d2 = [1, -2, 1];
+  for (let r = 0; r < m - 2; r++) for (let a = 0; a < 3; a++) for (let b = a; b < 3; b++) pen[(r + a) * W + (b - a)] += d2[a]! * d2[b]!;
+  penalties.set(m, pen);
+  return pen;
 }
 
 /** In-place banded Cholesky A = U'U (upper band storage, half-bandwidth B). */

@@ -152,12 +152,32 @@ export function smoothOutput(
   return pieces;
 }
 
+/** A test-function set with its quadrature weights folded in: w * phi and w * phi' at each function's nodes. */
+interface WeightedTests {
+  start: number;
+  end: number;
+  levels: number;
+  options: TestFunctionOptions | undefined;
+  tests: TestFunctionSet;
+  wphi: Float64Array;
+  wdphi: Float64Array;
+}
+
+/** Sets remembered per workspace: subjects sampled alike have the same intervals. */
+const TEST_CACHE = 4;
+
 /** The reusable buffers of one assembly (one per thread of work). */
 export class WeakFormWorkspace {
   readonly theta: Float64Array;
   readonly drift: Float64Array;
   readonly xs: Float64Array;
   readonly env: Env;
+  readonly obsOf: Int32Array;
+  /** Theta and c at every node of an interval (grown as needed). */
+  thetaAt = new Float64Array(0);
+  driftAt = new Float64Array(0);
+  private readonly tests: WeightedTests[] = [];
+  private nextTest = 0;
   constructor(readonly model: CompiledModel) {
     const d = model.nStates;
     const p = model.nParams;
@@ -165,6 +185,28 @@ export class WeakFormWorkspace {
     this.drift = new Float64Array(d);
     this.xs = new Float64Array(d);
     this.env = { sinceDose: 0, dose: 0, cov: new Float64Array(model.meta.covariates.length) };
+    this.obsOf = observationOfState(model);
+  }
+
+  /** The test functions on [start, end], shared with earlier subjects whose interval was the same (read-only). */
+  testsFor(start: number, end: number, levels: number, options: TestFunctionOptions | undefined): WeightedTests {
+    for (const c of this.tests) if (c.start === start && c.end === end && c.levels === levels && c.options === options) return c;
+    const tests = buildTestFunctions(start, end, levels, options);
+    const wphi = new Float64Array(tests.phi.length);
+    const wdphi = new Float64Array(tests.phi.length);
+    for (const f of tests.functions)
+      for (let i = 0; i < f.nodeCount; i++) {
+        const w = tests.weights[f.firstNode + i]!;
+        wphi[f.offset + i] = w * tests.phi[f.offset + i]!;
+        wdphi[f.offset + i] = w * tests.dphi[f.offset + i]!;
+      }
+    const entry = { start, end, levels, options, tests, wphi, wdphi };
+    if (this.tests.length < TEST_CACHE) this.tests.push(entry);
+    else {
+      this.tests[this.nextTest] = entry;
+      this.nextTest = (this.nextTest + 1) % TEST_CACHE;
+    }
+    return entry;
   }
 }
 
@@ -232,28 +274,31 @@ export function assembleSubject(
   const model = ws.model;
   const d = model.nStates;
   const p = model.nParams;
-  const obsOf = observationOfState(model);
+  const obsOf = ws.obsOf;
   const doseTimes = subject.doses.map((x) => x.time);
   const jumps = jumpTimes(model, subject);
   ws.env.cov.set(subject.covariates.subarray(0, ws.env.cov.length));
   const intervals: WeakInterval[] = [];
+  const weighted: WeightedTests[] = [];
   let rows = 0;
   for (const { pieces: chosen, start, end, inside } of commonSpans(curves, jumps)) {
     const levels = levelsFor(end - start, medianSpacing(inside), options.tests);
     if (levels < 1) continue;
-    const tests = buildTestFunctions(start, end, levels, options.tests);
+    const wt = ws.testsFor(start, end, levels, options.tests);
+    const tests = wt.tests;
     const nNodes = tests.nodes.length;
     const x = new Float64Array(nNodes * d);
     const z = new Float64Array(nNodes * d);
-    for (let n = 0; n < nNodes; n++) {
-      const t = tests.nodes[n]!;
-      for (let k = 0; k < d; k++) {
-        const zk = splineValue(chosen[k]!.fit.basis, chosen[k]!.fit.coef, t);
+    for (let k = 0; k < d; k++) {
+      const { basis, coef } = chosen[k]!.fit;
+      for (let n = 0; n < nNodes; n++) {
+        const zk = splineValue(basis, coef, tests.nodes[n]!);
         z[n * d + k] = zk;
         x[n * d + k] = model.invert(obsOf[k]!, zk);
       }
     }
     intervals.push({ tests, pieces: chosen, x, z, firstRow: rows });
+    weighted.push(wt);
     rows += tests.functions.length * d;
   }
   if (rows === 0) return null;
@@ -263,42 +308,73 @@ export function assembleSubject(
   const rowState = new Int32Array(rows);
   const rowTest = new Int32Array(rows);
   const { theta, drift, xs, env } = ws;
-  for (const iv of intervals) {
-    const tests = iv.tests;
+  // The entries of Theta that are not zero at every node (a state's equation
+  // involves few parameters), and whether c is: the row sums skip the rest,
+  // which adds nothing to them. Each row is summed node by node in one pass
+  // over the bump's support, all states at once, in local accumulators.
+  const dp = d * p;
+  const active = new Int32Array(dp);
+  const hasDrift = new Uint8Array(d);
+  const gAcc = new Float64Array(dp);
+  const yAcc = new Float64Array(d);
+  intervals.forEach((iv, v) => {
+    const { tests, z } = iv;
+    const { wphi, wdphi } = weighted[v]!;
     const nNodes = tests.nodes.length;
     // Theta and c at every node once; the bumps then only re-weight them.
-    const thetaAt = new Float64Array(nNodes * d * p);
-    const driftAt = new Float64Array(nNodes * d);
+    if (ws.thetaAt.length < nNodes * dp) ws.thetaAt = new Float64Array(nNodes * dp);
+    if (ws.driftAt.length < nNodes * d) ws.driftAt = new Float64Array(nNodes * d);
+    const { thetaAt, driftAt } = ws;
+    const nonZero = new Uint8Array(dp);
+    hasDrift.fill(0);
     for (let n = 0; n < nNodes; n++) {
       const t = tests.nodes[n]!;
       setDoseContext(env, doseTimes, t);
       for (let k = 0; k < d; k++) xs[k] = iv.x[n * d + k]!;
       model.observedDictionary(xs, t, env, theta);
       model.observedDrift(xs, t, env, drift);
-      for (let k = 0; k < d * p; k++) thetaAt[n * d * p + k] = theta[k]!;
-      for (let k = 0; k < d; k++) driftAt[n * d + k] = drift[k]!;
+      for (let k = 0; k < dp; k++) {
+        thetaAt[n * dp + k] = theta[k]!;
+        if (theta[k] !== 0) nonZero[k] = 1;
+      }
+      for (let k = 0; k < d; k++) {
+        driftAt[n * d + k] = drift[k]!;
+        if (drift[k] !== 0) hasDrift[k] = 1;
+      }
     }
-    for (let l = 0; l < tests.functions.length; l++) {
-      const f = tests.functions[l]!;
+    let nActive = 0;
+    for (let a = 0; a < dp; a++) if (nonZero[a]) active[nActive++] = a;
+    let anyDrift = false;
+    for (let k = 0; k < d; k++) if (hasDrift[k]) anyDrift = true;
+    const functions = tests.functions;
+    for (let l = 0; l < functions.length; l++) {
+      const f = functions[l]!;
+      gAcc.fill(0);
+      yAcc.fill(0);
+      const first = f.firstNode;
+      const offset = f.offset;
+      for (let i = 0; i < f.nodeCount; i++) {
+        const n = first + i;
+        const ph = wphi[offset + i]!;
+        const wd = wdphi[offset + i]!;
+        if (anyDrift) for (let k = 0; k < d; k++) yAcc[k] -= wd * z[n * d + k]! + ph * driftAt[n * d + k]!;
+        else for (let k = 0; k < d; k++) yAcc[k] -= wd * z[n * d + k]!;
+        const base = n * dp;
+        for (let a = 0; a < nActive; a++) {
+          const e = active[a]!;
+          gAcc[e] += ph * thetaAt[base + e]!;
+        }
+      }
       for (let k = 0; k < d; k++) {
         const row = iv.firstRow + l * d + k;
         rowState[row] = k;
         rowTest[row] = l;
-        let acc = 0;
-        for (let i = 0; i < f.nodeCount; i++) {
-          const n = f.firstNode + i;
-          const w = tests.weights[n]!;
-          const ph = w * tests.phi[f.offset + i]!;
-          acc -= w * tests.dphi[f.offset + i]! * iv.z[n * d + k]! + ph * driftAt[n * d + k]!;
-          const base = (n * d + k) * p;
-          for (let j = 0; j < p; j++) g[row * p + j] += ph * thetaAt[base + j]!;
-        }
         const s = rowScale[k]!;
-        y[row] = acc * s;
-        for (let j = 0; j < p; j++) g[row * p + j] *= s;
+        y[row] = yAcc[k]! * s;
+        for (let j = 0; j < p; j++) g[row * p + j] = gAcc[k * p + j]! * s;
       }
     }
-  }
+  });
   return { id: subject.id, index, rows, cols: p, g, y, rowState, rowTest, intervals };
 }
 

@@ -6,7 +6,11 @@
 //      its size; what remains depends only on the shared coefficients;
 //   3. penalised selection on the pooled partialled Grams (select.ts):
 //      adaptive LASSO by default, lambda by K-fold CV over whole subjects
-//      with the one-SE rule (or eBIC), or SPLS;
+//      with the one-SE rule (or eBIC), or SPLS; then stepwise Wald tests with
+//      standard errors clustered by subject (wald-prune.ts), and the selection
+//      probability of each term over complementary pairs of half-samples of
+//      subjects, terms below the threshold dropped (stability.ts). The default
+//      was chosen over many simulated networks (NOTES.md);
 //   4. the mixed model is refitted on the selected terms plus the constant,
 //      with random effects on the selected terms (`random(selected)`), which
 //      gives the estimates, omegas and individual parameters.
@@ -16,9 +20,10 @@ import type { CompiledModel } from "../model.js";
 import type { Dataset } from "../data/dataset.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import { MixedModel, type SubjectStats } from "../population/mixed-model.js";
-import { buildSparseDesign, type DesignOptions, type EquationDesign } from "./design.js";
+import { buildSparseDesign, type DesignOptions, type EquationDesign, type SparseDesign } from "./design.js";
 import { partialOut, restrict, type Gram } from "./gram.js";
-import { selectTerms, type FalsePositiveControl, type SelectOptions } from "./select.js";
+import { selectAndTest, type FalsePositiveControl, type SelectOptions } from "./select.js";
+import { falseSelectionBound } from "./stability.js";
 
 export interface SparseOptions extends DesignOptions {
   /** Override the spec's penalty kind. */
@@ -44,6 +49,16 @@ export interface SparseOptions extends DesignOptions {
   ebicGamma?: number;
   /** Effective number of rows for eBIC (default: the summed effective degrees of freedom of the subjects' smoothed curves). */
   ebicRows?: number;
+  /** Subject-clustered Wald tests of the selected terms, stepwise (default "wald": measured best, NOTES.md). */
+  test?: "none" | "wald";
+  testAlpha?: number;
+  reenter?: boolean;
+  /** Complementary pairs of half-samples of subjects behind the reported stability (default 25; 0: stability across the CV folds). */
+  pairs?: number;
+  /** Terms selected in fewer than this fraction of the halves are dropped (with `pairs`; default 0.5). */
+  pairThreshold?: number;
+  pairRule?: "intersect" | "frequency";
+  pairAlpha?: number;
   /** "partial" (default): subject intercepts partialled out; "pooled": subjects treated as one. */
   subjectEffects?: "partial" | "pooled";
   /** Random effects of the refit: on every selected term (default, `random(selected)`) or on the constant only. */
@@ -61,8 +76,12 @@ export interface EquationSelection {
 
 export function fitSparse(model: CompiledModel, data: Dataset, options: SparseOptions = {}): FitResult {
   const started = performance.now();
+  return fitSparseDesign(model, buildSparseDesign(model, data, options), options, started);
+}
+
+/** Selection and refit on an assembled design (the bench compares selection methods on one design). */
+export function fitSparseDesign(model: CompiledModel, design: SparseDesign, options: SparseOptions = {}, started = performance.now()): FitResult {
   const meta = model.meta;
-  const design = buildSparseDesign(model, data, options);
   const penalty = options.penalty ?? meta.penalty?.kind ?? "lasso";
   const select: SelectOptions = {
     penalty,
@@ -80,11 +99,20 @@ export function fitSparse(model: CompiledModel, data: Dataset, options: SparseOp
     lambdaRatio: options.lambdaRatio ?? 1e-3,
     ebicGamma: options.ebicGamma ?? 1,
     ebicRows: options.ebicRows,
+    test: options.test ?? "wald",
+    testAlpha: options.testAlpha ?? 0.05,
+    reenter: options.reenter,
+    pairs: options.pairs ?? 25,
+    pairThreshold: options.pairThreshold ?? 0.5,
+    pairRule: options.pairRule ?? "intersect",
+    pairAlpha: options.pairAlpha,
   };
   const pooled = options.subjectEffects === "pooled";
   const randomOn = pooled ? "none" : (options.randomEffects ?? "constant");
   const p = model.nParams;
   const nSub = design.subjects.length;
+  // Halves of fewer than 2 subjects say nothing: the stability is then across the CV folds.
+  if (nSub < 4) select.pairs = 0;
   const estimate = new Float64Array(p);
   const se: (number | null)[] = new Array(p).fill(null);
   const omegaSd: (number | null)[] = new Array(p).fill(null);
@@ -96,13 +124,16 @@ export function fitSparse(model: CompiledModel, data: Dataset, options: SparseOp
   const notes: string[] = [];
   const sigma2: Record<string, number> = {};
   let lmmStopped = 0;
+  let falseBound = 0;
 
   design.equations.forEach((eq, e) => {
     const state = meta.states[eq.state]!.name;
     // eBIC's n: the information in the smoothed curves (sum of their effective degrees of freedom), not the overlapping rows.
     const ebicRows = select.ebicRows ?? eq.edf.reduce((a, b) => a + b, 0);
-    const { support, stability, tuning } = selectEquation(eq, pooled, { ...select, ebicRows });
+    const { support, stability, tuning, meanSelected } = selectEquation(eq, pooled, { ...select, ebicRows });
     perEquation.push({ state, support, stability, tuning });
+    const candidates = eq.params.length - (eq.constant >= 0 ? 1 : 0);
+    if (meanSelected !== undefined) falseBound += falseSelectionBound(meanSelected, select.pairThreshold ?? 0, candidates);
     // Refit the mixed model on the support.
     const stats: SubjectStats[] = eq.grams.map((g) => toStats(restrict(g, support)));
     const random =
@@ -145,6 +176,17 @@ export function fitSparse(model: CompiledModel, data: Dataset, options: SparseOp
       typeof select.lambda === "number" ? `lambda = ${select.lambda}` : select.lambda === "cv" ? `${select.folds}-fold CV over whole subjects, ${select.rule} rule` : "eBIC"
     }): ${selected} of ${p} dictionary terms selected; parameters not selected are reported as 0 with no SE.`,
   );
+  const pairs = select.pairs ?? 0;
+  const stabilityOf = pairs > 0 ? `of ${2 * pairs} half-samples of subjects` : `of the ${select.folds} cross-validation fits`;
+  notes.push(
+    pairs > 0
+      ? `Stability of a term: the fraction ${stabilityOf} (${pairs} complementary pairs) in which the same selection selects it; ` +
+          `terms below ${formatShare(select.pairThreshold ?? 0)} were dropped` +
+          (Number.isFinite(falseBound) ? ` (expected false selections <= ${falseBound.toFixed(1)} by the Meinshausen-Buehlmann / Shah-Samworth bound).` : ".")
+      : `Stability of a term: the fraction ${stabilityOf} (each leaving out a fold of subjects) that select it.`,
+  );
+  if (select.test === "wald")
+    notes.push(`Each selected term was tested in the refit (Wald, standard errors clustered by subject, Bonferroni over the candidates at ${select.testAlpha}); terms not distinguishable from zero were dropped.`);
   if (pooled) notes.push("Subjects were pooled as one trajectory (no subject effects): for comparison only.");
   else if (design.equations.some((eq) => eq.constant >= 0))
     notes.push("Each subject's constant term (production) was partialled out before selection; the constant is always kept and carries a random effect.");
@@ -175,6 +217,15 @@ export function fitSparse(model: CompiledModel, data: Dataset, options: SparseOp
       subjectEffects: pooled ? "pooled" : "partial",
       randomEffects: randomOn,
       tuning: Object.fromEntries(perEquation.map((s) => [s.state, s.tuning])),
+      test: select.test,
+      testAlpha: select.testAlpha,
+      stability: {
+        of: stabilityOf,
+        pairs,
+        threshold: pairs > 0 ? (select.pairThreshold ?? 0) : null,
+        rule: pairs > 0 ? select.pairRule : null,
+        expectedFalseSelectionsBound: pairs > 0 && Number.isFinite(falseBound) ? falseBound : null,
+      },
       sigma2,
     },
   };
@@ -185,22 +236,37 @@ export function selectEquation(
   eq: EquationDesign,
   pooled: boolean,
   options: SelectOptions,
-): { support: number[]; stability: number[]; tuning: number | string } {
+): { support: number[]; stability: number[]; tuning: number | string; meanSelected?: number } {
   const m = eq.params.length;
   const c = eq.constant;
   if (c < 0 || pooled) {
     // No per-subject partialling: a constant column, if any, is a common unpenalised intercept.
     const free = Array.from({ length: m }, (_, j) => j === c);
-    const s = selectTerms(eq.grams, free, options);
-    return { support: s.support, stability: Array.from(s.stability), tuning: s.tuning };
+    const s = selectAndTest(eq.grams, free, options, productFactors(eq.terms));
+      return { support: s.support, stability: Array.from(s.stability), tuning: s.tuning, meanSelected: s.meanSelected };
   }
   const cols = Array.from({ length: m }, (_, j) => j).filter((j) => j !== c);
   const grams: Gram[] = eq.grams.map((g) => partialOut(g, c));
-  const s = selectTerms(grams, new Array(cols.length).fill(false), options);
+  const s = selectAndTest(grams, new Array(cols.length).fill(false), options, productFactors(cols.map((j) => eq.terms[j]!)));
   const support = [c, ...s.support.map((a) => cols[a]!)].sort((a, b) => a - b);
   const stability = new Array<number>(m).fill(1);
   cols.forEach((j, a) => (stability[j] = s.stability[a]!));
-  return { support, stability, tuning: s.tuning };
+  return { support, stability, tuning: s.tuning, meanSelected: s.meanSelected };
+}
+
+/** Per column, the columns of its distinct factors when the term is a product (`g4*g10` -> g4, g10; `g4*g4` -> g4). */
+function productFactors(terms: string[]): number[][] {
+  const index = new Map(terms.map((t, j) => [t, j]));
+  return terms.map((t) => {
+    const parts = t.split("*");
+    if (parts.length < 2) return [];
+    const cols = [...new Set(parts)].map((f) => index.get(f));
+    return cols.every((j) => j !== undefined) ? (cols as number[]) : [];
+  });
+}
+
+function formatShare(x: number): string {
+  return `${Math.round(100 * x)}%`;
 }
 
 function toStats(g: Gram): SubjectStats {

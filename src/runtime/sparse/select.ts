@@ -8,7 +8,8 @@ import { ebicPath } from "./ebic.js";
 import { columnScales, restrict, sumGrams, type Gram } from "./gram.js";
 import { lassoAt, lassoPath } from "./lasso.js";
 import { spls, splsGrid } from "./spls.js";
-import { selectionFrequency, subsampleFrequency } from "./stability.js";
+import { complementaryPairs, selectionFrequency, subsampleFrequency } from "./stability.js";
+import { waldPrune } from "./wald-prune.js";
 
 export type FalsePositiveControl = "adaptive" | "stability" | "relaxed" | "none";
 
@@ -31,15 +32,30 @@ export interface SelectOptions {
   ebicGamma: number;
   /** Effective rows for eBIC (default: every weak-form row, which overstates the information of overlapping rows). */
   ebicRows: number | undefined;
+  /** Tests of the selected terms (subject-clustered Wald, stepwise; wald-prune.ts) after the penalised selection. */
+  test?: "none" | "wald";
+  testAlpha?: number;
+  /** Offer excluded terms for re-entry in the stepwise tests (default true). */
+  reenter?: boolean;
+  /** Complementary pairs of half-samples of subjects for the selection probability (0: none, stability across folds instead). */
+  pairs?: number;
+  /** Keep only terms whose selection probability over the halves is >= this (when `pairs` > 0; 0 keeps the full-data selection). */
+  pairThreshold?: number;
+  /** "intersect": full-data selection with probability >= threshold; "frequency": every term with probability >= threshold. */
+  pairRule?: "intersect" | "frequency";
+  /** Level of the tests on each half (default testAlpha). */
+  pairAlpha?: number;
 }
 
 export interface Selection {
   /** Selected columns (indices into the Grams' columns), free columns included. */
   support: number[];
-  /** Selection frequency of every column across the CV folds (1 for free columns). */
+  /** Selection frequency of every column across the CV folds, or over the half-samples with `pairs` (1 for free columns). */
   stability: Float64Array;
   /** The chosen tuning value: lambda (standardised units) or "eta,K" for SPLS. */
   tuning: number | string;
+  /** With complementary pairs: mean number of penalised terms a half selects (q of the error bound). */
+  meanSelected?: number;
 }
 
 /**
@@ -74,8 +90,10 @@ export function selectTerms(grams: Gram[], free: boolean[], options: SelectOptio
   let index: number;
   let foldCoefs: Float64Array[] | undefined;
   if (typeof options.lambda === "number") {
-    const w = lassoAt(total, options.lambda, { scales, weights });
-    const folded = folds.map((f) => lassoAt(trainOf(total, grams, f), options.lambda as number, { scales, weights }));
+    // Only the support is used (a refit follows): a looser tolerance saves most sweeps on collinear columns.
+    const w = lassoAt(total, options.lambda, { scales, weights, tol: 1e-5 });
+    // folds = 0: no fold stability wanted (the half-samples of complementary pairs).
+    const folded = options.folds > 0 ? folds.map((f) => lassoAt(trainOf(total, grams, f), options.lambda as number, { scales, weights })) : [];
     return finish(w, folded, freeCols, options.lambda);
   } else if (options.lambda === "ebic") {
     const coefs = relaxed ? path.coefs.map((w) => refitOnSupport(total, w)) : path.coefs;
@@ -104,6 +122,55 @@ function finish(w: Float64Array, foldCoefs: Float64Array[], freeCols: number[], 
   const support: number[] = [];
   for (let j = 0; j < m; j++) if (w[j] !== 0 || freeCols.includes(j)) support.push(j);
   return { support, stability, tuning };
+}
+
+/**
+ * The penalised selection, the stepwise tests when asked for, and, with
+ * `pairs`, the selection probability of every term when the same procedure
+ * (its tuning fixed at the full data's) runs on complementary halves of the
+ * subjects; terms below the threshold are dropped.
+ */
+export function selectAndTest(grams: Gram[], free: boolean[], options: SelectOptions, factors: number[][] = []): Selection {
+  const s = selectTerms(grams, free, options);
+  const keep = free.flatMap((f, j) => (f ? [j] : []));
+  let support = s.support;
+  if ((options.test ?? "none") !== "none")
+    support = waldPrune(grams, s.support, { alpha: options.testAlpha ?? 0.05, reenter: reenter(options), keep, factors }).support;
+  const pairs = options.pairs ?? 0;
+  if (pairs <= 0 || grams.length < 4) return { ...s, support };
+  const fixed: SelectOptions = {
+    ...options,
+    pairs: 0,
+    folds: 0,
+    control: options.control === "stability" ? "none" : options.control,
+    ...(options.penalty === "spls" ? splsPoint(s.tuning) : { lambda: s.tuning as number }),
+  };
+  // With tests, a half reruns the stepwise tests from the full data's penalised screen: re-running the LASSO on
+  // each half was 15-40x slower on a collinear degree-2 library (NOTES.md). Without tests, the whole selection.
+  const tested = (options.test ?? "none") !== "none";
+  const halfAlpha = options.pairAlpha ?? options.testAlpha ?? 0.05;
+  const halves = complementaryPairs(grams, pairs, options.seed + 2, (half) =>
+    tested
+      ? waldPrune(half, s.support, { alpha: halfAlpha, reenter: reenter(options), keep, factors }).support
+      : selectAndTest(half, free, fixed, factors).support,
+  );
+  const threshold = options.pairThreshold ?? 0;
+  const frequency = halves.frequency;
+  for (const j of keep) frequency[j] = 1;
+  const stable = (j: number): boolean => keep.includes(j) || frequency[j]! >= threshold;
+  const final =
+    options.pairRule === "frequency" ? Array.from({ length: frequency.length }, (_, j) => j).filter(stable) : support.filter(stable);
+  return { support: final, stability: frequency, tuning: s.tuning, meanSelected: halves.meanSelected - keep.length };
+}
+
+/** Re-entry by default, except under a lambda the user fixed: then the tests only prune that lambda's selection. */
+function reenter(options: SelectOptions): boolean {
+  return options.reenter ?? typeof options.lambda !== "number";
+}
+
+function splsPoint(tuning: number | string): { eta: number; K: number } {
+  const m = /eta=([^,]+),K=(\d+)/.exec(String(tuning));
+  return { eta: Number(m?.[1]), K: Number(m?.[2]) };
 }
 
 function trainOf(total: Gram, grams: Gram[], fold: number[]): Gram {

@@ -40,6 +40,18 @@ describe("networkSvg", () => {
     expect(svg).toContain("<title>g7 → dg1/dt: g7 (-0.3279)</title>");
   });
 
+  it("fades an arrow by its term's selection probability and names it, with the threshold, in the title", () => {
+    const stable = { ...term("d_a/dt", "b", 0.5), stability: 1 };
+    const shaky = { ...term("d_b/dt", "a", -0.5), stability: 0.56 };
+    const svg = networkSvg(["a", "b"], [stable, shaky], { stabilityThreshold: 0.5, stabilityOf: "of 50 half-samples of subjects" });
+    expect(svg).toContain('data-stability="1"');
+    expect(svg).toContain('data-stability="0.56"');
+    expect(svg).toContain('stroke-opacity="0.9"');
+    expect(svg).toContain('stroke-opacity="0.59"');
+    expect(svg).toContain("selected in 56% of 50 half-samples of subjects (threshold 50%)");
+    expect(svg).toContain("selected in 100% of 50 half-samples of subjects (threshold 50%)");
+  });
+
   it("escapes state names", () => {
     const svg = networkSvg(["<x>", "y&"], [term("d_<x>/dt", "y&", 1)]);
     expect(svg).not.toContain("<x>");

@@ -59,6 +59,10 @@ describe("P-spline smoothing with GCV", () => {
 
   it("undersmoothing lowers lambda for the curve but keeps the GCV fit for the noise", () => {
     const { t, y } = noisySine(40, 0.1, 13);
+    // A grid seen before is solved in its shared form (grid-smoother.ts), a new one by the banded
+    // solver; the two agree to rounding, which the search may turn into 1e-9 in lambda. Seen once
+    // here, so that both fits below take the same path and the factor is exact.
+    smoothSeries(t, y);
     const a = smoothSeries(t, y);
     const b = smoothSeries(t, y, { undersmooth: 0.1 });
     expect(b.lambda).toBeCloseTo(0.1 * a.lambda, 12);

@@ -24,6 +24,11 @@ describe("fitSparse on a seeded simulated network (6 genes, 16 subjects)", async
       expect(c.omega).not.toBeNull();
       expect(c.stability).toBe(1);
     }
+    // The stability is the selection probability over 25 complementary pairs of half-samples of subjects, and the threshold was applied.
+    expect(fit.settings["stability"]).toMatchObject({ of: "of 50 half-samples of subjects", pairs: 25, threshold: 0.5, rule: "intersect" });
+    for (const t of fit.terms!) expect(t.stability * 50).toBeCloseTo(Math.round(t.stability * 50), 9);
+    for (const t of fit.terms!.filter((x) => x.term !== "1")) expect(t.stability).toBeGreaterThanOrEqual(0.5);
+    expect(fit.notes.join(" ")).toMatch(/Stability of a term: the fraction of 50 half-samples of subjects/);
     expect(Object.keys(fit.parameters).length).toBe(model.nParams);
     expect(Object.keys(fit.individual).length).toBe(16);
     expect(() => JSON.parse(JSON.stringify(fit))).not.toThrow();
@@ -34,7 +39,13 @@ describe("fitSparse on a seeded simulated network (6 genes, 16 subjects)", async
     const a = fitSparse(model, data, { seed: 4 });
     const b = fitSparse(model, data, { seed: 4 });
     expect(b.terms).toEqual(a.terms);
-    for (const options of [{ lambda: "ebic" as const }, { control: "stability" as const }, { control: "relaxed" as const }, { penalty: "spls" as const }]) {
+    for (const options of [
+      { lambda: "ebic" as const },
+      { control: "stability" as const },
+      { control: "relaxed" as const },
+      { penalty: "spls" as const },
+      { test: "none" as const, pairs: 0 },
+    ]) {
       const f1 = scoreTerms(fitSparse(model, data, options).terms!, theta).f1;
       expect(f1, JSON.stringify(options)).toBeGreaterThanOrEqual(0.7);
     }

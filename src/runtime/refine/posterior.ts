@@ -1,0 +1,58 @@
+// After convergence: the chains keep running at the final population values, and their states give each
+// subject's conditional distribution p(phi_i | y_i): its mean and covariance on the transformed scale (the
+// importance-sampling proposal), the conditional mean of the natural-scale parameters, and the Louis samples.
+import type { Rng } from "../numeric/random.js";
+import { adaptScales, type KernelCounts, type SubjectChain, type WalkScales } from "./chain.js";
+import type { Louis } from "./fisher.js";
+import type { Layout } from "./layout.js";
+import { factorise, naturalParams, type Population } from "./population.js";
+
+export interface Conditional {
+  /** Per subject: mean and covariance (nR x nR) of phi_i, and the mean of psi_i (natural scale, every component). */
+  mean: Float64Array[];
+  covariance: Float64Array[];
+  naturalMean: Float64Array[];
+}
+
+export function runPosterior(
+  layout: Layout,
+  chains: SubjectChain[],
+  pop: Population,
+  kernels: KernelCounts,
+  scales: WalkScales,
+  rng: Rng,
+  iterations: number,
+  louis: Louis | null,
+  louisEvery: number,
+): Conditional {
+  const nR = layout.random.length;
+  const nC = layout.components.length;
+  const factors = factorise(pop, nR);
+  const sum = chains.map(() => new Float64Array(nR));
+  const sum2 = chains.map(() => new Float64Array(nR * nR));
+  const sumPsi = chains.map(() => new Float64Array(nC));
+  const psi = new Float64Array(nC);
+  for (const ch of chains) ch.refresh(pop);
+  for (let k = 0; k < iterations; k++) {
+    chains.forEach((ch, i) => {
+      ch.sweep(pop, factors, kernels, scales, rng);
+      const phi = ch.phi;
+      for (let r = 0; r < nR; r++) {
+        sum[i]![r]! += phi[r]!;
+        for (let q = 0; q < nR; q++) sum2[i]![r * nR + q]! += phi[r]! * phi[q]!;
+      }
+      naturalParams(layout, pop.mu, phi, psi);
+      for (let c = 0; c < nC; c++) sumPsi[i]![c]! += psi[c]!;
+      if (louis && k % louisEvery === 0) louis.addSample(i, ch);
+    });
+    adaptScales(scales);
+  }
+  const mean = sum.map((s) => Float64Array.from(s, (v) => v / iterations));
+  const covariance = sum2.map((s2, i) => {
+    const c = new Float64Array(nR * nR);
+    for (let r = 0; r < nR; r++) for (let q = 0; q < nR; q++) c[r * nR + q] = s2[r * nR + q]! / iterations - mean[i]![r]! * mean[i]![q]!;
+    return c;
+  });
+  const naturalMean = sumPsi.map((s) => Float64Array.from(s, (v) => v / iterations));
+  return { mean, covariance, naturalMean };
+}

@@ -1,0 +1,269 @@
+// `refine`: from the weak-form first guess to the maximum-likelihood estimate by SAEM, then what a modeller
+// reads after a Monolix run: individual estimates (conditional means and modes), the log-likelihood by
+// importance sampling, standard errors by Louis' principle, and the convergence trace.
+import type { Dataset } from "../data/dataset.js";
+import type { FitResult } from "../fit-result.js";
+import type { CompiledModel } from "../model.js";
+import { SubjectChain } from "./chain.js";
+import { Louis, type FisherParam } from "./fisher.js";
+import { importanceLogLik } from "./importance.js";
+import { buildLayout, RefineError, startFrom, toNatural, toTransformed, type Layout } from "./layout.js";
+import { conditionalModes } from "./modes.js";
+import type { Population } from "./population.js";
+import { runPosterior } from "./posterior.js";
+import { SubjectPredictor } from "./predict.js";
+import type { ResidualParams } from "./residual.js";
+import type { RefinedFit, RefinedParameter } from "../fit-result.js";
+import { DEFAULT_SETTINGS, runSaem, type SaemRun, type SaemSettings } from "./saem.js";
+
+/**
+ * Kernels per posterior iteration: more random-walk moves than during SAEM, so that successive states (the
+ * samples of Louis' formula and of the conditional distributions) are less correlated.
+ */
+const POSTERIOR_KERNELS = { independent: 2, componentwise: 3, joint: 3 };
+
+export interface RefineOptions {
+  seed?: number;
+  burnIn?: number;
+  exploration?: number;
+  /** Exploration continues past `exploration` while the complete log-likelihood still climbs, up to this. Default 500. */
+  maxExploration?: number;
+  smoothing?: number;
+  kernels?: SaemSettings["kernels"];
+  /** Start here (typical values on the natural scale, by parameter name) instead of the first guess. */
+  start?: Record<string, number>;
+  /** A naive start as Monolix's defaults: omega 1, residual a = 1 / b = 0.3, every subject at the typical values. */
+  naive?: boolean;
+  /** Iterations of the chains at the final estimate (conditional distributions, standard errors). Default 50. */
+  posteriorIterations?: number;
+  /** Importance samples per subject for the log-likelihood. Default 300. */
+  importanceSamples?: number;
+  standardErrors?: boolean;
+  modes?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What `refine` leaves for further evaluation (the bench evaluates the log-likelihood along the trace). */
+export interface RefineInternals {
+  layout: Layout;
+  run: SaemRun;
+  proposal: { mean: Float64Array[]; covariance: Float64Array[] };
+}
+
+export function refine(model: CompiledModel, data: Dataset, firstGuess: FitResult | undefined, options: RefineOptions = {}): RefinedFit {
+  return refineWithInternals(model, data, firstGuess, options).refined;
+}
+
+export function refineWithInternals(
+  model: CompiledModel,
+  data: Dataset,
+  firstGuess: FitResult | undefined,
+  options: RefineOptions = {},
+): { refined: RefinedFit; internals: RefineInternals } {
+  const started = performance.now();
+  const meta = model.meta;
+  const layout = buildLayout(model, data, firstGuess);
+  const notes = [...layout.notes];
+  const settings: SaemSettings = {
+    ...DEFAULT_SETTINGS,
+    seed: options.seed ?? DEFAULT_SETTINGS.seed,
+    burnIn: options.burnIn ?? DEFAULT_SETTINGS.burnIn,
+    exploration: options.exploration ?? DEFAULT_SETTINGS.exploration,
+    maxExploration: Math.max(options.exploration ?? DEFAULT_SETTINGS.exploration, options.maxExploration ?? DEFAULT_SETTINGS.maxExploration),
+    smoothing: options.smoothing ?? DEFAULT_SETTINGS.smoothing,
+    kernels: options.kernels ?? DEFAULT_SETTINGS.kernels,
+  };
+  const subjects = data.subjects.filter((s) => s.series.some((se) => se.times.length > 0));
+  if (subjects.length < data.subjects.length) notes.push(`${data.subjects.length - subjects.length} subject(s) without observations left out`);
+  if (subjects.length === 0) throw new RefineError("no subject has observations");
+  const chains = subjects.map((s) => new SubjectChain(new SubjectPredictor(model, layout, s), layout));
+
+  const start = startFrom(model, data, layout, options.naive ? undefined : firstGuess, options.start);
+  const nR = layout.random.length;
+  const omega = new Float64Array(nR * nR);
+  for (let r = 0; r < nR; r++) {
+    const c = layout.components[layout.random[r]!]!;
+    const sd = options.naive ? (c.scale === "logNormal" ? 1 : Math.max(0.5 * Math.abs(start.mu[layout.random[r]!]!), 1e-3)) : start.omega[r]!;
+    omega[r * nR + r] = sd * sd;
+  }
+  const pop: Population = { mu: start.mu, omega, residual: startResidual(model, data, firstGuess, options.naive === true) };
+
+  // Chains start at the first guess's individual estimates (they are the point of the first guess), else at mu.
+  const startPhi = subjects.map((s) => {
+    const phi = new Float64Array(nR);
+    const row = options.naive || options.start ? undefined : firstGuess?.individual[s.id];
+    for (let r = 0; r < nR; r++) {
+      const ci = layout.random[r]!;
+      const c = layout.components[ci]!;
+      const v = row?.[c.name];
+      phi[r] = typeof v === "number" && (c.scale === "normal" ? Number.isFinite(v) : v > 0) ? toTransformed(c.scale, v) : pop.mu[ci]!;
+    }
+    return phi;
+  });
+
+  const phase = (() => {
+    let last = performance.now();
+    const seconds: Record<string, number> = {};
+    return {
+      seconds,
+      mark(name: string) {
+        const now = performance.now();
+        seconds[name] = Number(((now - last) / 1000).toFixed(3));
+        last = now;
+      },
+    };
+  })();
+  const run = runSaem(layout, chains, pop, startPhi, settings, options.onProgress);
+  phase.mark("saem");
+  const final = run.population;
+  const louis = options.standardErrors === false ? null : new Louis(layout, final, chains.length);
+  const posteriorIterations = options.posteriorIterations ?? 50;
+  const conditional = runPosterior(layout, chains, final, POSTERIOR_KERNELS, run.scales, run.rng, posteriorIterations, louis, 1);
+  phase.mark("posterior");
+  const proposal = { mean: conditional.mean, covariance: conditional.covariance };
+  const importanceSamples = options.importanceSamples ?? 300;
+  const logLikelihood = importanceLogLik(layout, chains, final, proposal, importanceSamples, settings.seed + 1);
+  phase.mark("importanceSampling");
+  const modes = options.modes === false ? null : conditionalModes(layout, chains, final, conditional.mean, conditional.covariance);
+  phase.mark("modes");
+
+  const se = louis ? louis.covariance() : null;
+  phase.mark("fisher");
+  if (louis && louis.replaced.length > 0)
+    notes.push(`standard errors: the information of ${louis.replaced.map((p) => fisherName(layout, meta.observations.map((o) => o.name), p)).join(", ")} is mostly missing information; its entries come from the empirical (score cross-product) information`);
+  if (se && !se.covariance) notes.push("the Fisher information is singular: no standard errors (a variability may have collapsed to zero)");
+  const seOf = (kind: string, index: number): number | null => {
+    if (!se?.covariance) return null;
+    const k = se.params.findIndex((p) => p.kind === kind && p.index === index);
+    if (k < 0) return null;
+    const v = se.covariance[k * se.params.length + k]!;
+    return v > 0 ? Math.sqrt(v) : null;
+  };
+
+  const parameters: Record<string, RefinedParameter> = {};
+  layout.components.forEach((c, i) => {
+    const r = layout.randomOf[i]!;
+    const estimate = toNatural(c.scale, final.mu[i]!);
+    const seMu = seOf("mu", i);
+    parameters[c.name] = {
+      estimate,
+      se: seMu === null ? null : c.scale === "logNormal" ? estimate * seMu : seMu,
+      omega: r >= 0 ? Math.sqrt(final.omega[r * nR + r]!) : null,
+      omegaSe: r >= 0 ? seOf("omega", r) : null,
+      distribution: c.scale,
+      start: toNatural(c.scale, start.mu[i]!),
+      startOmega: r >= 0 ? Math.sqrt(omega[r * nR + r]!) : null,
+      ...(c.kind === "initial" ? { initialState: meta.states[c.index]!.name } : {}),
+    };
+  });
+  const omegaCorrelation: Record<string, number> = {};
+  for (const b of layout.blocks)
+    if (b.full)
+      for (let x = 0; x < b.members.length; x++)
+        for (let y = x + 1; y < b.members.length; y++) {
+          const r = b.members[x]!;
+          const q = b.members[y]!;
+          const name = `${layout.components[layout.random[r]!]!.name},${layout.components[layout.random[q]!]!.name}`;
+          omegaCorrelation[name] = final.omega[r * nR + q]! / Math.sqrt(final.omega[r * nR + r]! * final.omega[q * nR + q]!);
+        }
+  const residual: RefinedFit["residual"] = {};
+  meta.observations.forEach((o, k) => {
+    const kind = final.residual.kind[k]!;
+    residual[o.name] = {
+      error: kind,
+      ...(kind !== "proportional" ? { a: final.residual.a[k]!, aSe: seOf("a", k) } : {}),
+      ...(kind !== "constant" ? { b: final.residual.b[k]!, bSe: seOf("b", k) } : {}),
+    };
+  });
+
+  const individual: RefinedFit["individual"] = {};
+  const psi = new Float64Array(layout.components.length);
+  subjects.forEach((s, i) => {
+    const mean: Record<string, number> = {};
+    const mode: Record<string, number> = {};
+    layout.components.forEach((c, ci) => (mean[c.name] = conditional.naturalMean[i]![ci]!));
+    if (modes) {
+      layout.components.forEach((c, ci) => {
+        const r = layout.randomOf[ci]!;
+        psi[ci] = toNatural(c.scale, r >= 0 ? modes[i]![r]! : final.mu[ci]!);
+        mode[c.name] = psi[ci]!;
+      });
+    }
+    individual[s.id] = { mean, mode };
+  });
+
+  const k = layout.components.length + nR + Object.keys(omegaCorrelation).length + final.residual.kind.reduce((a, kind) => a + (kind === "combined" ? 2 : 1), 0);
+  const trace = traceOf(layout, run, meta.observations.map((o) => o.name));
+  const refined: RefinedFit = {
+    method: "SAEM",
+    seconds: (performance.now() - started) / 1000,
+    seed: settings.seed,
+    startedFrom: options.naive ? "naive" : options.start ? "given" : "first guess",
+    t0: layout.t0,
+    parameters,
+    omegaCorrelation,
+    residual,
+    logLikelihood,
+    aic: -2 * logLikelihood.value + 2 * k,
+    bic: -2 * logLikelihood.value + Math.log(subjects.length) * k,
+    individual,
+    trace,
+    settings: { ...settings, posteriorIterations, importanceSamples, solves: chains.reduce((a, c) => a + c.predictor.solves, 0), phaseSeconds: phase.seconds },
+    notes,
+  };
+  return { refined, internals: { layout, run, proposal } };
+}
+
+function fisherName(layout: Layout, outputs: string[], p: FisherParam): string {
+  const comp = (r: number) => layout.components[layout.random[r]!]!.name;
+  switch (p.kind) {
+    case "mu":
+      return layout.components[p.index]!.name;
+    case "omega":
+      return `omega_${comp(p.index)}`;
+    case "correlation":
+      return `corr(${comp(p.index)},${comp(p.other!)})`;
+    default:
+      return `${p.kind} of ${outputs[p.index]}`;
+  }
+}
+
+function startResidual(model: CompiledModel, data: Dataset, fit: FitResult | undefined, naive: boolean): ResidualParams {
+  const obs = model.meta.observations;
+  const kind = obs.map((o) => o.error);
+  const a = new Float64Array(obs.length);
+  const b = new Float64Array(obs.length);
+  obs.forEach((o, k) => {
+    const given = naive ? undefined : fit?.residual[o.name];
+    const values = data.subjects.flatMap((s) => Array.from(s.series[k]?.values ?? []));
+    const scale = values.length > 1 ? Math.sqrt(values.reduce((acc, v) => acc + v * v, 0) / values.length) : 1;
+    a[k] = given?.a !== undefined && given.a > 0 ? given.a : naive ? 1 : 0.1 * scale;
+    b[k] = given?.b !== undefined && given.b > 0 ? given.b : 0.3;
+  });
+  return { kind, a, b };
+}
+
+function traceOf(layout: Layout, run: SaemRun, outputs: string[]): RefinedFit["trace"] {
+  const nR = layout.random.length;
+  const parameters: Record<string, number[]> = {};
+  const omega: Record<string, number[]> = {};
+  const residual: Record<string, number[]> = {};
+  layout.components.forEach((c, i) => {
+    parameters[c.name] = run.trace.map((t) => toNatural(c.scale, t.population.mu[i]!));
+    const r = layout.randomOf[i]!;
+    if (r >= 0) omega[c.name] = run.trace.map((t) => Math.sqrt(t.population.omega[r * nR + r]!));
+  });
+  outputs.forEach((name, k) => {
+    const kind = run.population.residual.kind[k]!;
+    if (kind !== "proportional") residual[`${name}.a`] = run.trace.map((t) => t.population.residual.a[k]!);
+    if (kind !== "constant") residual[`${name}.b`] = run.trace.map((t) => t.population.residual.b[k]!);
+  });
+  return {
+    iteration: run.trace.map((t) => t.iteration),
+    exploration: run.trace.filter((t) => t.phase === "exploration").length,
+    completeLogLik: run.trace.map((t) => t.completeLogLik),
+    parameters,
+    omega,
+    residual,
+  };
+}
