@@ -129,9 +129,9 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const notes: string[] = [];
   // Two compartments (a convolution latent state): exact rows, per-subject variable projection (fit-compartments.ts).
   const compartments = compartmentPlan(model);
-  if (compartments) return fitCompartments(model, data, compartments);
+  if (compartments) return covariatesNotEstimated(meta, fitCompartments(model, data, compartments));
   assertFittable(meta, data);
-  if (meta.states.some((s) => s.latent) || scaledDosesIntoObserved(meta)) return fitLatent(model, data, options);
+  if (meta.states.some((s) => s.latent) || scaledDosesIntoObserved(meta)) return covariatesNotEstimated(meta, fitLatent(model, data, options));
   const obsOf = observationOfState(model);
   for (let k = 0; k < d; k++)
     if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`);
@@ -330,6 +330,14 @@ function denseUnidentifiable(model: CompiledModel, lmm: LmmFit, notes: string[])
 /** Doses scaled by a coefficient into an observed state (`C += amt / V`): regressors of the exponential rows (fit-latent.ts). */
 function scaledDosesIntoObserved(meta: CompiledModel["meta"]): boolean {
   return meta.doses.some((dm) => dm.kind === "jump" && dm.coefficient?.param !== undefined && !meta.states[dm.state]!.latent);
+}
+
+/** Covariate effects the spec declares are read and exported but not yet estimated on these paths: say so. */
+function covariatesNotEstimated(meta: CompiledModel["meta"], result: FitResult): FitResult {
+  const withEffects = meta.parameters.filter((p) => p.covariateEffects?.length).map((p) => p.name);
+  if (withEffects.length)
+    result.notes.push(`The covariate effects on ${withEffects.join(", ")} were not estimated (the population step has no covariate model on this path yet): the values are typical over the subjects.`);
+  return result;
 }
 
 function preview(ids: string[]): string {
