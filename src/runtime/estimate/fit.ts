@@ -127,14 +127,10 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const meta = model.meta;
   const d = model.nStates;
   const notes: string[] = [];
-  // Two compartments (a convolution latent state): exact rows, per-subject variable projection (fit-compartments.ts).
-  const compartments = compartmentPlan(model);
-  if (compartments) return covariatesNotEstimated(meta, fitCompartments(model, data, compartments));
-  assertFittable(meta, data);
-  if (meta.states.some((s) => s.latent) || scaledDosesIntoObserved(meta)) return covariatesNotEstimated(meta, fitLatent(model, data, options));
+  const routed = otherPath(model, data, options);
+  if (routed) return covariatesNotEstimated(meta, routed);
   const obsOf = observationOfState(model);
-  for (let k = 0; k < d; k++)
-    if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`);
+  obsOf.forEach((o, k) => { if (o < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`); });
   if (data.subjects.length === 0) throw new DataError("the data set has no subjects", data.file);
   const total = data.subjects.length;
   const weighted = options.weightedSmoothing ?? true;
@@ -330,6 +326,20 @@ function denseUnidentifiable(model: CompiledModel, lmm: LmmFit, notes: string[])
 /** Doses scaled by a coefficient into an observed state (`C += amt / V`): regressors of the exponential rows (fit-latent.ts). */
 function scaledDosesIntoObserved(meta: CompiledModel["meta"]): boolean {
   return meta.doses.some((dm) => dm.kind === "jump" && dm.coefficient?.param !== undefined && !meta.states[dm.state]!.latent);
+}
+
+/**
+ * The paths other than the dense weak form: two compartments (a convolution latent state: exact rows, per-subject
+ * variable projection, fit-compartments.ts), and latent states or doses scaled into an observed state (fit-latent.ts).
+ * Null: the dense path. Refuses (assertFittable) the forms no path fits.
+ */
+function otherPath(model: CompiledModel, data: Dataset, options: FitOptions): FitResult | null {
+  const meta = model.meta;
+  const compartments = compartmentPlan(model);
+  if (compartments) return fitCompartments(model, data, compartments);
+  assertFittable(meta, data);
+  if (meta.states.some((s) => s.latent) || scaledDosesIntoObserved(meta)) return fitLatent(model, data, options);
+  return null;
 }
 
 /** Covariate effects the spec declares are read and exported but not yet estimated on these paths: say so. */
