@@ -198,10 +198,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
 
   const tPopulation = performance.now();
   // 4. Results.
-  if (forms.integral > 0)
-    notes.push(
-      `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out${whiten ? "; whitened by the covariance of their errors propagated from the data noise at the first pass's individual values" : ""}) for ${forms.integral} subject(s) too sparse for ${MIN_LEVELS_FOR_TESTS} levels of test functions on some output; test-function rows for ${forms.weak}.`,
-    );
+  if (forms.integral > 0) notes.push(rowFormNote(options, forms, whiten));
   const initial = initialStates(model, data, kept, individual);
   const unidentifiable = denseUnidentifiable(model, lmm, notes);
   if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
@@ -321,6 +318,11 @@ function denseUnidentifiable(model: CompiledModel, lmm: LmmFit, notes: string[])
       `The weak-form design is rank-deficient (${nullDirs.length} unidentifiable direction(s)); the fit was made on the identifiable subspace (the component along each reported combination is set to 0 in column-scaled units, so individual values of the parameters involved are arbitrary) and their standard errors are reported as null.`,
     );
   return unidentifiable;
+}
+
+/** Which subjects got integral rows, and how they were written. */
+function rowFormNote(options: FitOptions, forms: { integral: number; weak: number }, whiten: boolean): string {
+  return `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out${whiten ? "; whitened by the covariance of their errors propagated from the data noise at the first pass's individual values" : ""}) for ${forms.integral} subject(s) too sparse for ${MIN_LEVELS_FOR_TESTS} levels of test functions on some output; test-function rows for ${forms.weak}.`;
 }
 
 function preview(ids: string[]): string {
