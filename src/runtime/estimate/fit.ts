@@ -198,10 +198,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
 
   const tPopulation = performance.now();
   // 4. Results.
-  if (forms.integral > 0)
-    notes.push(
-      `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out${whiten ? "; whitened by the covariance of their errors propagated from the data noise at the first pass's individual values" : ""}) for ${forms.integral} subject(s) too sparse for ${MIN_LEVELS_FOR_TESTS} levels of test functions on some output; test-function rows for ${forms.weak}.`,
-    );
+  if (forms.integral > 0) notes.push(rowFormNote(options, forms, whiten));
   const initial = initialStates(model, data, kept, individual);
   const unidentifiable = denseUnidentifiable(model, lmm, notes);
   if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
@@ -348,6 +345,11 @@ function covariatesNotEstimated(meta: CompiledModel["meta"], result: FitResult):
   if (withEffects.length)
     result.notes.push(`The covariate effects on ${withEffects.join(", ")} were not estimated (the population step has no covariate model on this path yet): the values are typical over the subjects.`);
   return result;
+}
+
+/** Which subjects got integral rows, and how they were written. */
+function rowFormNote(options: FitOptions, forms: { integral: number; weak: number }, whiten: boolean): string {
+  return `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out${whiten ? "; whitened by the covariance of their errors propagated from the data noise at the first pass's individual values" : ""}) for ${forms.integral} subject(s) too sparse for ${MIN_LEVELS_FOR_TESTS} levels of test functions on some output; test-function rows for ${forms.weak}.`;
 }
 
 function preview(ids: string[]): string {
