@@ -4,7 +4,8 @@ import { fmt, rse, table } from "./text-table.js";
 import type { FitResult } from "../runtime/fit-result.js";
 
 export function estimatesTable(fit: FitResult): string {
-  const rows = Object.entries(fit.parameters).map(([name, p]) => [name, fmt(p.estimate), fmt(p.se), rse(p.estimate, p.se), fmt(p.omega)]);
+  // A log-scale omega is the SD of log(theta_i) (Monolix's omega), marked so it is not read as an additive SD.
+  const rows = Object.entries(fit.parameters).map(([name, p]) => [name, fmt(p.estimate), fmt(p.se), rse(p.estimate, p.se), p.scale === "log" && p.omega !== null ? `${fmt(p.omega)} (log)` : fmt(p.omega)]);
   const parts = [
     `${pc.bold(fit.model)}: ${fit.subjects} subjects, fitted in ${(fit.seconds * 1000).toFixed(1)} ms`,
   ];
@@ -18,6 +19,9 @@ export function estimatesTable(fit: FitResult): string {
     const levels = Object.entries(fit.covariateLevels ?? {});
     for (const [c, lv] of levels) parts.push(`${pc.dim(`${c}:`)} levels ${lv.join(", ")} (reference ${lv[0]})`);
   }
+  const initial = Object.entries(fit.initialStates ?? {});
+  if (initial.length > 0)
+    parts.push("", table(["initial state", "estimate", "omega (SD)"], initial.map(([n, x]) => [`${n}(0)`, fmt(x.estimate), x.scale === "log" ? `${fmt(x.omega)} (log)` : fmt(x.omega)])));
   const derived = Object.entries(fit.derived);
   if (derived.length > 0) parts.push("", table(["derived", "estimate"], derived.map(([n, v]) => [n, fmt(v)])));
   const corr = Object.entries(fit.omegaCorrelation);

@@ -14,6 +14,24 @@ export interface ParameterEstimate {
    * theta*fM2): `estimate` is then the median of the individual values and `omega` their SD.
    */
   fromIndividuals?: boolean;
+  /**
+   * "log" for a positive parameter estimated on the log scale: `estimate` is the typical value exp(mu), `omega`
+   * the SD of log(theta_i) (Monolix's omega), `se` by the delta method. Absent: additive.
+   */
+  scale?: "log";
+}
+
+/** An initial state the spec does not fix, estimated per subject (see estimate/initial-states.ts). */
+export interface InitialStateEstimate {
+  /** Typical value of X(0): exp(mean log) when every subject's value is positive, else the mean. */
+  estimate: number;
+  /** SD between subjects: of log X(0) when `scale` is "log", else additive. */
+  omega: number;
+  scale: "log" | "additive";
+  /** Per subject id. */
+  individual: Record<string, number>;
+  /** How the value at time 0 was obtained (e.g. integrated back from the first sample). */
+  note: string;
 }
 
 /**
@@ -72,6 +90,8 @@ export interface FitResult {
   dataWarnings?: string[];
   /** Dictionary models: every selected term. */
   terms?: { equation: string; term: string; estimate: number; omega: number | null; stability: number }[];
+  /** Estimated initial states, by state name (absent when every initial state is fixed or none was estimated). */
+  initialStates?: Record<string, InitialStateEstimate>;
   /** Estimator settings actually used, for reproducibility. */
   settings: Record<string, unknown>;
   /** The check of the fit against its own data (individual predictions, signs, bounds); absent in fits saved before it existed. */

@@ -100,10 +100,13 @@ describe("nlme fit with covariate effects", () => {
 describe("pharmacokinetic forms the estimator does not fit yet (issue 13)", () => {
   it("fit says so and exits 1, as a user-facing error (not an internal one), writing nothing", () => {
     const out = join(tmp, "pk");
-    const run = nlme(["fit", "specs/pk_2cmt_iv.nlme", "--data", "data/real/cefamandole.csv", "--out", out]);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^error: model pk_2cmt_iv checks and compiles, but the estimator does not fit/);
-    expect(run.stderr).toMatch(/latent states driven by observed states \(P\)/);
+    // A dose scaled by a number only (`C += 0.5 * amt`) is not fitted yet (the scaled-by-a-coefficient forms are).
+    const spec = join(tmp, "half_dose.nlme");
+    writeFileSync(spec, readFileSync("specs/pk_iv_multidose.nlme", "utf8").replace("model pk_iv_multidose", "model half_dose").replace("C += amt / V", "C += 0.5 * amt").replace(/^  V  ~ random.*$/m, ""));
+    const run = nlme(["fit", spec, "--data", "data/pk_iv_multidose.csv", "--out", out]);
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^error: model half_dose checks and compiles, but the estimator does not fit/);
+    expect(run.stderr).toMatch(/doses scaled by a number \(into C\)/);
     expect(run.stderr).not.toMatch(/internal error/);
     expect(existsSync(join(out, "fit.json"))).toBe(false);
   });

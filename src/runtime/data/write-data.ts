@@ -35,6 +35,8 @@ export function writeMonolixData(
   const anyCensored = data.subjects.some((s) => s.series.some((x) => x.censored?.some((c) => c !== 0)));
   const anyLimit = data.subjects.some((s) => s.series.some((x) => x.limit?.some((l) => !Number.isNaN(l))));
   const categorical = new Set([...(options.categorical ?? []), ...Object.keys(data.levels ?? {})]);
+  // Infusions (RATE/DUR when read): written back as their duration, Monolix's `use=infusiontime`.
+  const anyInfusion = data.subjects.some((s) => s.doses.some((d) => d.duration !== undefined && d.duration > 0));
 
   const columns: WrittenColumn[] = [
     { name: "ID", type: "identifier" },
@@ -47,6 +49,7 @@ export function writeMonolixData(
       { name: "EVID", type: "eventidentifier" },
       { name: "MDV", type: "missingdependentvariable" },
     );
+    if (anyInfusion) columns.push({ name: "DUR", type: "infusiontime" });
   }
   columns.push({ name: "OBSID", type: "observationtype" }, { name: "DV", type: "observation" });
   if (anyCensored) columns.push({ name: "CENS", type: "censored" });
@@ -67,6 +70,7 @@ export function writeMonolixData(
     s.doses.forEach((d, k) => {
       const cells = [id, num(d.time)];
       if (withDoses) cells.push(num(d.amount), String(d.adm), "1", "1");
+      if (withDoses && anyInfusion) cells.push(d.duration !== undefined && d.duration > 0 ? num(d.duration) : ".");
       cells.push(".", ".");
       if (anyCensored) cells.push(".");
       if (anyLimit) cells.push(".");
@@ -78,6 +82,7 @@ export function writeMonolixData(
       for (let j = 0; j < x.times.length; j++) {
         const cells = [id, num(x.times[j]!)];
         if (withDoses) cells.push(".", ".", "0", "0");
+        if (withDoses && anyInfusion) cells.push(".");
         cells.push(csvField(x.output), num(x.values[j]!));
         if (anyCensored) cells.push(String(x.censored?.[j] ?? 0));
         if (anyLimit) cells.push(num(x.limit?.[j] ?? NaN));

@@ -33,6 +33,11 @@ import { searchLogScale } from "../population/outer-search.js";
 import { solveSpd } from "../numeric/linalg.js";
 import { median, sd } from "../numeric/summary.js";
 import { coefficientBlocks } from "./random-blocks.js";
+import { positiveParameters } from "./log-scale.js";
+import { latentLogScale } from "./latent-log-scale.js";
+import { reportReciprocals } from "./reciprocal.js";
+import { UnsupportedModelError } from "./unsupported.js";
+import { doseRegressed } from "../rows/latent-rows.js";
 
 /** One subject's least-squares coefficients (a tiny ridge keeps unseen columns at 0) and residual sum of squares. */
 function leastSquares(st: SubjectStats, P: number): { coef: Float64Array | null; rss: number } {
@@ -109,8 +114,14 @@ function prepareRun(model: CompiledModel, data: Dataset, options: FitOptions): L
   // rows; on antibody_clairon.csv the median errors went from
   // (theta, fM2, delta_Ab) = (-9.5%, -24%, -48%) to (+1.5%, -26%, -19%).
   options = { ...options, tests: { minWidthSpacings: 2, ...options.tests } };
-  const design = latentDesign(model, maxDoses, form);
+  if (positiveParameters(model).some((x) => x)) options = { knownStart: true, ...options };
+  const logScale = positiveParameters(model).some((x) => x);
+  const design = latentDesign(model, maxDoses, form, logScale);
   const { plan, decay } = design;
+  if (doseRegressed(design) && !decay)
+    throw new UnsupportedModelError(
+      `model ${meta.name}: doses scaled by a parameter enter the rows only in the exponential form, which needs the observed state to decay by one parameter (d/dt X = ... - k * X) and no searched latent rate; this model has neither`,
+    );
   const rowForm = decay ? "integral" : form === "exponential" ? "weak" : form;
   for (const k of plan.observed)
     if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} is neither latent nor observed`);
@@ -345,7 +356,14 @@ function refinePasses(run: LatentRun): { result: PassResult; modelNoise: Map<str
   return { result, modelNoise };
 }
 
-type Route = { kind: "direct"; coef: number } | { kind: "rate" } | { kind: "decay" } | { kind: "ratio"; product: number; over: number } | { kind: "none" };
+type Route =
+  | { kind: "direct"; coef: number }
+  | { kind: "rate" }
+  | { kind: "decay" }
+  | { kind: "ratio"; product: number; over: number }
+  /** A product with the searched rate (ka * (1/V) of a depot dosed by amt / V): divided by the subject's rate. */
+  | { kind: "overRate"; product: number }
+  | { kind: "none" };
 
 /** How each model parameter is read from the fitted coefficients (or the searched rates). */
 function parameterRoutes(model: CompiledModel, design: LatentDesign, kept: LatentRegressionCoefficient[]): Route[] {
@@ -366,6 +384,7 @@ function parameterRoutes(model: CompiledModel, design: LatentDesign, kept: Laten
       if (at < 0) continue;
       const other = ps[1 - at]!;
       if (baseIndex.has(other)) return { kind: "ratio", product: i, over: baseIndex.get(other)! };
+      if (other === rateParam) return { kind: "overRate", product: i };
     }
     return { kind: "none" };
   });
@@ -382,7 +401,13 @@ function individualValues(run: LatentRun, routes: Route[], result: PassResult): 
     const row: Record<string, number> = {};
     meta.parameters.forEach((par, j) => {
       const r = routes[j]!;
-      const v = r.kind === "direct" ? c[r.coef]! : r.kind === "rate" ? rates[i]! : r.kind === "decay" ? decays[i]! : r.kind === "ratio" ? c[r.product]! / c[r.over]! : Number.NaN;
+      const v =
+        r.kind === "direct" ? c[r.coef]!
+        : r.kind === "rate" ? rates[i]!
+        : r.kind === "decay" ? decays[i]!
+        : r.kind === "ratio" ? c[r.product]! / c[r.over]!
+        : r.kind === "overRate" ? c[r.product]! / rates[i]!
+        : Number.NaN;
       if (Number.isFinite(v)) {
         row[par.name] = v;
         indValues[j]!.push(v);
@@ -531,7 +556,13 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
   const started = performance.now();
   const meta = model.meta;
   const run = prepareRun(model, data, options);
-  const { notes, residual } = run;
+  if (positiveParameters(model).some((x) => x)) return reportReciprocals(meta, fitLatentLogScale(run, started));
+  return reportReciprocals(meta, fitLatentLinear(run, started));
+}
+
+function fitLatentLinear(run: LatentRun, started: number): FitResult {
+  const { model, options, notes, residual } = run;
+  const meta = model.meta;
   const { result, modelNoise } = refinePasses(run);
   if (modelNoise.size > 0) {
     // The smoothing residuals of a sparse curve hold its bias (three times the
@@ -566,5 +597,45 @@ export function fitLatent(model: CompiledModel, data: Dataset, options: FitOptio
     unidentifiable,
     notes,
     settings: latentSettings(run, result),
+  };
+}
+
+/** Positive parameters declared: the log-scale population step (estimate/latent-log-scale.ts) replaces the passes and the LMM. */
+function fitLatentLogScale(run: LatentRun, started: number): FitResult {
+  const { model, notes, residual, design } = run;
+  const meta = model.meta;
+  const res = latentLogScale(run);
+  for (const [name, a] of res.modelNoise) residual[name] = { error: "constant", a };
+  if (res.modelNoise.size > 0)
+    notes.push(`Residual error of ${[...res.modelNoise.keys()].join(", ")} from the fitted model's log residuals (robust SD), not from the smoothing residuals.`);
+  const unidentifiable: FitResult["unidentifiable"] = [];
+  for (const par of meta.parameters)
+    if (!res.parameters[par.name]) {
+      res.parameters[par.name] = { estimate: 0, se: null, omega: null };
+      unidentifiable.push({ combination: { [par.name]: 1 }, note: `${par.name} enters no observed equation after the latent states are eliminated; it is reported as 0` });
+    }
+  return {
+    model: meta.name,
+    subjects: run.contexts.length,
+    seconds: (performance.now() - started) / 1000,
+    parameters: res.parameters,
+    omegaCorrelation: res.omegaCorrelation,
+    residual,
+    individual: res.individual,
+    derived: derivedAt(model, res.parameters),
+    omega: res.omega,
+    unidentifiable,
+    notes,
+    settings: {
+      estimator: "Laplace EM on the log scale over each subject's latent-state rows (latent states eliminated in closed form)",
+      form: design.decay ? "exponential" : run.rowForm,
+      rowForms: { [design.decay ? "exponential" : run.rowForm]: run.contexts.length },
+      rowScale: Object.fromEntries(design.plan.observed.map((k) => [meta.states[k]!.name, run.rowScale[k]!])),
+      sigma2: res.em.sigma2,
+      logLik: res.em.logLik,
+      emRounds: res.em.rounds,
+      emConverged: res.em.converged,
+      coefficients: Object.fromEntries(design.coefficients.map((c, j) => [c.name, median(res.coefficients.map((x) => x[j]!))])),
+    },
   };
 }

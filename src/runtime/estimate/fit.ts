@@ -3,6 +3,7 @@
 // mixed model, optionally re-weight WENDy-style, and report a FitResult.
 // No ODE is solved anywhere on this path.
 import { assertFittable } from "./unsupported.js";
+import { compartmentPlan, fitCompartments } from "./fit-compartments.js";
 import type { CompiledModel } from "../model.js";
 import { DataError, type Dataset } from "../data/dataset.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
@@ -17,7 +18,11 @@ import {
   type SubjectSystem,
 } from "../rows/weak-form.js";
 import { MixedModel, type LmmFit, type RandomBlock } from "../population/mixed-model.js";
-import { gramSums, type SubjectStats } from "../population/subject-rows.js";
+import { gramSums, profileNuisance, type SubjectStats } from "../population/subject-rows.js";
+import { chooseRowForm, integralRows, MIN_LEVELS_FOR_TESTS, rowsOfState } from "../rows/integral-rows.js";
+import { whitenIntegralSubjects } from "./integral-pass.js";
+import { integralRowScale, logScaleFit, positiveParameters, type DenseSubject } from "./log-scale.js";
+import { initialStates } from "./initial-states.js";
 import { reweightedStats } from "../rows/reweight.js";
 import { newNoise, residualErrors, smoothState } from "../rows/curves.js";
 import { fitLatent } from "./fit-latent.js";
@@ -30,7 +35,7 @@ export type { FitOptions } from "./options.js";
 
 /** The dense path's subjects after smoothing and assembly: per-state Gram sums, and the rows and curves when re-weighting needs them again. */
 interface Assembled {
-  kept: { id: string; index: number; perState: SubjectStats[] }[];
+  kept: DenseSubject[];
   systems: SubjectSystem[];
   curves: CurvePiece[][][];
   skipped: string[];
@@ -57,9 +62,18 @@ function smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOpti
       out.censoredDropped += smoothed.censoredDropped;
       perState.push(smoothed.pieces);
     }
+    // Sparse subjects get integral rows (see chooseRowForm); re-weighting works on test-function rows only.
+    const form = keep ? "weak" : options.rowForm === "weak" || options.rowForm === "integral" ? options.rowForm : chooseRowForm(perState, options.tests);
+    const integral = form === "integral" ? integralRows(model, subject, perState, { curve: options.integralCurve }) : null;
+    if (integral) {
+      const byState = Array.from({ length: d }, (_, k) => rowsOfState(integral, k, model.nParams));
+      out.kept.push({ id: subject.id, index, form: "integral", byState, curves: perState, perState: byState.map((b) => gramSums(profileNuisance(b.rows, b.nuisance))) });
+      if (progress && (index % 64 === 63 || index === total - 1)) progress(index + 1, total);
+      return;
+    }
     const sys = assembleSubject(ws, subject, index, perState, unitScale, { tests: options.tests });
     if (sys) {
-      out.kept.push({ id: subject.id, index, perState: Array.from({ length: d }, (_, k) => gramSums(sys, { labels: sys.rowState, label: k })) });
+      out.kept.push({ id: subject.id, index, form: "weak", perState: Array.from({ length: d }, (_, k) => gramSums(sys, { labels: sys.rowState, label: k })) });
       if (keep) {
         out.systems.push(sys);
         out.curves.push(perState);
@@ -77,6 +91,7 @@ function densePopulation(
   options: FitOptions,
   assembled: Assembled,
   rowScale: Float64Array,
+  integralScale: Float64Array,
   residual: FitResult["residual"],
   notes: string[],
   covariates: SubjectCovariates,
@@ -92,7 +107,8 @@ function densePopulation(
     if (par.variability !== "fixed") randomParams.push(j);
   });
   const blocks = randomBlocks(model, randomParams);
-  let stats = assembled.kept.map((x, i) => extend(combineStats(x.perState, rowScale, p), i));
+  const ones = new Float64Array(model.nStates).fill(1);
+  let stats = assembled.kept.map((x, i) => extend(combineStats(x.perState, x.form === "whitened" ? ones : x.form === "integral" ? integralScale : rowScale, p), i));
   let lmm = new MixedModel(stats, P, randomParams, blocks).fit();
   let rounds = 0;
   if (options.reweight) {
@@ -120,11 +136,10 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const meta = model.meta;
   const d = model.nStates;
   const notes: string[] = [];
-  assertFittable(meta, data);
-  if (meta.states.some((s) => s.latent)) return fitLatent(model, data, options);
+  const routed = otherPath(model, data, options);
+  if (routed) return covariatesNotEstimated(meta, routed);
   const obsOf = observationOfState(model);
-  for (let k = 0; k < d; k++)
-    if (obsOf[k]! < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`);
+  obsOf.forEach((o, k) => { if (o < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`); });
   if (data.subjects.length === 0) throw new DataError("the data set has no subjects", data.file);
   const total = data.subjects.length;
   const weighted = options.weightedSmoothing ?? true;
@@ -155,7 +170,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       data.file,
       undefined,
       undefined,
-      `each subject needs${data.subjects.some((s) => s.doses.length > 0) ? ", on one interval between doses," : ""} at least 4 distinct sampling times of every observed output`,
+      `each subject needs at least 2 samples of every observed output${data.subjects.some((s) => s.doses.length > 0) ? " between doses" : ""} (integral rows)`,
     );
   // "Between doses" only where there are doses to split the series (issue 13).
   const between = data.subjects.some((s) => s.doses.length > 0) ? " between doses" : "";
@@ -164,15 +179,39 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       `${skipped.length} subject(s) skipped: too few observations${between} for any test function (${preview(skipped)}); they have no individual estimates.`,
     );
 
-  // 3. Population step.
+  // 3. Population step (twice when integral rows are whitened at the first pass's individual values).
   const covariates = subjectCovariates(model, data, kept);
-  const { lmm, randomParams, blocks, rounds } = densePopulation(model, data, options, assembled, rowScale, residual, notes, covariates);
+  const integralScale = integralRowScale(model, residual);
+  const populationAndResults = (sink: string[]) => {
+    const pop = densePopulation(model, data, options, assembled, rowScale, integralScale, residual, sink, covariates);
+    let { parameters, omega, omegaCorrelation } = denseParameters(model, pop.lmm, pop.randomParams, pop.blocks);
+    let { individual, derived } = denseIndividuals(model, pop.lmm, kept, covariates);
+    let logScale: ReturnType<typeof logScaleFit> | null = null;
+    if (positiveParameters(model).some((x) => x)) {
+      logScale = logScaleFit(model, kept, (x) => combineStats(x.perState, subjectScale(x), model.nParams), pop.lmm, sink);
+      ({ parameters, omega, omegaCorrelation, individual, derived } = logScale);
+    }
+    return { ...pop, parameters, omega, omegaCorrelation, individual, derived, logScale };
+  };
+  const ones = new Float64Array(d).fill(1);
+  const subjectScale = (x: DenseSubject): Float64Array => (x.form === "whitened" ? ones : x.form === "integral" ? integralScale : rowScale);
+  const forms = { integral: kept.filter((k) => k.form === "integral").length, weak: kept.filter((k) => k.form === "weak").length };
+  const whiten = forms.integral > 0 && options.whitenIntegral !== false;
+  let pass = populationAndResults(whiten ? [] : notes);
+  if (whiten) {
+    whitenIntegralSubjects(model, data, kept, pass.individual, residual, options);
+    pass = populationAndResults(notes);
+  }
+  const { lmm, rounds, logScale } = pass;
+  const { parameters, omega, omegaCorrelation, individual, derived } = pass;
+  if (logScale && covariates.coefs.some((c) => model.meta.parameters[c.param]?.positive))
+    notes.push("Covariate effects on log-normal parameters come from the natural-scale mixed model (converted at the reference); the log-scale step that gives those parameters' population and individual values does not include them yet.");
   if (options.onProgress) options.onProgress(total, total);
 
   const tPopulation = performance.now();
   // 4. Results.
-  const { parameters, omega, omegaCorrelation } = denseParameters(model, lmm, randomParams, blocks);
-  const { individual, derived } = denseIndividuals(model, lmm, kept, covariates);
+  if (forms.integral > 0) notes.push(rowFormNote(options, forms, whiten));
+  const initial = initialStates(model, data, kept, individual);
   const unidentifiable = denseUnidentifiable(model, lmm, notes, covariates.coefs);
   const covariateResult = covariateFields(
     meta,
@@ -194,8 +233,12 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     ...covariateResult,
     unidentifiable,
     notes,
+    ...(initial ? { initialStates: initial } : {}),
     settings: {
-      estimator: "weak-form LMM (ML)",
+      estimator: logScale ? "weak-form rows, Laplace EM on the log scale for positive parameters" : "weak-form LMM (ML)",
+      rowForms: forms,
+      ...(whiten ? { integralWhitened: true } : {}),
+      ...(forms.integral > 0 ? { integralCurve: options.integralCurve ?? "pchip" } : {}),
       smoothing: { method: "P-spline, cubic, second-difference penalty, GCV", undersmooth: smoothing.undersmooth, maxSegments: smoothing.maxSegments ?? 20 },
       weightedSmoothing: weighted,
       testFunctions: { shape: "(1-x^2)^p", degree: options.tests?.degree ?? 4, normalise: options.tests?.normalise ?? "derivative" },
@@ -205,6 +248,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       sigma2: lmm.sigma2,
       logLik: lmm.logLik,
       lmmIterations: lmm.iterations,
+      ...(logScale ? { sigma2: logScale.sigma2, logLik: logScale.logLik, emRounds: logScale.rounds, emConverged: logScale.converged } : {}),
       rows: kept.reduce((s, x) => s + x.perState.reduce((a, b) => a + b.n, 0), 0),
       phaseSeconds: {
         smoothingAndAssembly: (tSmooth - started) / 1000,
@@ -294,6 +338,38 @@ function denseUnidentifiable(model: CompiledModel, lmm: LmmFit, notes: string[],
       `The weak-form design is rank-deficient (${nullDirs.length} unidentifiable direction(s)); the fit was made on the identifiable subspace (the component along each reported combination is set to 0 in column-scaled units, so individual values of the parameters involved are arbitrary) and their standard errors are reported as null.`,
     );
   return unidentifiable;
+}
+
+/** Doses scaled by a coefficient into an observed state (`C += amt / V`): regressors of the exponential rows (fit-latent.ts). */
+function scaledDosesIntoObserved(meta: CompiledModel["meta"]): boolean {
+  return meta.doses.some((dm) => dm.kind === "jump" && dm.coefficient?.param !== undefined && !meta.states[dm.state]!.latent);
+}
+
+/**
+ * The paths other than the dense weak form: two compartments (a convolution latent state: exact rows, per-subject
+ * variable projection, fit-compartments.ts), and latent states or doses scaled into an observed state (fit-latent.ts).
+ * Null: the dense path. Refuses (assertFittable) the forms no path fits.
+ */
+function otherPath(model: CompiledModel, data: Dataset, options: FitOptions): FitResult | null {
+  const meta = model.meta;
+  const compartments = compartmentPlan(model);
+  if (compartments) return fitCompartments(model, data, compartments);
+  assertFittable(meta, data);
+  if (meta.states.some((s) => s.latent) || scaledDosesIntoObserved(meta)) return fitLatent(model, data, options);
+  return null;
+}
+
+/** Covariate effects the spec declares are read and exported but not yet estimated on these paths: say so. */
+function covariatesNotEstimated(meta: CompiledModel["meta"], result: FitResult): FitResult {
+  const withEffects = meta.parameters.filter((p) => p.covariateEffects?.length).map((p) => p.name);
+  if (withEffects.length)
+    result.notes.push(`The covariate effects on ${withEffects.join(", ")} were not estimated (the population step has no covariate model on this path yet): the values are typical over the subjects.`);
+  return result;
+}
+
+/** Which subjects got integral rows, and how they were written. */
+function rowFormNote(options: FitOptions, forms: { integral: number; weak: number }, whiten: boolean): string {
+  return `Row form: integral rows (X(t_k) = X(t_0) + integral of the dynamics over the ${options.integralCurve ?? "pchip"} data curve, one row per sample, X(t_0) per curve piece profiled out${whiten ? "; whitened by the covariance of their errors propagated from the data noise at the first pass's individual values" : ""}) for ${forms.integral} subject(s) too sparse for ${MIN_LEVELS_FOR_TESTS} levels of test functions on some output; test-function rows for ${forms.weak}.`;
 }
 
 function preview(ids: string[]): string {

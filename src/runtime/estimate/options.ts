@@ -3,6 +3,17 @@ import type { SmoothOptions } from "../rows/smooth.js";
 import type { LatentRowOptions } from "../rows/latent-rows.js";
 
 export interface FitOptions extends LatentRowOptions {
+  /**
+   * Dense path: the rows of each subject, "auto" (default: integral rows for a
+   * subject whose sampling allows only one level of test functions on some
+   * output, test-function rows otherwise; see rows/integral-rows.ts chooseRowForm),
+   * or one form for all.
+   */
+  rowForm?: "auto" | "weak" | "integral";
+  /** Integral rows: the data curve inside the integrals (default "pchip"). */
+  integralCurve?: "pchip" | "smoother";
+  /** Integral rows: a second population pass on rows whitened at the first pass's individual values (default true). */
+  whitenIntegral?: boolean;
   /** WENDy-style iteratively re-weighted pass (default false). */
   reweight?: boolean;
   /** Re-weighting iterations (default 3). */

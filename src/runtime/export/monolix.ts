@@ -70,6 +70,7 @@ export function renderModel(plan: ExportPlan): string {
   if (plan.jumps.length) {
     L.push("PK:");
     L.push("; each administration adds p*AMT to its target at the dose time (bolus)");
+    if (plan.jumps.some((j) => j.p !== "1")) L.push("; an infusion (DUR in the data, use=infusiontime) adds it at rate p*AMT/DUR over DUR");
     for (const j of plan.jumps) L.push(`depot(target=${j.target}, adm=${j.adm}${j.p === "1" ? "" : `, p=${j.p}`})`);
     L.push("");
   }
@@ -161,6 +162,12 @@ export function monolixUse(type: string): string {
     adm: "administration",
     administrationid: "administration",
     administration: "administration",
+    dur: "infusiontime",
+    tinf: "infusiontime",
+    infusiontime: "infusiontime",
+    infusionduration: "infusiontime",
+    rate: "rate",
+    infusionrate: "rate",
     cens: "censored",
     censored: "censored",
     limit: "limit",

@@ -71,6 +71,7 @@ export function renderNlmixr2(plan: ExportPlan): string {
   const single = plan.observations.length === 1;
   L.push(`# ${plan.model}: first guesses from weakform-nlme (weak-form estimator), as an nlmixr2 model.`);
   L.push("# Data: nlmixr2 event-table columns ID, TIME, DV, AMT, EVID (1 dose, 0 observation), CMT.");
+  if (plan.jumps.some((j) => j.p !== "1")) L.push("# Infusions: a DUR (or RATE) column on the dose rows; f() below scales their rate like a bolus.");
   if (plan.jumps.length) {
     const targets = [...new Set(plan.jumps.map((j) => j.target))];
     L.push(
@@ -140,6 +141,9 @@ export function renderNlmixr2(plan: ExportPlan): string {
     L.push(`    ${s.name}(0) <- ${init}`);
   }
   for (const s of plan.states) L.push(`    d/dt(${s.name}) <- ${rText(s.rhs)}`);
+  // A dose scaled by a coefficient (`C += amt / V`): rxode2's bioavailability f(); infusions (RATE/DUR) scale with it.
+  for (const target of new Set(plan.jumps.filter((j) => j.p !== "1").map((j) => j.target)))
+    L.push(`    f(${target}) <- ${rText(plan.jumps.find((j) => j.target === target)!.p)}`);
   for (const o of plan.observations) {
     const suffix = single ? "" : `.${o.name}`;
     const err =

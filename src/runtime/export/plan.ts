@@ -20,6 +20,7 @@ import {
 } from "./convert.js";
 import { formatNumber, identifiers, renameIdentifiers, sanitizeName } from "./expr.js";
 import { levelSuffix } from "../data/covariate-coefficients.js";
+import type { InitialStateEstimate } from "../fit-result.js";
 
 export interface ExportOptions {
   /** Start of integration (Mlxtran `t_0`). Default: earliest dose or observation in the data, else 0. */
@@ -268,7 +269,11 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
   ): string => {
     const name = namer.take(source);
     const bounds = distribution === "logitNormal" ? (options.logitBounds?.[source] ?? { min: 0, max: 1 }) : undefined;
-    const c = fit.parameters[source]?.fromIndividuals && additiveSd !== null
+    const fitted = fit.parameters[source];
+    // Estimated on the log scale already: the typical value and the SD of the log are Monolix's own.
+    const c = fitted?.scale === "log" && distribution === "logNormal"
+      ? { typical: estimate, omega: additiveSd, rawOmega: additiveSd, notes: [] as string[] }
+      : fit.parameters[source]?.fromIndividuals && additiveSd !== null
       ? convertFromIndividuals(source, Object.values(fit.individual).map((p) => p[source] ?? NaN), distribution, bounds)
       : convertParameter(source, estimate, additiveSd, distribution, bounds);
     notes.push(...c.notes);
@@ -367,7 +372,7 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
       notes.push(`${s.name}(t_0) = 0: latent state without a declared initial value (it is filled by doses)`);
       return { name, source: s.name, rhs, initial: { kind: "value", value: 0 } };
     }
-    const param = initialParameter(initSuffix, meta, k, name, t0, data, options, namer, notes);
+    const param = initialParameter(initSuffix, meta, k, name, t0, data, options, namer, notes, t0 === 0 ? fit.initialStates?.[s.name] : undefined);
     parameters.push(param);
     return { name, source: s.name, rhs, initial: { kind: "param", param: param.name } };
   });
@@ -386,7 +391,9 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
       notes.push(
         `dose into ${meta.states[d.state]!.name}: amount '${d.amount}' is exported as p = 1 (AMT from the data)`,
       );
-    for (const adm of adms.length ? adms : [1]) jumps.push({ target: stateName[d.state]!, adm, p: "1" });
+    // A dose scaled by a coefficient (`C += amt / V`): p = scale * c, with c = 1/V for a reciprocal V (exported as V).
+    const p = doseFactorText(meta, d.coefficient, (src) => paramName.get(src) ?? src);
+    for (const adm of adms.length ? adms : [1]) jumps.push({ target: stateName[d.state]!, adm, p });
   }
 
   const vectors: ExportPlan["vectors"] = [];
@@ -540,6 +547,8 @@ function initialParameter(
   options: ExportOptions,
   namer: Namer,
   notes: string[],
+  /** The fit's estimate of X(0) (estimate/initial-states.ts), used when no value is given in the options. */
+  fitted?: InitialStateEstimate,
 ): PlanParameter {
   const source = `${meta.states[k]!.name}(0)`;
   const name = namer.take(`${stateName}${initSuffix}`);
@@ -577,6 +586,11 @@ function initialParameter(
     typical = given;
     omega = distribution === "logNormal" ? OMEGA_MIN : Math.max(OMEGA_MIN_RELATIVE * Math.abs(given), 1e-3);
     notes.push(`${source}: initial value ${given} given in the export options`);
+  } else if (fitted && (fitted.scale === "additive" || fitted.estimate > 0)) {
+    distribution = fitted.scale === "log" ? "logNormal" : "normal";
+    typical = fitted.estimate;
+    omega = distribution === "logNormal" ? Math.min(OMEGA_MAX, Math.max(OMEGA_MIN, fitted.omega)) : Math.max(fitted.omega, OMEGA_MIN_RELATIVE * Math.abs(typical), 1e-3);
+    notes.push(`${source}: estimated in Monolix as ${name} (random, ${distribution}); start from the fit's estimate (${fitted.note})`);
   } else if (guesses.length > 0) {
     distribution = guesses.every((g) => g > 0) ? "logNormal" : "normal";
     if (distribution === "logNormal") {
@@ -736,4 +750,15 @@ function additiveCovariance(fit: FitResult, p: PlanParameter, q: PlanParameter):
   const r = fit.omegaCorrelation[`${p.source},${q.source}`] ?? fit.omegaCorrelation[`${q.source},${p.source}`];
   if (r === undefined || p.additiveSd === null || q.additiveSd === null) return null;
   return r * p.additiveSd * q.additiveSd;
+}
+
+/** The Mlxtran/R text of a dose's factor (`1/V`, `0.5`, `F`), "1" when the dose is AMT as it is. */
+function doseFactorText(meta: ModelMeta, coefficient: { scale: number; param?: number } | undefined, name: (source: string) => string): string {
+  if (!coefficient) return "1";
+  const scale = coefficient.scale;
+  if (coefficient.param === undefined) return String(scale);
+  const par = meta.parameters[coefficient.param]!;
+  const n = name(par.name);
+  if (par.estimatedAs === "reciprocal") return scale === 1 ? `1/${n}` : `${scale}/${n}`;
+  return scale === 1 ? n : `${scale}*${n}`;
 }

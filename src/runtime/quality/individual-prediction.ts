@@ -10,6 +10,7 @@
 // state, inverted through its observation function, at that observation's
 // time. Never the smoothed curve: a sparse smoother can start below zero and
 // send the prediction off for reasons that have nothing to do with the fit.
+import { toCoefficients } from "../simulate/coefficients.js";
 import type { Dose, Subject } from "../data/dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
@@ -46,7 +47,8 @@ export function individualParameters(model: CompiledModel, fit: FitResult, id: s
     else if (par.dictionaryTerm) theta[j] = 0;
     else return `parameter ${par.name} has no individual estimate`;
   }
-  return theta;
+  // The compiled functions take 1/V in the slot of a reciprocal V (model.ts).
+  return toCoefficients(model.meta, theta);
 }
 
 /** An initial value the fit estimated for state `name` of this subject (held at time 0), if any. */

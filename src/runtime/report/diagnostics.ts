@@ -8,6 +8,7 @@
 // rebuilt here with the estimator's own exported helpers (`smoothState`,
 // `assembleSubject`) and the settings the fit recorded (weighted smoothing,
 // log-time warp, row form, row scales, sigma^2).
+import { toCoefficients } from "../simulate/coefficients.js";
 import type { Dataset, Subject } from "../data/dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
@@ -211,7 +212,8 @@ function individualTheta(model: CompiledModel, fit: FitResult, id: string): Floa
     else if (par.dictionaryTerm) theta[j] = 0;
     else return `parameter ${par.name} has no individual estimate`;
   }
-  return theta;
+  // The compiled functions take 1/V in the slot of a reciprocal V (model.ts).
+  return toCoefficients(model.meta, theta);
 }
 
 interface Prediction {

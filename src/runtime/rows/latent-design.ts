@@ -14,7 +14,12 @@ export type Contribution =
   | { kind: "prod"; param: number; latent: number; coef: number }
   | { kind: "pure"; latent: number; coef: number }
   /** Integral form: the observed state's value at the first sample of its piece (a per-subject nuisance). */
-  | { kind: "start"; observed: number };
+  | { kind: "start"; observed: number }
+  /**
+   * Exponential form: doses into observed state `observed` scaled by this coefficient (`C += amt / V`: a jump of
+   * AMT * scale * c, or an infusion of rate AMT / DUR * scale * c), integrated exactly like the state's decay.
+   */
+  | { kind: "dose"; observed: number; scale: number };
 
 /** One linear coefficient of the observed equations after elimination. */
 export interface LatentRegressionCoefficient {
@@ -110,7 +115,13 @@ function probeObserved(model: CompiledModel, plan: LatentPlan) {
 }
 
 /** The coefficient vector of the observed equations after eliminating every latent state. */
-export function latentDesign(model: CompiledModel, maxDoses: number, form: "weak" | "integral" | "exponential" = "weak"): LatentDesign {
+export function latentDesign(
+  model: CompiledModel,
+  maxDoses: number,
+  form: "weak" | "integral" | "exponential" = "weak",
+  /** Exponential form also beside a searched latent rate (the log-scale population step searches both per subject). */
+  decayWithRate = false,
+): LatentDesign {
   const plan = planLatent(model);
   const meta = model.meta;
   const p = model.nParams;
@@ -133,17 +144,17 @@ export function latentDesign(model: CompiledModel, maxDoses: number, form: "weak
     if (f.kind === "param") return meta.parameters[f.param]!.name;
     const l = plan.latent[f.latent]!;
     const c = latentCoefs[f.latent]![f.coef]!;
-    return c.kind === "param" ? meta.parameters[c.param]!.name : c.kind === "initial" ? `${l.name}(0)` : `${l.name}_dose${c.dose + 1}`;
+    return c.kind === "param" || c.kind === "doseScaled" ? meta.parameters[c.param]!.name : c.kind === "initial" ? `${l.name}(0)` : `${l.name}_dose${c.dose + 1}`;
   };
   const factorKey = (f: Factor): string => {
     if (f.kind === "param") return `p${f.param}`;
     const c = latentCoefs[f.latent]![f.coef]!;
-    return c.kind === "param" ? `p${c.param}` : `l${f.latent}:${f.coef}`;
+    return c.kind === "param" || c.kind === "doseScaled" ? `p${c.param}` : `l${f.latent}:${f.coef}`;
   };
   const canonical = (f: Factor): Factor => {
     if (f.kind === "param") return f;
     const c = latentCoefs[f.latent]![f.coef]!;
-    return c.kind === "param" ? { kind: "param", param: c.param } : f;
+    return c.kind === "param" || c.kind === "doseScaled" ? { kind: "param", param: c.param } : f;
   };
   const add = (factors: Factor[], contribution: Contribution): void => {
     const canon = factors.map(canonical);
@@ -166,9 +177,16 @@ export function latentDesign(model: CompiledModel, maxDoses: number, form: "weak
       if (cbNz[s]) add([lf], { kind: "pure", latent: s, coef: m });
     });
   });
+  // Doses into an observed state scaled by a coefficient (`C += amt / V`): a regressor of that coefficient, not a
+  // jump that splits the curve (splitting would leave the coefficient in no row).
+  for (const dm of meta.doses)
+    if (dm.kind === "jump" && !meta.states[dm.state]!.latent && dm.coefficient?.param !== undefined) {
+      const o = plan.observed.indexOf(dm.state);
+      add([{ kind: "param", param: dm.coefficient.param }], { kind: "dose", observed: o, scale: dm.coefficient.scale });
+    }
   let decay: LatentDesign["decay"] = null;
   if (form === "exponential") {
-    const j = rateParam < 0 ? decayParam(model, plan, bNz) : -1;
+    const j = rateParam < 0 || decayWithRate ? decayParam(model, plan, bNz) : -1;
     const coef = coefficients.findIndex((c) => c.contributions.length === 1 && c.contributions[0]!.kind === "base" && c.contributions[0]!.param === j);
     if (j >= 0 && coef >= 0) decay = { param: j, coef };
     else form = "weak";

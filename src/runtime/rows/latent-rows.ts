@@ -44,6 +44,12 @@ export interface LatentRowOptions {
    * searched latent rate, fall back to "weak").
    */
   form?: "weak" | "integral" | "exponential";
+  /**
+   * Integral and exponential forms: start the integrals at time 0 from the spec's known X(0) of an observed
+   * state that cannot jump before its first sample, instead of a nuisance X(t_0) (default false; the log-scale
+   * population step turns it on).
+   */
+  knownStart?: boolean;
   /** Smooth on a log time warp from the latest dose where it evens the sampling gaps (default true; see curves.ts chooseWarp). */
   warpTime?: boolean;
 }
@@ -70,7 +76,18 @@ export interface SubjectContext {
    * row scale) and, per sample, the node index up to which the integral runs
    * (nodes are a composite grid cut at every sample and dose).
    */
-  integral?: { times: Float64Array; values: Float64Array; scale: Float64Array; upTo: Int32Array; relative: boolean }[];
+  integral?: {
+    times: Float64Array;
+    values: Float64Array;
+    scale: Float64Array;
+    upTo: Int32Array;
+    relative: boolean;
+    /**
+     * The spec's known X(0) when the state cannot jump before its first sample: the integrals then run from
+     * time 0 (node 0) and X(0) is known, not a nuisance coefficient.
+     */
+    origin?: { time: number; value: number };
+  }[];
   /** Integral form: divides each observed state's samples (the bias of 10^z under log-normal noise); set once the noise is known. */
   yCorrection?: Float64Array;
   /** Sampling-based bounds of a searched rate. */
@@ -160,6 +177,8 @@ function integralGrid(
   doseTimes: number[],
   obs: number[],
   obsOf: Int32Array,
+  /** Per observed state: its known X(0) when it cannot jump before its first sample (see SubjectContext.integral). */
+  known: (number | undefined)[] = [],
 ): { interval: { set: TestFunctionSet; pieces: CurvePiece[] }; samples: NonNullable<SubjectContext["integral"]> } | null {
   const pieces: CurvePiece[] = [];
   for (let o = 0; o < obs.length; o++) {
@@ -167,27 +186,11 @@ function integralGrid(
     if (!piece || piece.times.length < 3) return null;
     pieces.push(piece);
   }
-  const t0 = Math.min(...pieces.map((pc) => pc.start));
+  const fromOrigin = pieces.map((pc, o) => known[o] !== undefined && pc.times[0]! >= 0);
+  const t0 = Math.min(...pieces.map((pc, o) => (fromOrigin[o] ? 0 : pc.start)));
   const t1 = Math.max(...pieces.map((pc) => pc.end));
   if (!(t1 > t0)) return null;
-  const breaks = [...new Set([...pieces.flatMap((pc) => Array.from(pc.times)), ...doseTimes.filter((t) => t > t0 && t < t1)])].sort((a, b) => a - b);
-  const hMax = (t1 - t0) / INTEGRAL_PANELS;
-  const rule = gaussLegendre(INTEGRAL_NODES);
-  const nodes: number[] = [];
-  const weights: number[] = [];
-  const edgeNode = new Map<number, number>([[breaks[0]!, 0]]);
-  for (let b = 0; b + 1 < breaks.length; b++) {
-    const a = breaks[b]!;
-    const e = breaks[b + 1]!;
-    const cells = Math.max(1, Math.ceil((e - a) / hMax));
-    const h = (e - a) / cells;
-    for (let c = 0; c < cells; c++)
-      for (let g = 0; g < INTEGRAL_NODES; g++) {
-        nodes.push(a + c * h + 0.5 * h * (1 + rule.nodes[g]!));
-        weights.push(0.5 * h * rule.weights[g]!);
-      }
-    edgeNode.set(e, nodes.length);
-  }
+  const { nodes, weights, edgeNode } = gridNodes(t0, t1, [...pieces.flatMap((pc) => Array.from(pc.times)), ...doseTimes]);
   const samples = pieces.map((pc, o) => {
     const k = obs[o]!;
     const relative = (() => {
@@ -206,19 +209,86 @@ function integralGrid(
       upTo[i] = edgeNode.get(t) ?? 0;
     }
     if (relative) floorScale(scale);
-    return { times: Float64Array.from(pc.times), values, scale, upTo, relative };
+    return { times: Float64Array.from(pc.times), values, scale, upTo, relative, ...(fromOrigin[o] ? { origin: { time: 0, value: known[o]! } } : {}) };
   });
-  const set: TestFunctionSet = {
-    t0,
-    t1,
-    nodes: Float64Array.from(nodes),
-    weights: Float64Array.from(weights),
-    functions: [],
-    phi: new Float64Array(0),
-    dphi: new Float64Array(0),
-    levels: 0,
-  };
-  return { interval: { set, pieces }, samples };
+  return { interval: { set: gridSet(t0, t1, nodes, weights), pieces }, samples };
+}
+
+/** Composite Gauss nodes over [t0, t1], cut at every break inside it; edgeNode maps a break to the first node after it. */
+function gridNodes(t0: number, t1: number, cuts: number[]): { nodes: number[]; weights: number[]; edgeNode: Map<number, number> } {
+  const breaks = [...new Set([t0, ...cuts.filter((t) => t > t0 && t <= t1), t1])].sort((a, b) => a - b);
+  const hMax = (t1 - t0) / INTEGRAL_PANELS;
+  const rule = gaussLegendre(INTEGRAL_NODES);
+  const nodes: number[] = [];
+  const weights: number[] = [];
+  const edgeNode = new Map<number, number>([[breaks[0]!, 0]]);
+  for (let b = 0; b + 1 < breaks.length; b++) {
+    const a = breaks[b]!;
+    const e = breaks[b + 1]!;
+    const cells = Math.max(1, Math.ceil((e - a) / hMax));
+    const h = (e - a) / cells;
+    for (let c = 0; c < cells; c++)
+      for (let g = 0; g < INTEGRAL_NODES; g++) {
+        nodes.push(a + c * h + 0.5 * h * (1 + rule.nodes[g]!));
+        weights.push(0.5 * h * rule.weights[g]!);
+      }
+    edgeNode.set(e, nodes.length);
+  }
+  return { nodes, weights, edgeNode };
+}
+
+function gridSet(t0: number, t1: number, nodes: number[], weights: number[]): TestFunctionSet {
+  return { t0, t1, nodes: Float64Array.from(nodes), weights: Float64Array.from(weights), functions: [], phi: new Float64Array(0), dphi: new Float64Array(0), levels: 0 };
+}
+
+/**
+ * Exponential form with dose regressors (`C += amt / V` into an observed state): every sample of the subject, across
+ * the doses, in one series from the spec's known X(0) at time 0 (or from the first sample, X(t_0) a nuisance). The
+ * curve is not split at the doses, so a trough between two doses keeps its row however sparse the design (1-3
+ * samples per interval); the first pass weighs relative rows by the subject's median level, later passes by the
+ * fitted model's prediction (updateLevels).
+ */
+function sampleGrid(
+  model: CompiledModel,
+  subject: Subject,
+  doseTimes: number[],
+  obs: number[],
+  obsOf: Int32Array,
+): { interval: { set: TestFunctionSet; pieces: CurvePiece[] }; samples: NonNullable<SubjectContext["integral"]> } | null {
+  const series = obs.map((k) => {
+    const s = subject.series[obsOf[k]!];
+    const keep: number[] = [];
+    if (s) for (let i = 0; i < s.times.length; i++) if (!s.censored?.[i] && Number.isFinite(s.values[i]!)) keep.push(i);
+    return { times: keep.map((i) => s!.times[i]!), values: keep.map((i) => model.invert(obsOf[k]!, s!.values[i]!)) };
+  });
+  if (series.some((s) => s.times.length === 0)) return null;
+  const known = obs.map((k) => model.meta.states[k]!.initial);
+  const fromOrigin = series.map((s, o) => known[o] !== undefined && s.times[0]! >= 0);
+  if (series.some((s, o) => !fromOrigin[o] && s.times.length < 2)) return null;
+  const t0 = Math.min(...series.map((s, o) => (fromOrigin[o] ? 0 : s.times[0]!)));
+  const t1 = Math.max(...series.map((s) => s.times[s.times.length - 1]!));
+  if (!(t1 > t0)) return null;
+  const { nodes, weights, edgeNode } = gridNodes(t0, t1, [...series.flatMap((s) => s.times), ...doseTimes]);
+  const samples = series.map((s, o) => {
+    const ob = model.meta.observations[obsOf[obs[o]!]!]!;
+    const relative = ob.transform === "log" || ob.transform === "log10" || ob.error !== "constant";
+    const level = median(s.values.map(Math.abs).filter((v) => v > 0));
+    const n = s.times.length;
+    return {
+      times: Float64Array.from(s.times),
+      values: Float64Array.from(s.values),
+      scale: new Float64Array(n).fill(relative && level > 0 ? 1 / level : 1),
+      upTo: Int32Array.from(s.times, (t) => edgeNode.get(t) ?? 0),
+      relative,
+      ...(fromOrigin[o] ? { origin: { time: 0, value: known[o]! } } : {}),
+    };
+  });
+  return { interval: { set: gridSet(t0, t1, nodes, weights), pieces: [] }, samples };
+}
+
+/** Observed states whose doses are regressors of the exponential form (see sampleGrid). */
+export function doseRegressed(design: LatentDesign): boolean {
+  return design.coefficients.some((c) => c.contributions.some((ct) => ct.kind === "dose"));
 }
 
 /**
@@ -315,7 +385,9 @@ function tabulateNodes(model: CompiledModel, design: LatentDesign, subject: Subj
       weights[n] = iv.set.weights[i]!;
       x.fill(0);
       obs.forEach((k, o) => {
-        const zk = curveValue(iv.pieces[o]!, t);
+        // No curve (sampleGrid): the exponential form reads the observed state only through its exact decay.
+        const piece = iv.pieces[o];
+        const zk = piece ? curveValue(piece, t) : 0;
         x[k] = model.invert(obsOf[k]!, zk);
         z[n * nO + o] = natural ? x[k]! : zk;
       });
@@ -378,7 +450,14 @@ export function prepareSubject(
   let integral: SubjectContext["integral"];
   if (integralForm) {
     intervals.length = 0;
-    const built = integralGrid(model, curves, doseTimes, obs, obsOf);
+    // A known X(0) pins the curve where the state cannot jump before its first sample (C(0) = 0 before an oral dose).
+    const known = options.knownStart
+      ? obs.map((k, o) => {
+          const first = curves[o]?.[0]?.times[0] ?? Number.NaN;
+          return jumpTimes(model, subject, k).some((t) => t <= first) ? undefined : model.meta.states[k]!.initial;
+        })
+      : [];
+    const built = doseRegressed(design) ? sampleGrid(model, subject, doseTimes, obs, obsOf) : integralGrid(model, curves, doseTimes, obs, obsOf, known);
     if (!built) return null;
     intervals.push(built.interval);
     integral = built.samples;
@@ -462,13 +541,16 @@ function exponentialRows({ design, ctx, rowScale, col, drift, g, y }: RowWriter,
   const nO = plan.observed.length;
   const dc = design.decay!.coef;
   const acc = new Float64Array(P);
+  const doseCols = plan.observed.map((_, o) =>
+    coefficients.flatMap((c, coef) => c.contributions.flatMap((ct) => (ct.kind === "dose" && ct.observed === o ? [{ coef, scale: ct.scale }] : []))),
+  );
   let row = 0;
   ctx.integral!.forEach((smp, o) => {
     const startCoef = coefficients.findIndex((c) => c.contributions.some((ct) => ct.kind === "start" && ct.observed === o));
     const corr = ctx.yCorrection?.[o] ?? 1;
-    let n = smp.upTo[0]!;
-    let dr = 0;
-    let tc = smp.times[0]!;
+    let n = smp.origin ? 0 : smp.upTo[0]!;
+    let dr = smp.origin ? smp.origin.value : 0;
+    let tc = smp.origin ? smp.origin.time : smp.times[0]!;
     acc.fill(0);
     for (let k = 0; k < smp.times.length; k++) {
       for (; n < smp.upTo[k]!; n++) {
@@ -487,11 +569,36 @@ function exponentialRows({ design, ctx, rowScale, col, drift, g, y }: RowWriter,
       const sc = smp.scale[k]! * rowScale[plan.observed[o]!]!;
       y[row] = (smp.values[k]! / corr - dr * e) * sc;
       for (let c = 0; c < P; c++) g[row * P + c] = acc[c]! * e * sc;
-      if (startCoef >= 0) g[row * P + startCoef] = Math.exp(-delta * (tk - smp.times[0]!)) * sc;
+      if (startCoef >= 0 && !smp.origin) g[row * P + startCoef] = Math.exp(-delta * (tk - smp.times[0]!)) * sc;
+      for (const { coef, scale } of doseCols[o]!) g[row * P + coef] += scale * dosedAmount(ctx.subject.doses, smp.origin ? smp.origin.time : smp.times[0]!, tk, delta) * sc;
       row++;
     }
   });
   return row;
+}
+
+/**
+ * What the doses given from `from` on (a sample at a dose time is pre-dose) leave at `t` of a state that decays at
+ * rate delta, per unit coefficient: AMT e^{-delta (t - t_d)} for a bolus, and for an infusion of AMT over DUR the
+ * integral of (AMT / DUR) e^{-delta (t - s)} over the part of [t_d, t_d + DUR] before t.
+ */
+export function dosedAmount(doses: readonly { time: number; amount: number; duration?: number }[], from: number, t: number, delta: number): number {
+  let sum = 0;
+  for (const d of doses) {
+    if (d.time < from || d.time >= t) continue;
+    const dur = d.duration;
+    if (dur === undefined || !(dur > 0)) {
+      sum += d.amount * Math.exp(-delta * (t - d.time));
+      continue;
+    }
+    const end = Math.min(t, d.time + dur);
+    // (e^{-delta (t - end)} - e^{-delta (t - t_d)}) / delta, written stably for small delta (end - t_d) via expm1.
+    const span = end - d.time;
+    const x = delta * span;
+    const frac = Math.abs(x) < 1e-8 ? span * (1 - x / 2) : -Math.expm1(-x) / delta;
+    sum += (d.amount / dur) * Math.exp(-delta * (t - end)) * frac;
+  }
+  return sum;
 }
 
 /** Integral form: x(t_k) - x(t_0) = int_{t0}^{tk} f, one row per sample. */
@@ -504,8 +611,8 @@ function integralRows({ design, ctx, rowScale, col, drift, g, y }: RowWriter): n
   ctx.integral!.forEach((smp, o) => {
     const startCoef = coefficients.findIndex((c) => c.contributions.some((ct) => ct.kind === "start" && ct.observed === o));
     const corr = ctx.yCorrection?.[o] ?? 1;
-    let n = smp.upTo[0]!;
-    let dr = 0;
+    let n = smp.origin ? 0 : smp.upTo[0]!;
+    let dr = smp.origin ? smp.origin.value : 0;
     acc.fill(0);
     for (let k = 0; k < smp.times.length; k++) {
       for (; n < smp.upTo[k]!; n++) {
@@ -517,7 +624,7 @@ function integralRows({ design, ctx, rowScale, col, drift, g, y }: RowWriter): n
       const sc = smp.scale[k]! * rowScale[plan.observed[o]!]!;
       y[row] = (smp.values[k]! / corr - dr) * sc;
       for (let c = 0; c < P; c++) g[row * P + c] = acc[c]! * sc;
-      if (startCoef >= 0) g[row * P + startCoef] = sc;
+      if (startCoef >= 0 && !smp.origin) g[row * P + startCoef] = sc;
       row++;
     }
   });
@@ -580,4 +687,33 @@ export function assembleRows(
   const writer: RowWriter = { design, ctx, rowScale, col, drift, g, y };
   const rows = ctx.integral && design.decay ? exponentialRows(writer, decayValue) : ctx.integral ? integralRows(writer) : weakRows(writer);
   return { rows, cols: P, g, y };
+}
+
+/**
+ * Integral and exponential forms: every sample's natural-scale prediction
+ * X(t_k) at the full coefficient vector c (nuisance X(t_0) included), in row
+ * order. The exponential form integrates the model exactly, so on a
+ * log-observed output the residual log(sample) - log(prediction) is the
+ * model's own (the rows' relative residual is only its first-order version,
+ * poor at a log SD of 0.5).
+ */
+export function samplePredictions(model: CompiledModel, design: LatentDesign, ctx: SubjectContext, rateParamValue: number, decayValue: number, c: Float64Array): Float64Array {
+  if (!ctx.integral) throw new Error("samplePredictions: the subject has no integral-form samples");
+  const saved = ctx.integral.map((smp) => smp.scale);
+  const savedCorr = ctx.yCorrection;
+  ctx.integral.forEach((smp) => (smp.scale = new Float64Array(smp.times.length).fill(1)));
+  ctx.yCorrection = undefined;
+  const r = assembleRows(model, design, ctx, new Float64Array(model.nStates).fill(1), rateParamValue, decayValue);
+  ctx.integral.forEach((smp, o) => (smp.scale = saved[o]!));
+  ctx.yCorrection = savedCorr;
+  const P = r.cols;
+  const pred = new Float64Array(r.rows);
+  let row = 0;
+  for (const smp of ctx.integral)
+    for (let k = 0; k < smp.times.length; k++, row++) {
+      let gc = 0;
+      for (let j = 0; j < P; j++) gc += r.g[row * P + j]! * c[j]!;
+      pred[row] = smp.values[k]! - r.y[row]! + gc;
+    }
+  return pred;
 }

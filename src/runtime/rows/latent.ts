@@ -18,7 +18,9 @@ export type LatentCoefficient =
   /** The amount added by administration `dose` (0-based) of a `+= unknown` dose. */
   | { kind: "dose"; dose: number }
   /** The state's value at time 0 when no constant fixes it and no dose creates it. */
-  | { kind: "initial" };
+  | { kind: "initial" }
+  /** Doses scaled by a parameter's coefficient (`Ad += amt / V`): basis scale * sum_d AMT_d e^{-k (t - t_d)} times c[param]. */
+  | { kind: "doseScaled"; param: number; scale: number };
 
 export interface LatentStatePlan {
   state: number;
@@ -26,7 +28,7 @@ export interface LatentStatePlan {
   /** Known S(0) (0 when the state is created by its first dose), or null when it is an unknown coefficient. */
   initial: number | null;
   /** Doses add AMT (known), or one unknown amount per administration. */
-  jumps: "none" | "amt" | "unknown";
+  jumps: "none" | "amt" | "unknown" | "scaled";
   /** Parameters whose forcing column is non-zero. */
   forcingParams: number[];
   /** The parameter-free forcing is non-zero somewhere. */
@@ -128,6 +130,11 @@ export function planLatent(model: CompiledModel): LatentPlan {
       jumps = jd.amount;
     }
     const coefficients: LatentCoefficient[] = [...forcingParams].sort((a, b) => a - b).map((param) => ({ kind: "param", param }));
+    for (const jd of jumpDoses)
+      if (jd.kind === "jump" && jd.amount === "amt" && jd.coefficient?.param !== undefined) {
+        jumps = "scaled";
+        coefficients.push({ kind: "doseScaled", param: jd.coefficient.param, scale: jd.coefficient.scale });
+      }
     let initial: number | null;
     const declared = meta.states[s]!.initial;
     if (declared !== undefined) initial = declared;
@@ -191,6 +198,9 @@ export function latentValues(
   coefficients.forEach((co, m) => {
     const out = basis[m]!;
     if (co.kind === "initial") for (let i = 0; i < n; i++) out[i] = Math.exp(-k * times[i]!);
+    else if (co.kind === "doseScaled")
+      for (let i = 0; i < n; i++)
+        for (let dd = 0; dd < doseTimes.length && times[i]! > doseTimes[dd]!; dd++) out[i] += co.scale * doseAmounts[dd]! * Math.exp(-k * (times[i]! - doseTimes[dd]!));
     else if (co.kind === "dose") {
       const td = doseTimes[co.dose];
       if (td !== undefined) for (let i = 0; i < n; i++) out[i] = times[i]! > td ? Math.exp(-k * (times[i]! - td)) : 0;

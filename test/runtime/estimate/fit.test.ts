@@ -76,12 +76,12 @@ describe("fit: behaviour", () => {
     covariates: new Float64Array(0),
   });
 
-  it("skips subjects with too few points, with a note naming them", () => {
+  it("skips subjects with too few points (one sample: no integral row), with a note naming them", () => {
     const data: Dataset = {
       file: "mem.csv",
       outputs: ["circumference"],
       covariates: [],
-      subjects: [subject("A", 8), subject("B", 8), subject("C", 8), subject("tiny", 3)],
+      subjects: [subject("A", 8), subject("B", 8), subject("C", 8), subject("tiny", 1)],
     };
     const result = fit(model, data);
     expect(result.subjects).toBe(3);
@@ -93,9 +93,23 @@ describe("fit: behaviour", () => {
   });
 
   it("throws a DataError when no subject is usable", () => {
-    const data: Dataset = { file: "mem.csv", outputs: ["circumference"], covariates: [], subjects: [subject("x", 3)] };
+    const data: Dataset = { file: "mem.csv", outputs: ["circumference"], covariates: [], subjects: [subject("x", 1)] };
     expect(() => fit(model, data)).toThrow(DataError);
     expect(() => fit(model, data)).toThrow(/x/);
+  });
+
+  it("keeps a subject with 3 samples through integral rows (2 rows once X(t0) is profiled out) and says which row form each subject got", () => {
+    const data: Dataset = {
+      file: "mem.csv",
+      outputs: ["circumference"],
+      covariates: [],
+      subjects: [subject("A", 8), subject("B", 8), subject("C", 8), subject("small", 3)],
+    };
+    const result = fit(model, data);
+    expect(result.subjects).toBe(4);
+    expect(result.individual.small).toBeDefined();
+    expect(result.settings.rowForms).toEqual({ integral: 1, weak: 3 });
+    expect(result.notes.join(" ")).toMatch(/integral rows .* for 1 subject.*test-function rows for 3/);
   });
 
   it("rejects models with latent states with a clear message", () => {

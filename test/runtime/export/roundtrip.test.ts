@@ -12,6 +12,7 @@ import { loadData } from "../../../src/runtime/data/load-data.js";
 import { parseAttributes, parseList, parseProject, parseStructuralModel } from "../../../src/runtime/export/mlxtran-check.js";
 import type { CompiledModel } from "../../../src/runtime/model.js";
 import { simulateSubject } from "../../../src/runtime/simulate/simulate.js";
+import { toCoefficients } from "../../../src/runtime/simulate/coefficients.js";
 import { FIXTURES } from "./fixtures/index.js";
 import { referenceModel, type ExportFixture } from "./fixtures/fixture.js";
 import { generatedModel } from "./fixtures/generated.js";
@@ -36,7 +37,7 @@ function subjectsFromCsv(csv: string, content: Map<string, string>): Map<string,
   const lines = csv.trim().split(/\r?\n/);
   const header = lines[0]!.split(",");
   const use = (u: string) => header.findIndex((h) => parseAttributes(content.get(h) ?? "{}").get("use") === u);
-  const [id, time, amt, adm, evid] = ["identifier", "time", "amount", "administration", "eventidentifier"].map(use);
+  const [id, time, amt, adm, evid, tinf] = ["identifier", "time", "amount", "administration", "eventidentifier", "infusiontime"].map(use);
   const regs = header
     .map((h, i) => [h, i] as const)
     .filter(([h]) => parseAttributes(content.get(h) ?? "{}").get("use") === "regressor")
@@ -48,7 +49,9 @@ function subjectsFromCsv(csv: string, content: Map<string, string>): Map<string,
     const isDose = evid! >= 0 && c[evid!] === "1";
     s.rows.push({
       time: Number(c[time!]),
-      ...(isDose ? { dose: { amount: Number(c[amt!]), adm: adm! >= 0 ? Number(c[adm!]) : 1 } } : {}),
+      ...(isDose
+        ? { dose: { amount: Number(c[amt!]), adm: adm! >= 0 ? Number(c[adm!]) : 1, ...(tinf! >= 0 && c[tinf!] !== "." ? { duration: Number(c[tinf!]) } : {}) } }
+        : {}),
       regressors: regs.map((i) => Number(c[i])),
     });
   }
@@ -104,7 +107,8 @@ describe("exported Mlxtran reproduces the model's population prediction", () => 
       let compared = 0;
       for (const subject of data.subjects.slice(0, SUBJECTS)) {
         const times = [...new Set(subject.series.flatMap((s) => Array.from(s.times)))].sort((a, b) => a - b);
-        const ref = simulateSubject(reference, theta, {
+        // The compiled functions take 1/V in a reciprocal V's slot (model.ts); the exported text takes V.
+        const ref = simulateSubject(reference, toCoefficients(f.meta, theta), {
           t0: plan.t0,
           x0,
           doses: subject.doses,

@@ -1,6 +1,6 @@
 // Issue 13 in the runtime: infusions read from RATE/DUR and simulated as a
-// zero-order input, doses scaled by a coefficient (`C += amt / V`), and the
-// estimator refusing the forms it does not fit yet. Exact solutions of the
+// zero-order input, doses scaled by a coefficient (`C += amt / V`) (the fits:
+// test/runtime/estimate/pk-forms-fit.test.ts). Exact solutions of the
 // one-compartment model are the reference.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,8 +12,6 @@ import { model as twoCmt } from "../../../generated/pk_2cmt_iv.js";
 import { loadData } from "../../../src/runtime/data/load-data.js";
 import { simulateSubject } from "../../../src/runtime/simulate/simulate.js";
 import { simulateDatasetWithTruth } from "../../../src/runtime/simulate/simulate-data.js";
-import { fit } from "../../../src/runtime/estimate/fit.js";
-import { UnsupportedModelError } from "../../../src/runtime/estimate/unsupported.js";
 import { DataError, type Dose } from "../../../src/runtime/data/dataset.js";
 import type { ModelMeta } from "../../../src/runtime/model.js";
 
@@ -156,18 +154,5 @@ describe("simulated infusion data", () => {
     expect(data.subjects[0]!.doses).toEqual([{ time: 0, amount: 100, adm: 1, rate: 50, duration: 2 }]);
     const c1 = Number(out.csv.split("\n")[2]!.split(",")[3]);
     expect(c1 / ((50 / 20 / 0.3) * (1 - Math.exp(-0.3))) - 1).toBeCloseTo(0, 6);
-  });
-});
-
-describe("the estimator refuses what it does not fit yet", () => {
-  it("a dose scaled by 1/V: UnsupportedModelError naming the forms, not a silently wrong V", () => {
-    const data = load(join(REAL, "cefamandole.csv"), iv.meta);
-    expect(() => fit(iv, data)).toThrow(UnsupportedModelError);
-    expect(() => fit(iv, data)).toThrow(/doses scaled by an estimated parameter \(into C\); parameters estimated as their reciprocal \(V\)/);
-  });
-
-  it("a convolution latent state", () => {
-    const data = load(join(REAL, "cefamandole.csv"), twoCmt.meta);
-    expect(() => fit(twoCmt, data)).toThrow(/latent states driven by observed states \(P\)/);
   });
 });

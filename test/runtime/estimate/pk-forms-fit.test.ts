@@ -1,0 +1,123 @@
+// Issue 13, fitted: the pharmacokinetic forms against their seeded simulations
+// (`simulateDatasetWithTruth`, the ODE solved by the product's simulator; the
+// fit never solves it). The same settings wrote data/pk_iv_multidose.csv,
+// pk_iv_infusion.csv and pk_2cmt_iv.csv with `nlme simulate` (the command is in
+// each *.truth.json); the first test checks that the file is that simulation. Targets: population values within 15% of the
+// simulating ones, and for a searched rate the median of the individual values.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { model as iv } from "../../../generated/pk_iv_multidose.js";
+import { model as infusion } from "../../../generated/pk_iv_infusion.js";
+import { model as twoCmt } from "../../../generated/pk_2cmt_iv.js";
+import { model as oralWt } from "../../../generated/pk_oral_wt.js";
+import { simulateDatasetWithTruth, type DatasetSpec } from "../../../src/runtime/simulate/simulate-data.js";
+import { loadData } from "../../../src/runtime/data/load-data.js";
+import { fit } from "../../../src/runtime/estimate/fit.js";
+import { median } from "../../../src/runtime/numeric/summary.js";
+import type { CompiledModel } from "../../../src/runtime/model.js";
+import type { FitResult } from "../../../src/runtime/fit-result.js";
+
+function simulateAndFit(model: CompiledModel, spec: DatasetSpec): FitResult {
+  const sim = simulateDatasetWithTruth(model, spec);
+  return fit(model, loadData(sim.csv, `${model.meta.name}.csv`, model.meta));
+}
+
+const medianOf = (r: FitResult, name: string) => median(Object.values(r.individual).map((x) => x[name]!).filter(Number.isFinite));
+const rel = (a: number, b: number) => Math.abs(a - b) / b;
+
+describe("one-compartment IV bolus, repeated doses (pk_iv_multidose: C += amt / V)", () => {
+  it("data/pk_iv_multidose.csv is this seeded simulation", () => {
+    const file = readFileSync(new URL("../../../data/pk_iv_multidose.csv", import.meta.url), "utf8");
+    const sim = simulateDatasetWithTruth(iv, { theta: { V: 20, ke: 0.15 }, omega: { V: 0.2, ke: 0.2 }, re: "lognormal", times: [1, 6, 11.9, 13, 23.9, 30, 35.9, 37, 42, 47.9], doses: [0, 12, 24, 36].map((t) => ({ time: t, amount: 500 })), noise: { conc: { b: 0.1 } }, subjects: 40, seed: 13 });
+    expect(sim.csv).toBe(file);
+  });
+  // Truth: V = 20 L, ke = 0.15 1/h, log-normal omega 0.2 each, 10% proportional noise; 40 subjects, seed 13,
+  // 500 mg every 12 h, samples around the doses (troughs at 11.9, 23.9, 35.9 h).
+  const r = simulateAndFit(iv, {
+    theta: { V: 20, ke: 0.15 },
+    omega: { V: 0.2, ke: 0.2 },
+    re: "lognormal",
+    times: [1, 6, 11.9, 13, 23.9, 30, 35.9, 37, 42, 47.9],
+    doses: [0, 12, 24, 36].map((t) => ({ time: t, amount: 500 })),
+    noise: { conc: { b: 0.1 } },
+    subjects: 40,
+    seed: 13,
+  });
+  it("V (population, 1 / typical coefficient) within 15% of 20", () => expect(rel(r.parameters.V!.estimate, 20)).toBeLessThan(0.15));
+  it("ke (median of the searched individual rates) within 15% of 0.15", () => expect(rel(medianOf(r, "ke"), 0.15)).toBeLessThan(0.15));
+  it("reports V, not its reciprocal, per subject", () => expect(medianOf(r, "V")).toBeGreaterThan(10));
+});
+
+describe("sparse IV multi-dose (quinidine-like: 2 troughs per subject between 6 doses)", () => {
+  // Truth as above (V = 20, ke = 0.15), 60 subjects, seed 7; each subject only at 2 of the troughs.
+  const r = simulateAndFit(iv, {
+    theta: { V: 20, ke: 0.15 },
+    omega: { V: 0.2, ke: 0.2 },
+    re: "lognormal",
+    times: [5.9, 35.9, 59.9],
+    doses: [0, 6, 12, 24, 36, 48].map((t) => ({ time: t, amount: 300 })),
+    noise: { conc: { b: 0.1 } },
+    subjects: 60,
+    seed: 7,
+  });
+  it("V within 15% of 20", () => expect(rel(r.parameters.V!.estimate, 20)).toBeLessThan(0.15));
+  it("ke (median of individuals) within 15% of 0.15", () => expect(rel(medianOf(r, "ke"), 0.15)).toBeLessThan(0.15));
+});
+
+describe("one-compartment IV infusion (pk_iv_infusion: DUR in the data)", () => {
+  // Truth: V = 20 L, ke = 0.3 1/h, log-normal omega 0.2 each, 10% proportional noise; 30 subjects, seed 11,
+  // 100 mg over 2 h, samples during and after the infusion.
+  const r = simulateAndFit(infusion, {
+    theta: { V: 20, ke: 0.3 },
+    omega: { V: 0.2, ke: 0.2 },
+    re: "lognormal",
+    times: [0.5, 1, 1.5, 2, 3, 4, 6, 8, 12],
+    doses: [{ time: 0, amount: 100, duration: 2 }],
+    noise: { conc: { b: 0.1 } },
+    subjects: 30,
+    seed: 11,
+  });
+  it("V within 15% of 20", () => expect(rel(r.parameters.V!.estimate, 20)).toBeLessThan(0.15));
+  it("ke (median of individuals) within 15% of 0.3", () => expect(rel(medianOf(r, "ke"), 0.3)).toBeLessThan(0.15));
+});
+
+describe("two-compartment IV bolus (pk_2cmt_iv: P latent, a convolution of C)", () => {
+  // Truth: V = 10, k10 = 0.1, k12 = 0.3, k21 = 0.15 (1/min), log-normal omega 0.2 each, 5% proportional noise;
+  // 30 subjects, seed 5, 100 mg at 0, 12 samples over 90 min.
+  const truth = { V: 10, k10: 0.1, k12: 0.3, k21: 0.15 };
+  const r = simulateAndFit(twoCmt, {
+    theta: truth,
+    omega: { V: 0.2, k10: 0.2, k12: 0.2, k21: 0.2 },
+    re: "lognormal",
+    times: [0.5, 1, 2, 4, 6, 10, 15, 20, 30, 45, 60, 90],
+    doses: [{ time: 0, amount: 100 }],
+    noise: { conc: { b: 0.05 } },
+    subjects: 30,
+    seed: 5,
+  });
+  for (const [name, value] of Object.entries(truth))
+    it(`${name} (median of individuals) within 15% of ${value}`, () => expect(rel(r.parameters[name]!.estimate, value)).toBeLessThan(0.15));
+});
+
+describe("one-compartment oral, amounts over V (pk_oral_wt: the depot receives amt / V after the concentration rewrite)", () => {
+  // Truth: ka = 1.5 1/h, V = 30 L, ke = 0.1 1/h, log-normal omega 0.2 each, 10% proportional noise; 20 subjects,
+  // seed 17, 300 mg at 0, 9 samples to 24 h. Every subject weighs 70 kg: the covariate effect of WT on V is not
+  // estimated by the population step yet (branch `covariates`), so the data carry none and the test asserts none.
+  const truth = { ka: 1.5, V: 30, ke: 0.1 };
+  let r: FitResult;
+  it("fits (Laplace EM on the log scale; ka searched)", () => {
+    r = simulateAndFit(oralWt, {
+      theta: truth,
+      omega: { ka: 0.2, V: 0.2, ke: 0.2 },
+      re: "lognormal",
+      times: [0.5, 1, 2, 3, 4, 6, 8, 12, 24],
+      doses: [{ time: 0, amount: 300 }],
+      covariates: { WT: 70 },
+      noise: { conc: { b: 0.1 } },
+      subjects: 20,
+      seed: 17,
+    });
+    for (const [name, value] of Object.entries(truth)) expect(rel(r.parameters[name]!.estimate, value), name).toBeLessThan(0.15);
+    expect(rel(medianOf(r, "ka"), 1.5)).toBeLessThan(0.15);
+  }, 300_000);
+});
