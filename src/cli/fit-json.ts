@@ -80,6 +80,33 @@ function validate(value: unknown): FitResult {
       nullable(e.omega ?? null, `terms[${i}].omega`, 0);
     });
   }
+  if (fit.quality !== undefined) {
+    // Only the findings reach the exports (their warning header): check those.
+    const quality = obj(fit.quality, "quality");
+    if (!Array.isArray(quality.findings)) bad("quality.findings", "a list", quality.findings);
+    (quality.findings as unknown[]).forEach((f, i) => {
+      const e = obj(f, `quality.findings[${i}]`);
+      for (const key of ["severity", "code", "message", "hint"]) if (typeof e[key] !== "string") bad(`quality.findings[${i}].${key}`, "a string", e[key]);
+    });
+  }
+  if (fit.refined !== undefined) {
+    // The exports start from the refined values when present: check what they read.
+    const refined = obj(fit.refined, "refined");
+    for (const [name, p] of Object.entries(obj(refined.parameters, "refined.parameters"))) {
+      const e = obj(p, `refined.parameters.${name}`);
+      finite(e.estimate, `refined.parameters.${name}.estimate`);
+      nullable(e.omega ?? null, `refined.parameters.${name}.omega`, 0);
+    }
+    for (const [id, row] of Object.entries(obj(refined.individual, "refined.individual"))) {
+      const r = obj(row, `refined.individual.${id}`);
+      for (const key of ["mode", "mean"]) for (const [name, x] of Object.entries(obj(r[key], `refined.individual.${id}.${key}`))) finite(x, `refined.individual.${id}.${key}.${name}`);
+    }
+    for (const [name, r] of Object.entries(obj(refined.residual, "refined.residual"))) {
+      const e = obj(r, `refined.residual.${name}`);
+      if (typeof e.error !== "string") bad(`refined.residual.${name}.error`, "an error model name", e.error);
+    }
+    if (refined.omegaCorrelation !== undefined) obj(refined.omegaCorrelation, "refined.omegaCorrelation");
+  }
   const settings = fit.settings === undefined ? {} : obj(fit.settings, "settings");
   for (const key of ["spec", "data"]) {
     if (settings[key] !== undefined && (typeof settings[key] !== "string" || settings[key] === "")) bad(`settings.${key}`, "a file path", settings[key]);

@@ -560,7 +560,7 @@ class RowReader {
     // 0x / 0o / 0b prefixes, which take the checked path.
     if (raw.length > 0 && !(raw.charCodeAt(0) === 48 && raw.length > 1 && RADIX_PREFIX.has(raw.charCodeAt(1)))) {
       const fast = Number(raw);
-      if (Number.isFinite(fast)) return fast;
+      if (Number.isFinite(fast) && Math.abs(fast) <= MAX_MAGNITUDE) return fast;
     }
     if (MISSING.has(raw)) return null;
     if (NUMBER.test(raw)) {
