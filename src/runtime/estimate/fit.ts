@@ -157,27 +157,13 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   // Rows of each state are scaled by the inverse noise SD of its output, so
   // that outputs on different scales or with different noise weigh by their
   // information (sigma^2 of the mixed model is then ~ a common factor).
-  const rowScale = new Float64Array(d);
-  for (let k = 0; k < d; k++) {
-    const sd = absSd[obsOf[k]!]!;
-    rowScale[k] = sd > 0 && Number.isFinite(sd) ? 1 / sd : 1;
-  }
+  const rowScale = Float64Array.from(obsOf, (o) => {
+    const sd = absSd[o]!;
+    return sd > 0 && Number.isFinite(sd) ? 1 / sd : 1;
+  });
 
   const tSmooth = performance.now();
-  if (kept.length === 0)
-    throw new DataError(
-      `no subject has enough observations for a weak-form test function (subjects ${preview(skipped)})`,
-      data.file,
-      undefined,
-      undefined,
-      `each subject needs at least 2 samples of every observed output${data.subjects.some((s) => s.doses.length > 0) ? " between doses" : ""} (integral rows)`,
-    );
-  // "Between doses" only where there are doses to split the series (issue 13).
-  const between = data.subjects.some((s) => s.doses.length > 0) ? " between doses" : "";
-  if (skipped.length > 0)
-    notes.push(
-      `${skipped.length} subject(s) skipped: too few observations${between} for any test function (${preview(skipped)}); they have no individual estimates.`,
-    );
+  reportSkipped(data, kept.length, skipped, notes);
 
   // 3. Population step (twice when integral rows are whitened at the first pass's individual values).
   const covariates = subjectCovariates(model, data, kept);
@@ -256,6 +242,24 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       },
     },
   };
+}
+
+/** No subject left is an error; some left out is a note. */
+function reportSkipped(data: Dataset, kept: number, skipped: string[], notes: string[]): void {
+  // "Between doses" only where there are doses to split the series (issue 13).
+  const between = data.subjects.some((s) => s.doses.length > 0) ? " between doses" : "";
+  if (kept === 0)
+    throw new DataError(
+      `no subject has enough observations for a weak-form test function (subjects ${preview(skipped)})`,
+      data.file,
+      undefined,
+      undefined,
+      `each subject needs at least 2 samples of every observed output${between} (integral rows)`,
+    );
+  if (skipped.length > 0)
+    notes.push(
+      `${skipped.length} subject(s) skipped: too few observations${between} for any test function (${preview(skipped)}); they have no individual estimates.`,
+    );
 }
 
 /** Population values, standard errors (null along a null direction), Omega and its correlations within full blocks. */
