@@ -8,13 +8,13 @@
 // rebuilt here with the estimator's own exported helpers (`smoothState`,
 // `assembleSubject`) and the settings the fit recorded (weighted smoothing,
 // log-time warp, row form, row scales, sigma^2).
-import { toCoefficients } from "../simulate/coefficients.js";
 import type { Dataset, Subject } from "../data/dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
 import { simulateSubject } from "../simulate/simulate.js";
 import { assembleSubject, curveValue, jumpTimes, observationOfState, WeakFormWorkspace, type CurvePiece } from "../rows/weak-form.js";
 import { newNoise, smoothState } from "../rows/curves.js";
+import { individualParameters } from "../quality/individual-prediction.js";
 
 export interface OutputView {
   /** Observation index (`meta.observations` order). */
@@ -104,7 +104,7 @@ export function computeDiagnostics(
       };
     });
     const view: SubjectView = { id: subject.id, doseTimes: subject.doses.map((x) => x.time), outputs, fitted: false };
-    const theta = individualTheta(model, fit, subject.id);
+    const theta = individualParameters(model, fit, subject.id);
     if (typeof theta === "string") {
       view.problem = theta;
       return view;
@@ -197,23 +197,6 @@ function sampleCurve(piece: CurvePiece, n: number): { t: Float64Array; y: Float6
     y[i] = curveValue(piece, t[i]!);
   }
   return { t, y };
-}
-
-/** The subject's parameter vector from the fit, or why there is none. */
-function individualTheta(model: CompiledModel, fit: FitResult, id: string): Float64Array | string {
-  const row = fit.individual[id];
-  if (!row) return "no individual estimates";
-  const theta = new Float64Array(model.nParams);
-  for (let j = 0; j < model.nParams; j++) {
-    const par = model.meta.parameters[j]!;
-    const v = row[par.name] ?? fit.parameters[par.name]?.estimate;
-    // Dictionary coefficients the selection dropped are zero by definition.
-    if (typeof v === "number" && Number.isFinite(v)) theta[j] = v;
-    else if (par.dictionaryTerm) theta[j] = 0;
-    else return `parameter ${par.name} has no individual estimate`;
-  }
-  // The compiled functions take 1/V in the slot of a reciprocal V (model.ts).
-  return toCoefficients(model.meta, theta);
 }
 
 interface Prediction {
