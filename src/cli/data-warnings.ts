@@ -4,16 +4,13 @@
 // or dose amounts, and observations far outside the rest of their output.
 import type { Dataset } from "../runtime/data/dataset.js";
 import { InputError } from "./exit.js";
+import { median } from "../runtime/numeric/summary.js";
 
 /** Robust z-score past which one observation is called outlying (|x - median| / (1.4826 MAD)). */
 const OUTLIER_Z = 10;
 /** Examples quoted per warning. */
 const SHOWN = 3;
 
-function median(sorted: number[]): number {
-  const n = sorted.length;
-  return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
-}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -3,6 +3,7 @@
 // keeps every starting value strictly inside its domain. Formulas and
 // guards: /work/shared/research/monolix-export.md section 5 (moment
 // matching for log-normal, delta method for logit-normal).
+import { median } from "../numeric/summary.js";
 
 export type Distribution = "normal" | "logNormal" | "logitNormal";
 
@@ -115,11 +116,6 @@ export function convertFromIndividuals(name: string, values: number[], distribut
   return { typical: Math.exp(center), omega: clampOmega(name, raw, notes), rawOmega: raw, notes };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
 
 function clampOmega(name: string, raw: number, notes: string[]): number {
   const omega = Math.min(OMEGA_MAX, Math.max(OMEGA_MIN, raw));

@@ -21,6 +21,7 @@ import {
 import { formatNumber, identifiers, renameIdentifiers, sanitizeName } from "./expr.js";
 import { levelSuffix } from "../data/covariate-coefficients.js";
 import type { InitialStateEstimate } from "../fit-result.js";
+import { median } from "../numeric/summary.js";
 
 export interface ExportOptions {
   /** Start of integration (Mlxtran `t_0`). Default: earliest dose or observation in the data, else 0. */
@@ -625,11 +626,6 @@ function initialParameter(
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function sd(xs: number[]): number {
   if (xs.length < 2) return 0;

@@ -13,6 +13,7 @@ import { signProblems } from "./parameter-signs.js";
 import { searchBoundHits } from "./search-bounds.js";
 import { rowsPerParameter } from "./rows-per-parameter.js";
 import { THRESHOLDS, type Thresholds } from "./thresholds.js";
+import { median } from "../numeric/summary.js";
 
 export interface QualityOptions {
   thresholds?: Partial<Thresholds>;
@@ -32,11 +33,6 @@ function pct(x: number): string {
   return `${(100 * x).toFixed(x < 0.01 ? 2 : 1)}%`;
 }
 
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
 
 export function checkFit(model: CompiledModel, data: Dataset, fit: FitResult, options: QualityOptions = {}): FitQuality {
   const started = performance.now();

@@ -11,7 +11,7 @@
 // effects nearly absorb: 94% for b of the linear test model), I is a small difference of two large terms, and the
 // chain's sample variance of the score, biased low by Var(mean score) when the states are autocorrelated, made the
 // SE of b 36% too small. The variance is therefore corrected by a batch-means estimate of Var(mean score).
-import { solveSpd } from "../numeric/linalg.js";
+import { cholesky, choleskyInverse } from "../numeric/linalg.js";
 import type { SubjectChain } from "./chain.js";
 import type { Layout } from "./layout.js";
 import { factorise, naturalParams, priorLogDensity, type Population } from "./population.js";
@@ -260,13 +260,10 @@ function scoreVariance(grads: Float64Array[], n: number): Float64Array {
 }
 
 function invertSpd(a: Float64Array, n: number): Float64Array | null {
+  // One factorisation for every column of the inverse.
+  const l = Float64Array.from(a);
+  if (!cholesky(l, n)) return null;
   const out = new Float64Array(n * n);
-  for (let b = 0; b < n; b++) {
-    const e = new Float64Array(n);
-    e[b] = 1;
-    const col = solveSpd(a, n, e);
-    if (!col) return null;
-    for (let r = 0; r < n; r++) out[r * n + b] = col[r]!;
-  }
+  choleskyInverse(l, n, out);
   return out;
 }

@@ -1,6 +1,7 @@
 // The stochastic-approximation statistics of SAEM and the closed-form M-step they feed. For phi_i ~ N(mu, Omega)
 // the complete-data model is an exponential family with sufficient statistics sum phi_i and sum phi_i phi_i^T;
 // the residual variances have sum r^2 (constant) and sum (r/f)^2 (proportional). S_k = S_{k-1} + gamma_k (s_k - S_{k-1}).
+import { cholesky } from "../numeric/linalg.js";
 import type { SubjectChain } from "./chain.js";
 import type { Layout } from "./layout.js";
 import type { Population } from "./population.js";
@@ -111,23 +112,8 @@ function keepDefinite(omega: Float64Array, nR: number, members: number[]): void 
   for (let attempt = 0; attempt < 50; attempt++) {
     const a = new Float64Array(m * m);
     members.forEach((r, i) => members.forEach((q, j) => (a[i * m + j] = omega[r * nR + q]!)));
-    if (choleskyOk(a, m)) return;
+    if (cholesky(a, m)) return;
     for (const r of members) for (const q of members) if (r !== q) omega[r * nR + q] = omega[r * nR + q]! * 0.95;
   }
 }
 
-function choleskyOk(a: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= a[j * n + k]! ** 2;
-    if (!(d > 0)) return false;
-    const l = Math.sqrt(d);
-    a[j * n + j] = l;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
-      a[i * n + j] = s / l;
-    }
-  }
-  return true;
-}
