@@ -1,9 +1,10 @@
 // The terminal view of a fit: what a modeller reads first.
-import pc from "picocolors";
+import { paint } from "./colors.js";
 import { fmt, rse, table } from "./text-table.js";
 import type { FitResult } from "../runtime/fit-result.js";
 
 export function estimatesTable(fit: FitResult): string {
+  const pc = paint.out;
   // A log-scale omega is the SD of log(theta_i) (Monolix's omega), marked so it is not read as an additive SD.
   const rows = Object.entries(fit.parameters).map(([name, p]) => [name, fmt(p.estimate), fmt(p.se), rse(p.estimate, p.se), p.scale === "log" && p.omega !== null ? `${fmt(p.omega)} (log)` : fmt(p.omega)]);
   const parts = [

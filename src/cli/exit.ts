@@ -1,7 +1,7 @@
 // The one place where a failure becomes what the user sees and an exit code.
 // Every user mistake is a typed error with a `help:` line (or rendered
 // diagnostics); "internal error" is kept for our own bugs.
-import pc from "picocolors";
+import { paint } from "./colors.js";
 import { DataError } from "../runtime/data/dataset.js";
 import { io } from "./io.js";
 
@@ -47,12 +47,14 @@ function named(error: unknown, name: string): error is Error {
 }
 
 function userError(message: string, help: string | undefined, code: number): number {
+  const pc = paint.err;
   io.err(`${pc.red("error")}: ${clip(message)}\n${help ? `help: ${clip(help)}\n` : ""}`);
   return code;
 }
 
 /** Print a failure the way every command does, and return its exit code. */
 export function reportFailure(error: unknown): number {
+  const pc = paint.err;
   if (error instanceof UsageError) return userError((error as Error).message, error.help, EXIT_MISUSE);
   if (error instanceof InputError) return userError((error as Error).message, error.help, EXIT_ERRORS);
   if (error instanceof RenderedError) {

@@ -16,6 +16,8 @@ import type { ModelIr } from "../ir/model.js";
 import type { CompiledModel } from "../runtime/model.js";
 import { writeFileAtomic } from "../runtime/data/write-atomic.js";
 import { BUILT, CODE_DIR, PACKAGE_ROOT } from "../package-root.js";
+import { wantsColor } from "./colors.js";
+import { io } from "./io.js";
 import { withSignalsHeld } from "./output.js";
 import { readSpec, type SpecFile } from "./read-spec.js";
 
@@ -84,7 +86,7 @@ export async function loadModel(specPath: string): Promise<LoadedModel> {
   let notes = "";
   if (analysis.diagnostics.length > 0) {
     const { render } = await import("../diagnostics/render.js");
-    notes = render(analysis.diagnostics, { file: spec.path, text: spec.text, footer: false });
+    notes = render(analysis.diagnostics, { file: spec.path, text: spec.text, footer: false, color: wantsColor(io.stderr) });
   }
   return { model: mod.model, ir: analysis.ir, specPath: spec.path, notes };
 }
@@ -94,7 +96,7 @@ async function analyseOrThrow(spec: SpecFile): Promise<Analysis> {
   const result = analyse(spec.text, spec.path);
   if (hasErrors(result.diagnostics) || !result.ir) {
     const { render } = await import("../diagnostics/render.js");
-    throw new SpecError(render(result.diagnostics, { file: spec.path, text: spec.text }), result.diagnostics);
+    throw new SpecError(render(result.diagnostics, { file: spec.path, text: spec.text, color: wantsColor(io.stderr) }), result.diagnostics);
   }
   return { ir: result.ir, diagnostics: result.diagnostics };
 }

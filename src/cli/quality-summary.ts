@@ -1,7 +1,7 @@
 // The terminal view of a fit's quality check: a short summary under the
 // estimates table (stdout), and one `warning:` per warning on stderr with
 // what to try, so that a fit that does not describe its data is never silent.
-import pc from "picocolors";
+import { paint } from "./colors.js";
 import type { FitResult } from "../runtime/fit-result.js";
 import { qualityWarnings } from "../runtime/quality/check-fit.js";
 
@@ -11,6 +11,7 @@ function fmt(x: number | null): string {
 
 /** Lines for under the estimates table (empty when the fit was not checked). */
 export function qualitySummary(fit: FitResult): string {
+  const pc = paint.out;
   const q = fit.quality;
   if (!q) return "";
   const s = q.summary;
@@ -31,6 +32,7 @@ export function qualitySummary(fit: FitResult): string {
 
 /** `warning[code]: message` + `help:` per warning, for stderr. */
 export function qualityWarningText(fit: FitResult): string {
+  const pc = paint.err;
   return qualityWarnings(fit)
     .map((w) => `${pc.yellow(`warning[${w.code}]`)}: ${w.message}\n  help: ${w.hint} (nlme explain ${w.code})\n`)
     .join("");

@@ -1,9 +1,10 @@
 // The terminal view of a refined fit: SAEM's estimates beside the weak-form first guess they started from.
-import pc from "picocolors";
+import { paint } from "./colors.js";
 import { fmt, rse, table } from "./text-table.js";
 import type { RefinedFit } from "../runtime/fit-result.js";
 
 export function refinedTable(r: RefinedFit): string {
+  const pc = paint.out;
   const rows = Object.entries(r.parameters).map(([name, p]) => [name + (p.distribution === "logNormal" ? " (log-normal)" : ""), fmt(p.start), fmt(p.estimate), fmt(p.se), rse(p.estimate, p.se), fmt(p.startOmega), fmt(p.omega), fmt(p.omegaSe)]);
   const parts = [
     `${pc.bold("refined by SAEM")} (seed ${r.seed}, ${r.trace.iteration.length} iterations, ${r.seconds.toFixed(1)} s), from the ${r.startedFrom}`,

@@ -1,5 +1,5 @@
 // The number format and column layout every terminal table of the CLI shares.
-import pc from "picocolors";
+import { paint } from "./colors.js";
 
 /** Four significant digits; exponent form for very small or large magnitudes; "-" for what is not available. */
 export function fmt(x: number | null | undefined): string {
@@ -19,6 +19,7 @@ export function rse(estimate: number, se: number | null | undefined): string {
 
 /** First column left-aligned, the others right-aligned, header in bold. */
 export function table(header: string[], rows: string[][]): string {
+  const pc = paint.out;
   const widths = header.map((h, i) =>
     Math.max(h.length, ...rows.map((r) => r[i]!.length)),
   );

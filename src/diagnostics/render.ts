@@ -212,8 +212,8 @@ function inSourceOrder(diagnostics: readonly Diagnostic[]): Diagnostic[] {
 
 export function render(diagnostics: readonly Diagnostic[], options: RenderOptions): string {
   if (diagnostics.length === 0) return "";
-  const color = options.color ?? (Boolean(process.stdout.isTTY) && pc.isColorSupported);
-  const c = pc.createColors(color);
+  // The caller knows where the text goes; a library rendering into a string does not.
+  const c = pc.createColors(options.color ?? false);
   const index = new LineIndex(options.text);
   const limit = options.limit ?? 50;
   const ordered = inSourceOrder(diagnostics);

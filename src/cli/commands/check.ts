@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { wantsColor } from "../colors.js";
 import { io } from "../io.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { readSpec } from "../read-spec.js";
@@ -27,7 +28,7 @@ export function registerCheck(program: Command): void {
         if (options.format === "json") {
           json.push({ file: spec.path, diagnostics: toJson(diagnostics, spec.path, spec.text) });
         } else if (diagnostics.length > 0) {
-          io.err(render(diagnostics, { file: spec.path, text: spec.text, color: options.color ? undefined : false }));
+          io.err(render(diagnostics, { file: spec.path, text: spec.text, color: options.color && wantsColor(io.stderr) }));
         } else {
           io.out(`${spec.path}: ok\n`);
         }

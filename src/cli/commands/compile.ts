@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { wantsColor } from "../colors.js";
 import { io } from "../io.js";
 import { EXIT_ERRORS, EXIT_OK } from "../exit.js";
 import { checkOutputDir, writeOutputDir } from "../output.js";
@@ -21,7 +22,7 @@ export function registerCompile(program: Command): void {
       checkOutputDir(options.out);
       const result = await renderSpecs(specs, options.out, { entryPoints: ENTRY_POINTS, readText: (file) => readSpec(file).text });
       for (const f of [...result.failures, ...result.warnings]) {
-        io.err(render(f.diagnostics, { file: f.file, text: f.text }));
+        io.err(render(f.diagnostics, { file: f.file, text: f.text, color: wantsColor(io.stderr) }));
       }
       if (result.failures.length > 0) {
         io.err(`nothing written: fix the errors above first\n`);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
 import { io } from "../io.js";
-import pc from "picocolors";
+import { paint } from "../colors.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { readSpec } from "../read-spec.js";
 import { runFit, writeFitOutputs } from "./fit.js";
@@ -43,6 +43,7 @@ export function registerDemo(program: Command): void {
     .description("check every bundled spec, fit the bundled example and write its Monolix project")
     .option("--out <dir>", "where the demo writes", DEMO.out)
     .action(async (options: { out: string }) => {
+      const pc = paint.out;
       checkOutputDir(options.out);
       const { analyse } = await import("../../front-end.js");
       const { estimatesTable } = await import("../estimates-table.js");

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { wantsColor } from "../colors.js";
 import { io } from "../io.js";
 import { writeFileAtomic } from "../../runtime/data/write-atomic.js";
 import { armSignalCleanup } from "../output.js";
@@ -20,7 +21,7 @@ export function registerFmt(program: Command): void {
         const spec = readSpec(path);
         const result = format(spec.text);
         if (result.diagnostics.some((d) => d.severity === "error")) {
-          io.err(render(result.diagnostics, { file: spec.path, text: spec.text }));
+          io.err(render(result.diagnostics, { file: spec.path, text: spec.text, color: wantsColor(io.stderr) }));
           failed = true;
           continue;
         }
