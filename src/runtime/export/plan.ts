@@ -21,7 +21,7 @@ import {
 import { formatNumber, identifiers, renameIdentifiers, sanitizeName } from "./expr.js";
 import { levelSuffix } from "../data/covariate-coefficients.js";
 import type { InitialStateEstimate } from "../fit-result.js";
-import { median } from "../numeric/summary.js";
+import { median, sd } from "../numeric/summary.js";
 
 export interface ExportOptions {
   /** Start of integration (Mlxtran `t_0`). Default: earliest dose or observation in the data, else 0. */
@@ -624,13 +624,6 @@ function initialParameter(
     rawOmega: omega,
     doc: `initial value of ${meta.states[k]!.name} at t_0`,
   };
-}
-
-
-function sd(xs: number[]): number {
-  if (xs.length < 2) return 0;
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
 }
 
 /** Keeps log arguments positive without changing any realistic prediction. */
