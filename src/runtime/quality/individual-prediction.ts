@@ -53,6 +53,10 @@ export function individualParameters(model: CompiledModel, fit: FitResult, id: s
 
 /** An initial value the fit estimated for state `name` of this subject (held at time 0), if any. */
 export function estimatedInitial(model: CompiledModel, fit: FitResult, id: string, name: string): number | undefined {
+  // Where the estimator records it (FitResult.initialStates), then the names a hand-written fit.json may use.
+  const recorded = fit.initialStates?.[name];
+  const own = recorded?.individual[id] ?? recorded?.estimate;
+  if (typeof own === "number" && Number.isFinite(own)) return own;
   const taken = new Set([...model.meta.parameters.map((p) => p.name), ...model.meta.derived.map((d) => d.name)]);
   const row = fit.individual[id] ?? {};
   for (const key of [`${name}(0)`, `${name}0`, `${name}_0`]) {

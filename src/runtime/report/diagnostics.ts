@@ -14,7 +14,7 @@ import type { CompiledModel } from "../model.js";
 import { simulateSubject } from "../simulate/simulate.js";
 import { assembleSubject, curveValue, jumpTimes, observationOfState, WeakFormWorkspace, type CurvePiece } from "../rows/weak-form.js";
 import { newNoise, smoothState } from "../rows/curves.js";
-import { individualParameters } from "../quality/individual-prediction.js";
+import { individualParameters, startState } from "../quality/individual-prediction.js";
 
 export interface OutputView {
   /** Observation index (`meta.observations` order). */
@@ -131,7 +131,7 @@ export function computeDiagnostics(
     }
 
     // Individual prediction.
-    const sim = predict(model, subject, pieces, theta, gridPoints, si < (options.simulateSubjects ?? Infinity));
+    const sim = predict(model, fit, subject, theta, gridPoints, si < (options.simulateSubjects ?? Infinity));
     if (typeof sim === "string") {
       view.problem = sim;
       problems.set(sim, [...(problems.get(sim) ?? []), subject.id]);
@@ -152,9 +152,9 @@ export function computeDiagnostics(
   for (const [msg, ids] of problems)
     notes.push(`Individual prediction not available for ${ids.length} subject(s) (${ids.length <= 8 ? ids.join(", ") : `${ids.slice(0, 8).join(", ")}, ...`}): ${msg}`);
   if (dropped > 0)
-    notes.push(`${dropped} dose(s) before a subject's first observation were left out of the simulation: its start value is the smoothed curve there.`);
+    notes.push(`${dropped} dose(s) before a subject's first observation were left out of the simulation: it starts at the first observation (or the estimated initial state).`);
   if (mixedStart)
-    notes.push("Declared initial values were applied at each subject's first observation time (other states start from the smoothed curve there).");
+    notes.push("Declared initial values were applied at each subject's first observation time (other states start from their first observation there).");
   if (!usesCurves) notes.push("This fit used exact exponential rows of the observed equation, not a smoothed curve: the panels show no smooth.");
   // Only about residuals that are drawn: a latent-state fit shows none (the report says why).
   if (!sigma && residuals.some((r) => r.r.length > 0))
@@ -205,47 +205,18 @@ interface Prediction {
   mixedStart: boolean;
 }
 
-function predict(
-  model: CompiledModel,
-  subject: Subject,
-  pieces: CurvePiece[][],
-  theta: Float64Array,
-  gridPoints: number,
-  dense: boolean,
-): Prediction | string {
+/**
+ * The individual prediction on a drawing grid. It starts where the quality check's prediction starts (declared,
+ * estimated, empty or first-observed states: `startState`), so a panel shows the curve the check judged.
+ */
+function predict(model: CompiledModel, fit: FitResult, subject: Subject, theta: Float64Array, gridPoints: number, dense: boolean): Prediction | string {
   const meta = model.meta;
-  const obsOf = observationOfState(model);
-  let tFirst = Number.POSITIVE_INFINITY;
+  const start = startState(model, fit, subject);
+  if (typeof start === "string") return start;
+  const { t0, x0, doses } = start;
   let tLast = Number.NEGATIVE_INFINITY;
-  for (const s of subject.series)
-    if (s.times.length > 0) {
-      tFirst = Math.min(tFirst, s.times[0]!);
-      tLast = Math.max(tLast, s.times[s.times.length - 1]!);
-    }
-  if (!(tLast >= tFirst)) return "the subject has no observations";
-  const allDeclared = meta.states.every((s) => s.initial !== undefined);
-  // Declared initial values hold at time 0; otherwise start where the data start.
-  const t0 = allDeclared ? Math.min(0, tFirst, ...subject.doses.map((x) => x.time)) : tFirst;
-  const x0 = new Float64Array(model.nStates).fill(Number.NaN);
-  for (let k = 0; k < model.nStates; k++) {
-    if (meta.states[k]!.initial !== undefined) continue;
-    // As in the estimator: a latent state created by doses is empty before its first dose.
-    if (meta.states[k]!.latent && meta.doses.some((d) => d.kind === "jump" && d.state === k)) {
-      x0[k] = 0;
-      continue;
-    }
-    const o = obsOf[k]!;
-    if (o < 0) return `state ${meta.states[k]!.name} is neither observed nor given an initial value`;
-    // The first observation, as the quality check starts (quality/individual-prediction.ts): a sparse smoother
-    // can start below zero and send the picture off for reasons that have nothing to do with the fit.
-    const series = subject.series[o];
-    let z = Number.NaN;
-    if (series) for (let i = 0; i < series.values.length && !Number.isFinite(z); i++) if (!series.censored?.[i]) z = series.values[i]!;
-    x0[k] = model.invert(o, z);
-    if (!Number.isFinite(x0[k]!)) return `no start value for state ${meta.states[k]!.name} (no usable observation)`;
-  }
-  const mixedStart = !allDeclared && meta.states.some((s) => s.initial !== undefined);
-  const doses = subject.doses.filter((x) => x.time >= t0);
+  for (const s of subject.series) if (s.times.length > 0) tLast = Math.max(tLast, s.times[s.times.length - 1]!);
+  const mixedStart = start.from.includes("declared") && start.from.includes("observed");
 
   const times: number[] = [];
   if (dense) {
@@ -283,5 +254,5 @@ function predict(
         : undefined;
     return { ...(grid ? { grid } : {}), atObs };
   });
-  return { outputs, droppedDoses: subject.doses.length - doses.length, mixedStart };
+  return { outputs, droppedDoses: start.droppedDoses, mixedStart };
 }
