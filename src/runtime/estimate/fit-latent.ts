@@ -89,6 +89,8 @@ interface LatentRun {
 interface PassResult {
   rates: Float64Array;
   decays: Float64Array;
+  /** The exponential form's decay search, as the quality check reads it (settings.decaySearch). */
+  decaySearch: { lo: number; hi: number; atBound: number } | null;
   atBound: number;
   rateLo: number;
   rateHi: number;
@@ -210,13 +212,13 @@ function searchLatentRate(run: LatentRun, final: boolean): Pick<PassResult, "rat
 }
 
 /** Exponential form: the observed state's decay rate by the same bounded search (pooled when fixed). */
-function searchDecay(run: LatentRun, final: boolean): Float64Array {
+function searchDecay(run: LatentRun, final: boolean): { decays: Float64Array; search: PassResult["decaySearch"] } {
   const { model, design, contexts, options, notes, rowScale, excluded } = run;
   const { decay, plan } = design;
   const meta = model.meta;
   const P = design.coefficients.length;
   const decays = new Float64Array(contexts.length).fill(Number.NaN);
-  if (!decay) return decays;
+  if (!decay) return { decays, search: null };
   const dName = meta.parameters[decay.param]!.name;
   const rssAt = (ctx: SubjectContext, k: number): number => profiledRss(gramSums(assembleRows(model, design, ctx, rowScale, Number.NaN, k)), P);
   const lo = options.rateBounds?.[0] ?? Math.min(...contexts.map((c) => c.rateLo));
@@ -239,11 +241,11 @@ function searchDecay(run: LatentRun, final: boolean): Float64Array {
     );
     if (dAtBound > 0) notes.push(`${dAtBound} subject(s) have their ${dName} at (within one grid step of) a search bound: the data barely determine it there.`);
   }
-  return decays;
+  return { decays, search: { lo, hi, atBound: dAtBound } };
 }
 
 /** Rows at the searched rates, outliers out, unseen coefficients dropped, and the mixed model on the rest. */
-function populationStep(run: LatentRun, rates: Float64Array, decays: Float64Array, final: boolean): Omit<PassResult, "rates" | "decays" | "atBound" | "rateLo" | "rateHi"> {
+function populationStep(run: LatentRun, rates: Float64Array, decays: Float64Array, final: boolean): Omit<PassResult, "rates" | "decays" | "decaySearch" | "atBound" | "rateLo" | "rateHi"> {
   const { model, design, contexts, options, notes, rowScale, excluded } = run;
   const { coefficients, decay } = design;
   const P = coefficients.length;
@@ -290,8 +292,8 @@ function populationStep(run: LatentRun, rates: Float64Array, decays: Float64Arra
 
 function pass(run: LatentRun, final: boolean): PassResult {
   const rate = searchLatentRate(run, final);
-  const decays = searchDecay(run, final);
-  return { ...rate, decays, ...populationStep(run, rate.rates, decays, final) };
+  const { decays, search } = searchDecay(run, final);
+  return { ...rate, decays, decaySearch: search, ...populationStep(run, rate.rates, decays, final) };
 }
 
 /**
@@ -518,7 +520,7 @@ function latentSettings(run: LatentRun, result: PassResult): FitResult["settings
   const { model, design, options, smoothing, weighted, rowScale, rowForm } = run;
   const meta = model.meta;
   const { plan, decay, rateParam } = design;
-  const { kept, randomCoefs, lmm, stats, decays, rateLo, rateHi, atBound } = result;
+  const { kept, randomCoefs, lmm, stats, decays, decaySearch, rateLo, rateHi, atBound } = result;
   const q = randomCoefs.length;
   return {
     estimator: decay
@@ -544,6 +546,7 @@ function latentSettings(run: LatentRun, result: PassResult): FitResult["settings
     ]),
     form: decay ? "exponential" : rowForm,
     rateSearch: rateParam >= 0 ? { parameter: meta.parameters[rateParam]!.name, lo: rateLo, hi: rateHi, atBound } : null,
+    decaySearch: decay && decaySearch ? { parameter: meta.parameters[decay.param]!.name, ...decaySearch } : null,
     rowScale: Object.fromEntries(plan.observed.map((k) => [meta.states[k]!.name, rowScale[k]!])),
     sigma2: lmm.sigma2,
     logLik: lmm.logLik,

@@ -2,8 +2,9 @@
 // observed state's own decay in the exponential form) that ended at a bound:
 // there the data did not determine them, the bound did. The fit records the
 // search in `settings.rateSearch` / `settings.decaySearch` ({ parameter, lo,
-// hi, atBound }); fits that only say it in a note ("N subject(s) have their X
-// at (within one grid step of) a search bound") are read from that note.
+// hi, atBound }); fits saved before that record existed only say it in a note
+// ("N subject(s) have their X at (within one grid step of) a search bound"),
+// which is read as a fallback.
 import type { FitResult } from "../fit-result.js";
 
 export interface BoundHit {
