@@ -87,9 +87,6 @@ function starts(model: CompiledModel, data: Dataset, sys: LinearSystem, layout: 
   return { psis: data.subjects.map(() => Float64Array.from(start)), start, how: "a pooled fit of all subjects (grid of rates, then Levenberg-Marquardt)" };
 }
 
-/** Draws per subject of the importance-sampling E-step, and their seed (every random step takes one). */
-const IMPORTANCE = { samples: 200, seed: 20261213 };
-
 export interface CompartmentPopulation {
   em: LaplaceEmFit;
   kept: number[];
@@ -119,7 +116,9 @@ export function compartmentPopulation(model: CompiledModel, data: Dataset, sys: 
   const span = 25;
   const lower = Float64Array.from(start, (v) => v - span);
   const upper = Float64Array.from(start, (v) => v + span);
-  const em = laplaceEm(subjects, { random: layout.random, start, omegaStart, lower, upper, importance: IMPORTANCE, maxRounds: 60 });
+    // Laplace moments, as R nlme's linearisation: an importance-sampled E-step (the latent path's) moved cefamandole and
+  // remifentanil by at most 1.3% of a value, at three times the time (16 s against 5.5 s on remifentanil).
+  const em = laplaceEm(subjects, { random: layout.random, start, omegaStart, lower, upper });
   return { em, kept, samples: all, startedFrom: how };
 }
 
@@ -178,7 +177,7 @@ export function fitLinearCompartments(model: CompiledModel, data: Dataset, sys: 
     unidentifiable: [],
     notes: notesOf(model, sys, layout, pop, data.subjects.length),
     settings: {
-      estimator: "linear compartments: exact sums of exponentials per dose, Laplace EM on the log scale (importance-sampled E-step)",
+      estimator: "linear compartments: exact sums of exponentials per dose, Laplace EM on the log scale",
       form: "exponential",
       rowForms: { exponential: kept.length },
       rows: pop.samples.reduce((s, x) => s + x.values.length, 0),
@@ -197,7 +196,7 @@ function notesOf(model: CompiledModel, sys: LinearSystem, layout: CompartmentLay
   const relative = pop.samples.some((s) => s.log);
   const notes = [
     `Linear compartments: ${latent.join(", ")} and ${meta.states[sys.observed]!.name} form a linear system, so each subject's ${meta.states[sys.observed]!.name} is exactly a sum over doses (bolus or infusion) of ${sys.n} exponentials whose rates are the eigenvalues of the system matrix; no ODE is solved.`,
-    `Population step: nonlinear mixed model on ${relative ? "the log residuals log y - log C (the proportional error fitted on the log scale, as R nlme fits log conc)" : "the residuals y - C"}, log theta_i = log theta + eta_i for ${logNames.join(", ")} (omega = SD of eta, Monolix's omega), by Laplace EM with an importance-sampled E-step (${IMPORTANCE.samples} seeded draws per subject); started from ${pop.startedFrom}; ${pop.em.rounds} round(s)${pop.em.converged ? "" : " (stopped at the round limit)"}${pop.em.importanceFallbacks ? `, ${pop.em.importanceFallbacks} subject(s) on Laplace moments` : ""}. Standard errors from the GLS information of the population values (delta method to the natural scale).`,
+    `Population step: nonlinear mixed model on ${relative ? "the log residuals log y - log C (the proportional error fitted on the log scale, as R nlme fits log conc)" : "the residuals y - C"}, log theta_i = log theta + eta_i for ${logNames.join(", ")} (omega = SD of eta, Monolix's omega), by Laplace EM (FOCE-like: conditional modes, the residuals linearised there); started from ${pop.startedFrom}; ${pop.em.rounds} round(s)${pop.em.converged ? "" : " (stopped at the round limit: an omega still shrinking towards 0 converges slowly)"}. Standard errors from the GLS information of the population values (delta method to the natural scale).`,
   ];
   if (pop.kept.length < total) notes.push(`${total - pop.kept.length} subject(s) without a sample of ${meta.observations[0]!.name} were left out.`);
   return notes;

@@ -1,12 +1,17 @@
 // The pharmacokinetic examples (examples/*.nlme) on the real sets of
 // data/real, against the R nlme reference fits (*.reference.json, the ODE-form
 // population values of the primary model). Target (issue 13): fixed effects
-// within 20%. Measured and not met, so not asserted here (figures in the
-// closing note of issue 13): cefamandole k12 +42% (0.00874 against 0.00615:
-// six subjects, the medians of per-subject macro-constants, no shrinkage);
-// remifentanil (k12 +49%, k21 +20%, V1 -17%, k10 +14%; Cl -6%, V2 +3%);
-// quinidine does not finish in minutes (136 patients with up to 40 doses in the
-// log-scale EM).
+// within 20%. The two-compartment sets are fitted by the log-scale mixed model
+// on exact sums of exponentials (estimate/compartment-population.ts); measured
+// (this file): cefamandole V -2.5%, k10 -0.8%, k12 -1.4%, k21 +2.5%;
+// remifentanil V1 +4.1%, k10 -3.9%, k12 -7.4%, k21 -1.2%, Cl 0.0%, Q -3.6%,
+// V2 -2.4% (the medians of per-subject fits they replace: k12 +42% and +49%).
+// Their standard errors are asserted within a factor of 2 of R's: the
+// parameterisations differ (R's random effects are diagonal in (A1, lambda1,
+// A2, lambda2) and in (Cl, V1, Q, V2), ours in (V, k10, k12, k21)), so the SEs
+// are not expected to agree closer (remifentanil k10: 0.0118 against 0.0210).
+// Quinidine does not finish in minutes (136 patients with up to 40 doses in
+// the log-scale EM).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadModel } from "../../../src/cli/load-model.js";
@@ -28,22 +33,41 @@ function reference(name: string, primary: string): Record<string, number> {
   return Object.fromEntries(Object.entries(pop).map(([k, v]) => [k, v.estimate]));
 }
 
+function referenceSe(name: string, primary: string): Record<string, number> {
+  const ref = JSON.parse(readFileSync(new URL(`data/real/${name}.reference.json`, root), "utf8"));
+  const pop = ref.models[primary].ode_form.population_parameters as Record<string, { se: number }>;
+  return Object.fromEntries(Object.entries(pop).map(([k, v]) => [k, v.se]));
+}
+
 const rel = (a: number, b: number) => Math.abs(a - b) / b;
 
+function withinTwo(se: number | null, ref: number): boolean {
+  return se !== null && se > ref / 2 && se < ref * 2;
+}
+
 describe("cefamandole (2-compartment IV bolus, 6 subjects), R reference M1_biexp_logscale", () => {
-  it("V, k10, k21 within 20% (k12 misses: see the header)", async () => {
+  it("V, k10, k12, k21 and Cl, Q, V2 within 20%; standard errors within a factor of 2", async () => {
     const r = await fitExample("cefamandole");
     const ref = reference("cefamandole", "M1_biexp_logscale");
-    for (const name of ["V", "k10", "k21"]) expect(rel(r.parameters[name]!.estimate, ref[name]!), name).toBeLessThan(0.2);
+    const se = referenceSe("cefamandole", "M1_biexp_logscale");
+    for (const name of ["V", "k10", "k12", "k21"]) {
+      expect(rel(r.parameters[name]!.estimate, ref[name]!), name).toBeLessThan(0.2);
+      expect(withinTwo(r.parameters[name]!.se, se[name]!), `se ${name}`).toBe(true);
+    }
+    for (const name of ["Cl", "Q", "V2"]) expect(rel(r.derived[name]!, ref[name]!), name).toBeLessThan(0.2);
   }, 120_000);
 });
 
 describe("remifentanil (2-compartment infusion, 65 patients), R reference M0_2cmt_log", () => {
-  it("clearance and peripheral volume within 20% (derived from the rates; the rates themselves miss: see the header)", async () => {
+  it("V1, k10, k12, k21 and Cl, Q, V2 within 20%; standard errors within a factor of 2", async () => {
     const r = await fitExample("remifentanil");
     const ref = reference("remifentanil", "M0_2cmt_log");
-    expect(rel(r.derived.Cl!, ref.Cl!)).toBeLessThan(0.2);
-    expect(rel(r.derived.V2!, ref.V2!)).toBeLessThan(0.2);
+    const se = referenceSe("remifentanil", "M0_2cmt_log");
+    for (const name of ["V1", "k10", "k12", "k21"]) {
+      expect(rel(r.parameters[name]!.estimate, ref[name]!), name).toBeLessThan(0.2);
+      expect(withinTwo(r.parameters[name]!.se, se[name]!), `se ${name}`).toBe(true);
+    }
+    for (const name of ["Cl", "Q", "V2"]) expect(rel(r.derived[name]!, ref[name]!), name).toBeLessThan(0.2);
   }, 120_000);
 });
 
