@@ -121,37 +121,40 @@ function evalPoly(c: number[], x: number): number {
   return s;
 }
 
-/** Every real root of the polynomial c (leading coefficient first), in increasing order; null when some root is not real. */
+/** Rounding error of evaluating c at x (Horner), a few hundred ulps of the largest term. */
+function evalNoise(c: number[], x: number): number {
+  let s = 0;
+  for (const v of c) s = s * Math.abs(x) + Math.abs(v);
+  return 256 * Number.EPSILON * s;
+}
+
+/**
+ * Every real root of the polynomial c (leading coefficient first), in increasing order, with multiplicity; null when
+ * some root is not real. A critical point where c is zero to rounding is a double root (coincident rates, e.g. an
+ * absorption rate equal to an elimination rate); elsewhere the roots are bracketed by sign changes.
+ */
 export function realRoots(c: number[]): number[] | null {
   const deg = c.length - 1;
   if (deg === 0) return [];
   if (deg === 1) return [-c[1]! / c[0]!];
   // Roots of the derivative separate those of c (Rolle); when every root of c is real, so are the derivative's.
-  const d = c.slice(0, deg).map((v, i) => v * (deg - i));
-  const crit = realRoots(d);
+  const crit = realRoots(c.slice(0, deg).map((v, i) => v * (deg - i)));
   if (!crit) return null;
   let bound = 0;
   for (let i = 1; i <= deg; i++) bound = Math.max(bound, Math.abs(c[i]! / c[0]!));
   bound = 1 + bound;
   const ends = [-bound, ...crit, bound];
+  const values = ends.map((x) => evalPoly(c, x));
+  const zero = ends.map((x, i) => i > 0 && i < ends.length - 1 && Math.abs(values[i]!) <= evalNoise(c, x));
   const roots: number[] = [];
-  const scale = bound;
+  ends.forEach((x, i) => {
+    if (zero[i] && !(i > 1 && zero[i - 1] && Math.abs(ends[i - 1]! - x) <= 1e-12 * bound)) roots.push(x, x);
+  });
   for (let i = 0; i + 1 < ends.length; i++) {
+    if (zero[i] || zero[i + 1] || values[i]! * values[i + 1]! > 0) continue;
     let a = ends[i]!;
     let b = ends[i + 1]!;
-    let fa = evalPoly(c, a);
-    const fb = evalPoly(c, b);
-    if (fa === 0) {
-      if (roots.length === 0 || Math.abs(roots[roots.length - 1]! - a) > 1e-12 * scale) roots.push(a);
-      continue;
-    }
-    if (fb === 0) continue;
-    if (fa * fb > 0) {
-      // A double root touches zero at a critical point without a sign change.
-      const tol = 1e-9 * Math.max(1, Math.abs(evalPoly(c, 0)));
-      if (i + 1 < ends.length - 1 && Math.abs(fb) < tol) roots.push(b);
-      continue;
-    }
+    let fa = values[i]!;
     for (let it = 0; it < 200 && b - a > 1e-15 * Math.max(1, Math.abs(a)); it++) {
       const mid = 0.5 * (a + b);
       const fm = evalPoly(c, mid);
@@ -167,6 +170,7 @@ export function realRoots(c: number[]): number[] | null {
     }
     roots.push(0.5 * (a + b));
   }
+  roots.sort((u, v) => u - v);
   return roots.length === deg ? roots : null;
 }
 
