@@ -16,57 +16,13 @@
 import type { CompiledModel } from "../model.js";
 import type { Dataset } from "../data/dataset.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
-import { predictObserved, type LinearSystem } from "../rows/compartment-response.js";
+import type { LinearSystem } from "../rows/compartment-response.js";
 import { laplaceEm, type LaplaceEmFit, type NonlinearSubject } from "../population/laplace-em.js";
 import { median } from "../numeric/summary.js";
-import { compartmentPlan, ownCompartmentEstimates, samplesOf, type Samples } from "./fit-compartments.js";
+import { compartmentPlan, ownCompartmentEstimates } from "./fit-compartments.js";
 import { pooledStart } from "./compartment-start.js";
+import { layoutOf, residualsAt, subjectSamples, thetaOf, type CompartmentLayout, type SubjectSamples } from "./compartment-layout.js";
 import { UnsupportedModelError } from "./unsupported.js";
-
-/** How psi maps to the model's coefficients: log scale unless the spec declares an additive normal random effect. */
-export interface CompartmentLayout {
-  log: boolean[];
-  random: boolean[];
-}
-
-export function layoutOf(model: CompiledModel): CompartmentLayout {
-  const meta = model.meta;
-  return {
-    // A rate or volume of a compartment model is positive; only an explicit `~ normal` keeps the natural scale.
-    log: meta.parameters.map((par) => par.estimatedAs === "reciprocal" || par.positive === true || !(par.variability !== "fixed" && par.distribution === "normal")),
-    random: meta.parameters.map((par) => par.variability !== "fixed"),
-  };
-}
-
-export function thetaOf(layout: CompartmentLayout, psi: Float64Array): Float64Array {
-  return Float64Array.from(psi, (v, j) => (layout.log[j] ? Math.exp(v) : v));
-}
-
-/** One subject's samples on the residual scale: logs for relative errors (positive samples only). */
-export interface SubjectSamples {
-  times: number[];
-  values: number[];
-  log: boolean;
-}
-
-export function subjectSamples(model: CompiledModel, data: Dataset, sys: LinearSystem): SubjectSamples[] {
-  return data.subjects.map((s) => {
-    const smp: Samples = samplesOf(model, s, sys.observed);
-    const keep = smp.values.map((v) => !smp.relative || v > 0);
-    return {
-      times: smp.times.filter((_, i) => keep[i]),
-      values: smp.values.filter((_, i) => keep[i]).map((v) => (smp.relative ? Math.log(v) : v)),
-      log: smp.relative,
-    };
-  });
-}
-
-/** Residuals of one subject at theta (NaN where the prediction leaves the model's domain). */
-export function residualsAt(sys: LinearSystem, doses: Dataset["subjects"][number]["doses"], smp: SubjectSamples, theta: Float64Array): Float64Array {
-  const pred = predictObserved(sys, theta, doses, smp.times);
-  if (!pred) return new Float64Array(smp.values.length).fill(Number.NaN);
-  return Float64Array.from(smp.values, (y, i) => (smp.log ? (pred[i]! > 0 ? y - Math.log(pred[i]!) : Number.NaN) : y - pred[i]!));
-}
 
 /** Per subject, its starting psi (population start where it has none). */
 function starts(model: CompiledModel, data: Dataset, sys: LinearSystem, layout: CompartmentLayout, smp: SubjectSamples[]): { psis: Float64Array[]; start: Float64Array; how: string } {

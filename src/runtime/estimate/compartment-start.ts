@@ -11,7 +11,7 @@ import type { Dataset } from "../data/dataset.js";
 import { solveSpd } from "../numeric/linalg.js";
 import { median } from "../numeric/summary.js";
 import { predictObserved, type LinearSystem } from "../rows/compartment-response.js";
-import type { CompartmentLayout, SubjectSamples } from "./compartment-population.js";
+import type { CompartmentLayout, SubjectSamples } from "./compartment-layout.js";
 
 /** Grid points per rate, by the number of rates (the grid has points^rates nodes). */
 function pointsPerRate(rates: number): number {
