@@ -121,6 +121,31 @@ function evalPoly(c: number[], x: number): number {
   return s;
 }
 
+/** The root of c in [a, b] (c(a) = fa and c(b) of opposite signs): Newton steps, bisection when one leaves the bracket. */
+function bracketedRoot(c: number[], a: number, b: number, fa: number): number {
+  const deg = c.length - 1;
+  let x = 0.5 * (a + b);
+  for (let it = 0; it < 100; it++) {
+    let f = 0;
+    let d = 0;
+    for (let i = 0; i <= deg; i++) {
+      d = d * x + f;
+      f = f * x + c[i]!;
+    }
+    if (f === 0) return x;
+    if (fa * f < 0) b = x;
+    else {
+      a = x;
+      fa = f;
+    }
+    const newton = x - f / d;
+    const next = d !== 0 && newton > a && newton < b ? newton : 0.5 * (a + b);
+    if (Math.abs(next - x) <= 1e-15 * Math.max(1e-300, Math.abs(x)) || b - a <= 1e-15 * Math.max(Math.abs(a), Math.abs(b))) return next;
+    x = next;
+  }
+  return x;
+}
+
 /** Rounding error of evaluating c at x (Horner), a few hundred ulps of the largest term. */
 function evalNoise(c: number[], x: number): number {
   let s = 0;
@@ -152,23 +177,7 @@ export function realRoots(c: number[]): number[] | null {
   });
   for (let i = 0; i + 1 < ends.length; i++) {
     if (zero[i] || zero[i + 1] || values[i]! * values[i + 1]! > 0) continue;
-    let a = ends[i]!;
-    let b = ends[i + 1]!;
-    let fa = values[i]!;
-    for (let it = 0; it < 200 && b - a > 1e-15 * Math.max(1, Math.abs(a)); it++) {
-      const mid = 0.5 * (a + b);
-      const fm = evalPoly(c, mid);
-      if (fm === 0) {
-        a = b = mid;
-        break;
-      }
-      if (fa * fm < 0) b = mid;
-      else {
-        a = mid;
-        fa = fm;
-      }
-    }
-    roots.push(0.5 * (a + b));
+    roots.push(bracketedRoot(c, ends[i]!, ends[i + 1]!, values[i]!));
   }
   roots.sort((u, v) => u - v);
   return roots.length === deg ? roots : null;
