@@ -15,7 +15,9 @@
 // Levenberg-Marquardt (compartment-start.ts).
 import type { CompiledModel } from "../model.js";
 import type { Dataset } from "../data/dataset.js";
-import type { FitResult, ParameterEstimate } from "../fit-result.js";
+import type { CovariateEffectEstimate, FitResult, ParameterEstimate } from "../fit-result.js";
+import { covariateCoefficients, covariateValues, type CovariateCoefficient } from "../data/covariate-coefficients.js";
+import { covariateFields } from "./covariate-effects.js";
 import type { LinearSystem } from "../rows/compartment-response.js";
 import { laplaceEm, type LaplaceEmFit, type NonlinearSubject } from "../population/laplace-em.js";
 import { median } from "../numeric/summary.js";
@@ -45,22 +47,30 @@ function starts(model: CompiledModel, data: Dataset, sys: LinearSystem, layout: 
 
 export interface CompartmentPopulation {
   em: LaplaceEmFit;
+  /** Per data subject: its covariate terms z (in `layout.effects` order). */
+  z: Float64Array[];
   kept: number[];
   samples: SubjectSamples[];
   startedFrom: string;
 }
 
 /** The Laplace EM on every subject with at least one sample. */
-export function compartmentPopulation(model: CompiledModel, data: Dataset, sys: LinearSystem, layout: CompartmentLayout): CompartmentPopulation {
+export function compartmentPopulation(model: CompiledModel, data: Dataset, sys: LinearSystem, layout: CompartmentLayout, coefs: CovariateCoefficient[]): CompartmentPopulation {
   const p = model.nParams;
+  const nb = layout.effects.length;
+  const z = data.subjects.map((s) => covariateValues(coefs, s.covariates));
+  // The covariate coefficients start at 0, appended to psi as components without a random effect.
+  const extend = (v: Float64Array): Float64Array => Float64Array.from({ length: p + nb }, (_, a) => (a < p ? v[a]! : 0));
   const all = subjectSamples(model, data, sys);
   const kept = all.map((s, i) => (s.values.length > 0 ? i : -1)).filter((i) => i >= 0);
   if (kept.length === 0) throw new UnsupportedModelError(`model ${model.meta.name}: no subject has a sample of the observed compartment`);
-  const { psis, start, how } = starts(model, data, sys, layout, all);
+  const own = starts(model, data, sys, layout, all);
+  const psis = own.psis.map(extend);
+  const start = extend(own.start);
   const subjects: NonlinearSubject[] = kept.map((i) => ({
     dof: all[i]!.values.length,
     start: psis[i]!,
-    residuals: (psi: Float64Array) => residualsAt(sys, data.subjects[i]!.doses, all[i]!, thetaOf(layout, psi)),
+    residuals: (psi: Float64Array) => residualsAt(sys, data.subjects[i]!.doses, all[i]!, thetaOf(layout, psi, z[i]!)),
   }));
   // Starting omega from the spread of the subjects' own values (robust), kept within a CV of 10% to 100%.
   const omegaStart = Float64Array.from({ length: p }, (_, j) => {
@@ -75,28 +85,30 @@ export function compartmentPopulation(model: CompiledModel, data: Dataset, sys: 
     // Laplace moments, as R nlme's linearisation: an importance-sampled E-step (the latent path's) moved cefamandole and
   // remifentanil by at most 1.3% of a value, at three times the time (16 s against 5.5 s on remifentanil).
   const fullBlocks = model.meta.covariance.filter((b) => b.structure === "full").map((b) => b.params.filter((j) => layout.random[j]));
-  const em = laplaceEm(subjects, { random: layout.random, fullBlocks, start, omegaStart, lower, upper });
-  return { em, kept, samples: all, startedFrom: how };
+  const random = [...layout.random, ...layout.effects.map(() => false)];
+  const em = laplaceEm(subjects, { random, fullBlocks, start, omegaStart: extend(omegaStart), lower, upper });
+  return { em, z, kept, samples: all, startedFrom: own.how };
 }
 
 /** The fit of a linear compartment model (see the file comment). */
 export function fitLinearCompartments(model: CompiledModel, data: Dataset, sys: LinearSystem): FitResult {
   const started = performance.now();
   const meta = model.meta;
-  const p = model.nParams;
-  const layout = layoutOf(model);
-  const pop = compartmentPopulation(model, data, sys, layout);
+  const coefs = covariateCoefficients(meta, data.levels);
+  const layout = layoutOf(model, coefs);
+  const pop = compartmentPopulation(model, data, sys, layout, coefs);
   const { em, kept } = pop;
+  const dim = em.mu.length;
   const natural = (j: number, coef: number): number => (meta.parameters[j]!.estimatedAs === "reciprocal" ? 1 / coef : coef);
   const typical = thetaOf(layout, em.mu);
   const parameters: Record<string, ParameterEstimate> = {};
   meta.parameters.forEach((par, j) => {
     const est = natural(j, typical[j]!);
-    const se = Math.sqrt(em.muCov[j * p + j]!);
+    const se = Math.sqrt(em.muCov[j * dim + j]!);
     parameters[par.name] = {
       estimate: est,
       se: Number.isFinite(se) ? (layout.log[j] ? Math.abs(est) * se : se / (par.estimatedAs === "reciprocal" ? typical[j]! ** 2 : 1)) : null,
-      omega: layout.random[j] ? Math.sqrt(em.omega[j * p + j]!) : null,
+      omega: layout.random[j] ? Math.sqrt(em.omega[j * dim + j]!) : null,
       ...(layout.log[j] ? { scale: "log" as const } : {}),
     };
   });
@@ -110,7 +122,7 @@ export function fitLinearCompartments(model: CompiledModel, data: Dataset, sys: 
   };
   const individual: FitResult["individual"] = {};
   kept.forEach((i, u) => {
-    const th = thetaOf(layout, em.modes[u]!);
+    const th = thetaOf(layout, em.modes[u]!, pop.z[i]!);
     const row: Record<string, number> = {};
     meta.parameters.forEach((par, j) => (row[par.name] = natural(j, th[j]!)));
     individual[data.subjects[i]!.id] = { ...row, ...derivedAt(th) };
@@ -119,20 +131,7 @@ export function fitLinearCompartments(model: CompiledModel, data: Dataset, sys: 
   const residual: FitResult["residual"] = {};
   for (const ob of meta.observations)
     residual[ob.name] = ob.error === "constant" ? { error: "constant", a: sigma } : ob.error === "proportional" ? { error: "proportional", b: sigma } : { error: "combined", a: 0, b: sigma };
-  const names = meta.parameters.filter((_, j) => layout.random[j]).map((x) => x.name);
-  const idx = meta.parameters.map((_, j) => j).filter((j) => layout.random[j]);
-  // psi of a reciprocal parameter is log(1/V) = -log V: its covariances with the others change sign.
-  const sign = meta.parameters.map((par) => (par.estimatedAs === "reciprocal" ? -1 : 1));
-  const cov = (a: number, b: number): number => sign[a]! * sign[b]! * em.omega[a * p + b]!;
-  const omegaCorrelation: Record<string, number> = {};
-  for (const block of meta.covariance)
-    if (block.structure === "full")
-      block.params.forEach((a, u) =>
-        block.params.slice(u + 1).forEach((b) => {
-          const den = Math.sqrt(cov(a, a) * cov(b, b));
-          omegaCorrelation[`${meta.parameters[a]!.name},${meta.parameters[b]!.name}`] = den > 0 ? cov(a, b) / den : 0;
-        }),
-      );
+  const { omega, omegaCorrelation } = omegaOf(meta, layout, em);
   return {
     model: meta.name,
     subjects: kept.length,
@@ -142,7 +141,8 @@ export function fitLinearCompartments(model: CompiledModel, data: Dataset, sys: 
     residual,
     individual,
     derived: derivedAt(typical),
-    omega: { names, matrix: idx.map((a) => idx.map((b) => cov(a, b))) },
+    omega,
+    ...covariateFields(meta, covariateEffectsOf(meta, layout, coefs, em), data.levels),
     unidentifiable: [],
     notes: notesOf(model, sys, layout, pop, data.subjects.length),
     settings: {
@@ -158,6 +158,44 @@ export function fitLinearCompartments(model: CompiledModel, data: Dataset, sys: 
   };
 }
 
+/** Omega on the parameters' scale (psi of a reciprocal parameter is log(1/V) = -log V: its covariances change sign). */
+function omegaOf(meta: CompiledModel["meta"], layout: CompartmentLayout, em: LaplaceEmFit): Pick<FitResult, "omega" | "omegaCorrelation"> {
+  const dim = em.mu.length;
+  const names = meta.parameters.filter((_, j) => layout.random[j]).map((x) => x.name);
+  const idx = meta.parameters.map((_, j) => j).filter((j) => layout.random[j]);
+  const sign = meta.parameters.map((par) => (par.estimatedAs === "reciprocal" ? -1 : 1));
+  const cov = (a: number, b: number): number => sign[a]! * sign[b]! * em.omega[a * dim + b]!;
+  const omegaCorrelation: Record<string, number> = {};
+  for (const block of meta.covariance)
+    if (block.structure === "full")
+      block.params.forEach((a, u) =>
+        block.params.slice(u + 1).forEach((b) => {
+          const den = Math.sqrt(cov(a, a) * cov(b, b));
+          omegaCorrelation[`${meta.parameters[a]!.name},${meta.parameters[b]!.name}`] = den > 0 ? cov(a, b) / den : 0;
+        }),
+      );
+  return { omega: { names, matrix: idx.map((a) => idx.map((b) => cov(a, b))) }, omegaCorrelation };
+}
+
+/** The covariate coefficients: estimated on the parameter's own scale (log for a positive one), SEs from the GLS. */
+function covariateEffectsOf(meta: CompiledModel["meta"], layout: CompartmentLayout, coefs: CovariateCoefficient[], em: LaplaceEmFit): Record<string, CovariateEffectEstimate> {
+  const dim = em.mu.length;
+  const out: Record<string, CovariateEffectEstimate> = {};
+  coefs.forEach((c, k) => {
+    const a = layout.p + k;
+    const se = Math.sqrt(em.muCov[a * dim + a]!);
+    out[c.name] = {
+      parameter: meta.parameters[c.param]!.name,
+      covariate: meta.covariates[c.covariate]!,
+      ...(c.level !== undefined ? { level: c.level } : {}),
+      estimate: em.mu[a]!,
+      se: Number.isFinite(se) ? se : null,
+      scale: layout.log[c.param] ? "log" : "natural",
+    };
+  });
+  return out;
+}
+
 function notesOf(model: CompiledModel, sys: LinearSystem, layout: CompartmentLayout, pop: CompartmentPopulation, total: number): string[] {
   const meta = model.meta;
   const latent = meta.states.filter((s) => s.latent).map((s) => s.name);
@@ -167,6 +205,8 @@ function notesOf(model: CompiledModel, sys: LinearSystem, layout: CompartmentLay
     `Linear compartments: ${latent.join(", ")} and ${meta.states[sys.observed]!.name} form a linear system, so each subject's ${meta.states[sys.observed]!.name} is exactly a sum over doses (bolus or infusion) of ${sys.n} exponentials whose rates are the eigenvalues of the system matrix; no ODE is solved.`,
     `Population step: nonlinear mixed model on ${relative ? "the log residuals log y - log C (the proportional error fitted on the log scale, as R nlme fits log conc)" : "the residuals y - C"}, log theta_i = log theta + eta_i for ${logNames.join(", ")} (omega = SD of eta, Monolix's omega), by Laplace EM (FOCE-like: conditional modes, the residuals linearised there); started from ${pop.startedFrom}; ${pop.em.rounds} round(s)${pop.em.converged ? "" : " (stopped at the round limit: an omega still shrinking towards 0 converges slowly)"}. Standard errors from the GLS information of the population values (delta method to the natural scale).`,
   ];
+  if (layout.effects.length > 0)
+    notes.push(`Covariate effects: ${layout.effects.length} coefficient(s) on the parameters' log scale (log theta_i = log theta + beta z_i + eta_i), fixed effects of the same EM, each subject's residuals written at its own covariates; standard errors from the same GLS information.`);
   if (pop.kept.length < total) notes.push(`${total - pop.kept.length} subject(s) without a sample of ${meta.observations[0]!.name} were left out.`);
   return notes;
 }

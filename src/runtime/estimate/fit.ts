@@ -367,7 +367,8 @@ function otherPath(model: CompiledModel, data: Dataset, options: FitOptions): Fi
 /** Covariate effects the spec declares are read and exported but not yet estimated on these paths: say so. */
 function covariatesNotEstimated(meta: CompiledModel["meta"], result: FitResult): FitResult {
   const withEffects = meta.parameters.filter((p) => p.covariateEffects?.length).map((p) => p.name);
-  if (withEffects.length)
+  // The compartment path estimates them (covariateEffects set).
+  if (withEffects.length && !result.covariateEffects)
     result.notes.push(`The covariate effects on ${withEffects.join(", ")} were not estimated (the population step has no covariate model on this path yet): the values are typical over the subjects.`);
   return result;
 }
