@@ -11,6 +11,8 @@ export { model as growth_sparse } from "./growth_sparse.js";
 export { model as logistic } from "./logistic.js";
 export { model as lotka_volterra } from "./lotka_volterra.js";
 export { model as pk_2cmt_iv } from "./pk_2cmt_iv.js";
+export { model as pk_2cmt_oral } from "./pk_2cmt_oral.js";
+export { model as pk_3cmt_iv } from "./pk_3cmt_iv.js";
 export { model as pk_iv_infusion } from "./pk_iv_infusion.js";
 export { model as pk_iv_multidose } from "./pk_iv_multidose.js";
 export { model as pk_oral } from "./pk_oral.js";

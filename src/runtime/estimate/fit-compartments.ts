@@ -13,16 +13,15 @@
 // (a_1 beta + a_2 alpha) / c, M_CC + M_PP = -(alpha + beta) and
 // det M = alpha beta; which parameter sits in which entry is read off the
 // compiled model (probed), so `k10 + k12` or a rate written `k21` map back.
-// Population values are the medians of the individual values (every
-// parameter is here a searched rate or mapped from them) and omega their
-// spread; rows are weighted by 1/prediction for relative errors (three passes).
+// These per-subject values are the start of the population step
+// (compartment-population.ts); rows are weighted by 1/prediction for relative
+// errors (three passes).
 import type { CompiledModel, Env, ModelMeta } from "../model.js";
 import type { Dataset, Subject } from "../data/dataset.js";
-import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import { dosedAmount } from "../rows/latent-rows.js";
 import { observationOfState } from "../rows/weak-form.js";
 import { searchLogScale } from "../population/outer-search.js";
-import { median, sd } from "../numeric/summary.js";
+import { median } from "../numeric/summary.js";
 import { UnsupportedModelError } from "./unsupported.js";
 
 /** Where each parameter sits in the 2x2 system of (C, P). */
@@ -79,13 +78,13 @@ export function compartmentPlan(model: CompiledModel): CompartmentPlan | null {
   return { observed, peripheral, dose: { param: first.coefficient!.param!, scale: first.coefficient!.scale }, outRate: out, inRate: inp, cp, cc, last: rest[0]! };
 }
 
-interface Samples {
+export interface Samples {
   times: number[];
   values: number[];
   relative: boolean;
 }
 
-function samplesOf(model: CompiledModel, subject: Subject, observed: number): Samples {
+export function samplesOf(model: CompiledModel, subject: Subject, observed: number): Samples {
   const o = observationOfState(model)[observed]!;
   const ob = model.meta.observations[o]!;
   const s = subject.series[o];
@@ -177,13 +176,12 @@ function predictions(subject: Subject, plan: CompartmentPlan, f: SubjectFit): nu
   );
 }
 
-export function fitCompartments(model: CompiledModel, data: Dataset, plan: CompartmentPlan): FitResult {
-  const started = performance.now();
-  const meta = model.meta;
-  const p = model.nParams;
-  const notes: string[] = [];
-  for (const s of meta.states) if ((s.initial ?? 0) !== 0 || s.initialEstimated) throw new UnsupportedModelError(`model ${meta.name}: the compartment form needs every state at 0 before the first dose`);
-  const fits: (SubjectFit | null)[] = data.subjects.map((subject) => {
+/**
+ * Each subject's own estimate of the model's coefficients (1/V in V's slot) from its macro-constants, or null when it
+ * has fewer than 4 samples: the starting values of the population step (compartment-population.ts).
+ */
+export function ownCompartmentEstimates(model: CompiledModel, data: Dataset, plan: CompartmentPlan): { theta: Float64Array | null; atBound: boolean }[] {
+  return data.subjects.map((subject) => {
     const samples = samplesOf(model, subject, plan.observed);
     const level = median(samples.values.map(Math.abs).filter((v) => v > 0));
     let f = fitSubject(subject, samples, plan, samples.values.map(() => (samples.relative && level > 0 ? 1 / level : 1)));
@@ -193,84 +191,6 @@ export function fitCompartments(model: CompiledModel, data: Dataset, plan: Compa
       const floor = 1e-3 * median(pred.map(Math.abs));
       f = fitSubject(subject, samples, plan, pred.map((v) => 1 / Math.max(Math.abs(v), floor))) ?? f;
     }
-    return f;
+    return f ? { theta: parametersOf(plan, model.nParams, f), atBound: f.atBound } : { theta: null, atBound: false };
   });
-  const kept = data.subjects.map((s, i) => ({ s, f: fits[i]! })).filter((x) => x.f !== null);
-  if (kept.length === 0) throw new UnsupportedModelError(`model ${meta.name}: no subject has the 4 samples the two-compartment form needs`);
-  const skipped = data.subjects.filter((_, i) => !fits[i]).map((s) => s.id);
-  if (skipped.length) notes.push(`${skipped.length} subject(s) with fewer than 4 samples were left out (${skipped.slice(0, 5).join(", ")}${skipped.length > 5 ? ", ..." : ""}).`);
-  const individual: Record<string, Record<string, number>> = {};
-  kept.forEach(({ s, f }) => {
-    const th = parametersOf(plan, p, f);
-    const row: Record<string, number> = {};
-    const values = th.map((v, j) => (meta.parameters[j]!.estimatedAs === "reciprocal" ? 1 / v : v));
-    meta.parameters.forEach((par, j) => (row[par.name] = values[j]!));
-    if (meta.derived.length) {
-      const out = new Float64Array(meta.derived.length);
-      model.derived(th, out);
-      meta.derived.forEach((dq, k) => Number.isFinite(out[k]!) && (row[dq.name] = out[k]!));
-    }
-    individual[s.id] = row;
-  });
-  const parameters: Record<string, ParameterEstimate> = {};
-  meta.parameters.forEach((par, j) => {
-    const v = kept.map(({ s }) => individual[s.id]![par.name]!).filter(Number.isFinite);
-    const random = par.variability !== "fixed";
-    const log = par.positive === true && v.every((x) => x > 0);
-    parameters[par.name] = {
-      estimate: median(v),
-      se: null,
-      omega: random ? (log ? sd(v.map(Math.log)) : sd(v)) : null,
-      fromIndividuals: true,
-      ...(log ? { scale: "log" as const } : {}),
-    };
-  });
-  const atBound = kept.filter(({ f }) => f.atBound).length;
-  // Residual error from the final residuals (relative or absolute): robust (MAD; a sample near zero gives a wild
-  // relative residual), inflated for the 4 values each subject fits.
-  const res: number[] = [];
-  for (const { s, f } of kept) {
-    const pred = predictions(s, plan, f);
-    f.samples.values.forEach((y, i) => {
-      const r = f.samples.relative ? (y - pred[i]!) / pred[i]! : y - pred[i]!;
-      if (Number.isFinite(r)) res.push(r);
-    });
-  }
-  const n = res.length;
-  const resSd = 1.4826 * median(res.map(Math.abs)) * Math.sqrt(n / Math.max(1, n - 4 * kept.length));
-  const residual: FitResult["residual"] = {};
-  for (const ob of meta.observations)
-    residual[ob.name] = ob.error === "constant" ? { error: "constant", a: resSd } : ob.error === "proportional" ? { error: "proportional", b: resSd } : { error: "combined", a: 0, b: resSd };
-  const names = meta.parameters.filter((x) => x.variability !== "fixed").map((x) => x.name);
-  const derived: Record<string, number> = {};
-  if (meta.derived.length) {
-    const th = Float64Array.from(meta.parameters, (par) => (par.estimatedAs === "reciprocal" ? 1 / parameters[par.name]!.estimate : parameters[par.name]!.estimate));
-    const out = new Float64Array(meta.derived.length);
-    model.derived(th, out);
-    meta.derived.forEach((dq, k) => Number.isFinite(out[k]!) && (derived[dq.name] = out[k]!));
-  }
-  notes.push(
-    `Two-compartment form: ${meta.states[plan.peripheral]!.name} is a convolution of ${meta.states[plan.observed]!.name}, so each subject's samples are exactly a sum over doses of two exponentials (bolus or infusion), linear in their weights; the two rates were searched per subject (nested bounded golden-section searches on the log scale, bounds from the sampling) and the parameters mapped back from these macro-constants. Population values are the medians of the individual values, omega their SD${meta.parameters.some((x) => x.positive) ? " (of the log for positive parameters)" : ""}; no standard errors.`,
-  );
-  if (atBound) notes.push(`${atBound} subject(s) have a rate at (within one grid step of) a search bound: the data barely determine it there.`);
-  return {
-    model: meta.name,
-    subjects: kept.length,
-    seconds: (performance.now() - started) / 1000,
-    parameters,
-    omegaCorrelation: {},
-    residual,
-    individual,
-    derived,
-    omega: { names, matrix: names.map((a) => names.map((b) => (a === b ? (parameters[a]!.omega ?? 0) ** 2 : 0))) },
-    unidentifiable: [],
-    notes,
-    settings: {
-      estimator: "two-compartment macro-constants by variable projection per subject (exact exponential rows), medians over subjects",
-      form: "exponential",
-      rowForms: { exponential: kept.length },
-      rows: n,
-      atBound,
-    },
-  };
 }

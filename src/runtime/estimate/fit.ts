@@ -3,7 +3,8 @@
 // mixed model, optionally re-weight WENDy-style, and report a FitResult.
 // No ODE is solved anywhere on this path.
 import { assertFittable } from "./unsupported.js";
-import { compartmentPlan, fitCompartments } from "./fit-compartments.js";
+import { fitLinearCompartments } from "./compartment-population.js";
+import { linearSystemOf } from "../rows/compartment-response.js";
 import type { CompiledModel } from "../model.js";
 import { DataError, type Dataset } from "../data/dataset.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
@@ -350,14 +351,14 @@ function scaledDosesIntoObserved(meta: CompiledModel["meta"]): boolean {
 }
 
 /**
- * The paths other than the dense weak form: two compartments (a convolution latent state: exact rows, per-subject
- * variable projection, fit-compartments.ts), and latent states or doses scaled into an observed state (fit-latent.ts).
+ * The paths other than the dense weak form: linear compartment models with a peripheral (convolution) state (exact
+ * sums of exponentials, a nonlinear mixed model on the log scale: compartment-population.ts), and latent states or doses scaled into an observed state (fit-latent.ts).
  * Null: the dense path. Refuses (assertFittable) the forms no path fits.
  */
 function otherPath(model: CompiledModel, data: Dataset, options: FitOptions): FitResult | null {
   const meta = model.meta;
-  const compartments = compartmentPlan(model);
-  if (compartments) return fitCompartments(model, data, compartments);
+  const compartments = linearSystemOf(model);
+  if (compartments) return fitLinearCompartments(model, data, compartments);
   assertFittable(meta, data);
   if (meta.states.some((s) => s.latent) || scaledDosesIntoObserved(meta)) return fitLatent(model, data, options);
   return null;
@@ -366,7 +367,8 @@ function otherPath(model: CompiledModel, data: Dataset, options: FitOptions): Fi
 /** Covariate effects the spec declares are read and exported but not yet estimated on these paths: say so. */
 function covariatesNotEstimated(meta: CompiledModel["meta"], result: FitResult): FitResult {
   const withEffects = meta.parameters.filter((p) => p.covariateEffects?.length).map((p) => p.name);
-  if (withEffects.length)
+  // The compartment path estimates them (covariateEffects set).
+  if (withEffects.length && !result.covariateEffects)
     result.notes.push(`The covariate effects on ${withEffects.join(", ")} were not estimated (the population step has no covariate model on this path yet): the values are typical over the subjects.`);
   return result;
 }
