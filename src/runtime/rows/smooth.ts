@@ -193,7 +193,7 @@ class BandedProblem {
     const fitted = new Float64Array(this.n);
     const residuals = new Float64Array(this.n);
     const rss = this.rssOf(this.coef, fitted, residuals);
-    return { coef: Float64Array.from(this.coef), edf, fitted, residuals, rss };
+    return { coef: this.coef.slice(), edf, fitted, residuals, rss };
   }
 
   /** tr(H^2) = tr(K^2) with K = (B'WB + lambda P)^-1 B'WB, column by column. */

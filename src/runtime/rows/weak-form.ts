@@ -241,17 +241,23 @@ export function commonSpans(curves: readonly CurvePiece[][], jumps: readonly num
     let start = Number.NEGATIVE_INFINITY;
     let end = Number.POSITIVE_INFINITY;
     const pieces: CurvePiece[] = [];
-    const allTimes: number[] = [];
+    let count = 0;
     for (const list of curves) {
       const piece = list.find((c) => c.start >= lo && c.end <= hi && c.start < hi);
       if (!piece) break;
       pieces.push(piece);
       start = Math.max(start, piece.start);
       end = Math.min(end, piece.end);
-      for (const t of piece.times) allTimes.push(t);
+      count += piece.times.length;
     }
     if (pieces.length < curves.length || !(end > start)) continue;
-    const inside = [...new Set(allTimes.filter((t) => t >= start && t <= end))].sort((x, y) => x - y);
+    // Sorted distinct times inside: a typed array sorts numerically without a comparator call per pair.
+    const all = new Float64Array(count);
+    let k = 0;
+    for (const piece of pieces) for (const t of piece.times) if (t >= start && t <= end) all[k++] = t;
+    const sorted = all.subarray(0, k).sort();
+    const inside: number[] = [];
+    for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) inside.push(sorted[i]!);
     if (inside.length < 4) continue;
     spans.push({ pieces, start, end, inside });
   }
