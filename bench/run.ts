@@ -19,10 +19,12 @@ await load("sparse", "./sparse.js", "benchSparse");
 await load("refine", "./refine.js", "benchRefine");
 // Slow (10 networks per setting, every selection method): `npm run bench -- sparse-many`.
 await load("sparse-many", "./sparse-many.js", "benchSparseMany");
+// Whether worker threads would pay for the per-subject work here: `npm run bench -- workers`.
+await load("workers", "./workers.js", "benchWorkers");
 
 const only = process.argv.slice(2);
 /** Suites that run only when named: they take tens of minutes. */
-const optIn = new Set(["sparse-many"]);
+const optIn = new Set(["sparse-many", "workers"]);
 const results: Record<string, object> = {};
 for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 ? !only.includes(name) : optIn.has(name)) continue;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nlmeLexer, reservedWords } from "../../grammar/tokens.js";
+import { allTokens, lexerOptions, nlmeLexer, reservedWords } from "../../grammar/tokens.js";
+import { Lexer } from "../../grammar/chevrotain.js";
 import { isRealToken } from "../../grammar/is-real-token.js";
 
 function lex(text: string): string[] {
@@ -9,6 +10,12 @@ function lex(text: string): string[] {
 }
 
 describe("tokens", () => {
+  it("pass Chevrotain's lexer definition checks, which the shared lexer skips at start-up", () => {
+    const checked = new Lexer(allTokens, lexerOptions(true));
+    expect(checked.lexerDefinitionErrors).toEqual([]);
+    expect((checked as unknown as { lexerDefinitionWarning: unknown[] }).lexerDefinitionWarning).toEqual([]);
+    expect(lexerOptions().skipValidations).toBe(true);
+  });
   it("splits ranges from numbers", () => {
     expect(lex("1..40")).toEqual(["NumberLit:1", "DotDot:..", "NumberLit:40"]);
     expect(lex("0.5 .5 1e-3 2.7E+2")).toEqual(["NumberLit:0.5", "NumberLit:.5", "NumberLit:1e-3", "NumberLit:2.7E+2"]);

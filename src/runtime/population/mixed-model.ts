@@ -95,6 +95,35 @@ function phiFrom(layout: FactorLayout, blocks: RandomBlock[], randomParams: numb
   return phi;
 }
 
+/** The non-zero entries of a q x q factor, by column (rows ascending) and by row (columns ascending), CSR-style. */
+interface NonZeros {
+  colStart: Int32Array;
+  cols: Int32Array;
+  rowStart: Int32Array;
+  rows: Int32Array;
+}
+
+/** With `lower`, only the lower triangle (the part of the factor that `profile` reads). */
+function nonZeros(lam: Float64Array, q: number, lower = false): NonZeros {
+  const colStart = new Int32Array(q + 1);
+  const cols = new Int32Array(q * q);
+  const rowStart = new Int32Array(q + 1);
+  const rows = new Int32Array(q * q);
+  let nc = 0;
+  let nr = 0;
+  for (let s = 0; s < q; s++) {
+    colStart[s] = nc;
+    rowStart[s] = nr;
+    for (let u = 0; u < q; u++) {
+      if (lam[u * q + s] !== 0 && (!lower || u >= s)) cols[nc++] = u;
+      if (lam[s * q + u] !== 0 && (!lower || u <= s)) rows[nr++] = u;
+    }
+  }
+  colStart[q] = nc;
+  rowStart[q] = nr;
+  return { colStart, cols, rowStart, rows };
+}
+
 export class MixedModel {
   readonly p: number;
   readonly q: number;
@@ -206,25 +235,29 @@ export class MixedModel {
     let logdet = 0;
     let base = 0;
     const rp = this.randomParams;
+    // The factor's zeros add exactly 0 to these sums: skip them (see `posterior`).
+    const { colStart, cols } = nonZeros(lam, q, true);
     for (let i = 0; i < this.m; i++) {
       const a = this.a[i]!;
       const c = this.c[i]!;
       // R = L' S'A (q x p); v = L' S'c.
       for (let s = 0; s < q; s++) {
+        const x0 = colStart[s]!;
+        const x1 = colStart[s + 1]!;
         for (let j = 0; j < p; j++) {
           let acc = 0;
-          for (let t = s; t < q; t++) acc += lam[t * q + s]! * a[rp[t]! * p + j]!;
+          for (let x = x0; x < x1; x++) acc += lam[cols[x]! * q + s]! * a[rp[cols[x]!]! * p + j]!;
           r[s * p + j] = acc;
         }
         let acc = 0;
-        for (let t = s; t < q; t++) acc += lam[t * q + s]! * c[rp[t]!]!;
+        for (let x = x0; x < x1; x++) acc += lam[cols[x]! * q + s]! * c[rp[cols[x]!]!]!;
         v[s] = acc;
       }
       // M = I + R S L (= I + L'Z'ZL).
       for (let s = 0; s < q; s++)
         for (let t = 0; t < q; t++) {
           let acc = s === t ? 1 : 0;
-          for (let u = t; u < q; u++) acc += r[s * p + rp[u]!]! * lam[u * q + t]!;
+          for (let x = colStart[t]!; x < colStart[t + 1]!; x++) acc += r[s * p + rp[cols[x]!]!]! * lam[cols[x]! * q + t]!;
           mm[s * q + t] = acc;
         }
       for (let s = 0; s < q; s++)
@@ -276,13 +309,17 @@ export class MixedModel {
     return { deviance: logdet + n * Math.log(rss / n) + n * (1 + Math.log(2 * Math.PI)), rss };
   }
 
-  /** Posterior means of b_i (scaled units) at factor `lam` and theta. */
-  private posterior(i: number, theta: Float64Array, lam: Float64Array, mean: Float64Array, cov?: Float64Array): void {
+  /**
+   * Posterior means of b_i (scaled units) at factor `lam` and theta, `nz` its non-zero pattern (`nonZeros(lam)`):
+   * the sums skip the factor's zeros (all of its off-diagonal ones with diagonal blocks), which add exactly 0.
+   */
+  private posterior(i: number, theta: Float64Array, lam: Float64Array, nz: NonZeros, mean: Float64Array, cov?: Float64Array): void {
     const { p, q } = this;
     const rp = this.randomParams;
     const a = this.a[i]!;
     const c = this.c[i]!;
     const { zr, zz, pm: m, lt } = this;
+    const { colStart, cols, rowStart, rows } = nz;
     for (let s = 0; s < q; s++) {
       let acc = c[rp[s]!]!;
       for (let j = 0; j < p; j++) acc -= a[rp[s]! * p + j]! * theta[j]!;
@@ -293,19 +330,25 @@ export class MixedModel {
     for (let s = 0; s < q; s++)
       for (let t = 0; t < q; t++) {
         let acc = s === t ? 1 : 0;
-        for (let u = 0; u < q; u++) for (let w = 0; w < q; w++) acc += lam[u * q + s]! * zz[u * q + w]! * lam[w * q + t]!;
+        for (let x = colStart[s]!; x < colStart[s + 1]!; x++) {
+          const u = cols[x]!;
+          for (let y = colStart[t]!; y < colStart[t + 1]!; y++) {
+            const w = cols[y]!;
+            acc += lam[u * q + s]! * zz[u * q + w]! * lam[w * q + t]!;
+          }
+        }
         m[s * q + t] = acc;
       }
     cholesky(m, q);
     for (let s = 0; s < q; s++) {
       let acc = 0;
-      for (let u = 0; u < q; u++) acc += lam[u * q + s]! * zr[u]!;
+      for (let x = colStart[s]!; x < colStart[s + 1]!; x++) acc += lam[cols[x]! * q + s]! * zr[cols[x]!]!;
       lt[s] = acc;
     }
     choleskySolve(m, q, lt);
     for (let s = 0; s < q; s++) {
       let acc = 0;
-      for (let u = 0; u < q; u++) acc += lam[s * q + u]! * lt[u]!;
+      for (let x = rowStart[s]!; x < rowStart[s + 1]!; x++) acc += lam[s * q + rows[x]!]! * lt[rows[x]!]!;
       mean[s] = acc;
     }
     if (cov) {
@@ -315,7 +358,13 @@ export class MixedModel {
       for (let s = 0; s < q; s++)
         for (let t = 0; t < q; t++) {
           let acc = 0;
-          for (let u = 0; u < q; u++) for (let w = 0; w < q; w++) acc += lam[s * q + u]! * minv[u * q + w]! * lam[t * q + w]!;
+          for (let x = rowStart[s]!; x < rowStart[s + 1]!; x++) {
+            const u = rows[x]!;
+            for (let y = rowStart[t]!; y < rowStart[t + 1]!; y++) {
+              const w = rows[y]!;
+              acc += lam[s * q + u]! * minv[u * q + w]! * lam[t * q + w]!;
+            }
+          }
           cov[s * q + t] = acc;
         }
     }
@@ -377,9 +426,10 @@ export class MixedModel {
       const { rss } = this.profile(phi, theta);
       const sigma2 = rss / this.nTotal;
       factorFrom(this.layout, phi, lam);
+      const nz = nonZeros(lam, q);
       const omegaNew = new Float64Array(q * q);
       for (let i = 0; i < this.m; i++) {
-        this.posterior(i, theta, lam, mean, cov);
+        this.posterior(i, theta, lam, nz, mean, cov);
         for (let s = 0; s < q; s++)
           for (let t = 0; t < q; t++) omegaNew[s * q + t] += (mean[s]! * mean[t]! + sigma2 * cov[s * q + t]!) / this.m;
       }
@@ -404,9 +454,10 @@ export class MixedModel {
     const thetaCovScaled = new Float64Array(p * p);
     if (cholesky(info, p)) choleskyInverse(info, p, thetaCovScaled);
     const blups: Float64Array[] = [];
+    const nz = nonZeros(lam, q);
     for (let i = 0; i < this.m; i++) {
       const b = new Float64Array(q);
-      if (q > 0) this.posterior(i, theta, lam, b);
+      if (q > 0) this.posterior(i, theta, lam, nz, b);
       for (let s = 0; s < q; s++) b[s] = b[s]! * this.scale[this.randomParams[s]!]!;
       blups.push(b);
     }

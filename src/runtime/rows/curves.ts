@@ -134,8 +134,15 @@ export function smoothState(
 function addLogResiduals(piece: CurvePiece, smoothing: SmoothOptions, acc: OutputNoise): void {
   const n = piece.values.length;
   for (let i = 0; i < n; i++) if (!(piece.values[i]! > 0)) return;
-  const times = piece.warp ? Float64Array.from(piece.times, (t) => warpTime(piece.warp!, t)) : piece.times;
-  const logFit = smoothSeries(times, Float64Array.from(piece.values, Math.log), smoothing.maxSegments !== undefined ? { maxSegments: smoothing.maxSegments } : {});
+  let times = piece.times;
+  if (piece.warp) {
+    times = new Float64Array(n);
+    for (let i = 0; i < n; i++) times[i] = warpTime(piece.warp, piece.times[i]!);
+  }
+  // Loops rather than Float64Array.from(..., map): the mapped form is many times slower in V8.
+  const logs = new Float64Array(n);
+  for (let i = 0; i < n; i++) logs[i] = Math.log(piece.values[i]!);
+  const logFit = smoothSeries(times, logs, smoothing.maxSegments !== undefined ? { maxSegments: smoothing.maxSegments } : {});
   let ss = 0;
   for (let i = 0; i < n; i++) ss += logFit.noise.residuals[i]! ** 2;
   acc.ssLog += ss;

@@ -169,6 +169,13 @@ export function sharedGrid(basis: UniformCubicBasis, times: Float64Array): Share
   return null;
 }
 
+/** The shared form of this grid if it is already built (no bookkeeping): a weighted refit reuses its basis values. */
+export function knownGrid(basis: UniformCubicBasis, times: Float64Array): SharedGrid | null {
+  for (const e of cache)
+    if (e.grid && e.segments === basis.segments && e.t0 === basis.t0 && e.t1 === basis.t1 && sameTimes(e.times, times)) return e.grid;
+  return null;
+}
+
 /** One unweighted series on a shared grid: what GCV and the final curves need, in O(size) per lambda. */
 export class GridSeries {
   readonly n: number;

@@ -62,7 +62,7 @@ export interface IntegralRows extends SubjectRows {
 export const MIN_LEVELS_FOR_TESTS = 2;
 
 export function chooseRowForm(perState: CurvePiece[][], tests?: TestFunctionOptions): "weak" | "integral" {
-  const levelsOf = (pc: CurvePiece): number => (pc.times.length < 4 ? 0 : levelsFor(pc.end - pc.start, medianSpacing(Array.from(pc.times)), tests));
+  const levelsOf = (pc: CurvePiece): number => (pc.times.length < 4 ? 0 : levelsFor(pc.end - pc.start, medianSpacing(pc.times), tests));
   const worst = Math.min(...perState.map((pieces) => Math.max(0, ...pieces.map(levelsOf))));
   return worst >= MIN_LEVELS_FOR_TESTS ? "weak" : "integral";
 }

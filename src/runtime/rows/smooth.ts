@@ -4,7 +4,7 @@
 // the inverse (Takahashi / Hutchinson-de Hoog recursion) for the trace of the
 // hat matrix, O(size) work, so the search over lambda costs next to nothing.
 import { evalBasis, uniformCubicBasis, type UniformCubicBasis } from "../numeric/bspline.js";
-import { GridSeries, sharedGrid } from "./grid-smoother.js";
+import { GridSeries, knownGrid, sharedGrid } from "./grid-smoother.js";
 
 export interface SmoothOptions {
   /** Observation weights (inverse variances up to a constant); default all 1. */
@@ -78,35 +78,44 @@ class BandedProblem {
   readonly eps: number;
   /** The scale of lambda at which data and penalty weigh alike. */
   readonly ref: number;
-  readonly u: Float64Array; // banded Cholesky factor (upper)
-  readonly sigma: Float64Array; // band of the inverse
-  readonly coef: Float64Array;
+  /** Work space of the factor at one lambda, shared by the problems of one size (see `Scratch`). */
+  private readonly scratch: Scratch;
   /** The lambda the factor, coef and sigma currently hold, and its result (the search often asks twice). */
   private held = Number.NaN;
-  private heldResult = { rss: Number.NaN, edf: Number.NaN };
+  private readonly heldResult = { rss: Number.NaN, edf: Number.NaN };
 
   constructor(
     readonly basis: UniformCubicBasis,
     times: Float64Array,
     readonly values: Float64Array,
     readonly w: Float64Array,
+    /** The basis at these times when already known (a shared grid's), else evaluated here. */
+    known?: { first: Int32Array; bv: Float64Array },
   ) {
     const n = (this.n = times.length);
     const m = (this.m = basis.size);
-    this.first = new Int32Array(n);
-    this.bv = new Float64Array(4 * n);
     this.btb = new Float64Array(m * W);
     this.bty = new Float64Array(m);
-    const tmp = new Float64Array(4);
+    if (known) {
+      this.first = known.first;
+      this.bv = known.bv;
+    } else {
+      this.first = new Int32Array(n);
+      this.bv = new Float64Array(4 * n);
+      const tmp = new Float64Array(4);
+      for (let i = 0; i < n; i++) {
+        this.first[i] = evalBasis(basis, times[i]!, tmp);
+        this.bv.set(tmp, 4 * i);
+      }
+    }
+    const { first, bv, btb, bty } = this;
     for (let i = 0; i < n; i++) {
-      const j0 = evalBasis(basis, times[i]!, tmp);
-      this.first[i] = j0;
-      this.bv.set(tmp, 4 * i);
+      const j0 = first[i]!;
       const wi = w[i]!;
       for (let a = 0; a < 4; a++) {
-        const ba = tmp[a]! * wi;
-        this.bty[j0 + a] += ba * values[i]!;
-        for (let b = a; b < 4; b++) this.btb[(j0 + a) * W + (b - a)] += ba * tmp[b]!;
+        const ba = bv[4 * i + a]! * wi;
+        bty[j0 + a] += ba * values[i]!;
+        for (let b = a; b < 4; b++) btb[(j0 + a) * W + (b - a)] += ba * bv[4 * i + b]!;
       }
     }
     this.pen = penaltyBand(m);
@@ -118,13 +127,23 @@ class BandedProblem {
     }
     this.eps = 1e-11 * (traceB / m);
     this.ref = traceP > 0 ? traceB / traceP : 1;
-    this.u = new Float64Array(m * W);
-    this.sigma = new Float64Array(m * W);
-    this.coef = new Float64Array(m);
+    this.scratch = scratchFor(m);
+  }
+
+  /** The factor, the band of its inverse and the coefficients: valid while this problem owns the scratch. */
+  get u(): Float64Array {
+    return this.scratch.u;
+  }
+  get sigma(): Float64Array {
+    return this.scratch.sigma;
+  }
+  get coef(): Float64Array {
+    return this.scratch.coef;
   }
 
   factor(lambda: number): boolean {
     this.held = Number.NaN;
+    this.scratch.owner = this;
     const { u, btb, pen, m } = this;
     for (let k = 0; k < m * W; k++) u[k] = btb[k]! + lambda * pen[k]!;
     for (let i = 0; i < m; i++) u[i * W] += this.eps;
@@ -150,8 +169,9 @@ class BandedProblem {
     return rss;
   }
 
+  /** The result object is reused: read it before the next call. */
   evaluate(lambda: number): { rss: number; edf: number } {
-    if (lambda === this.held) return this.heldResult;
+    if (lambda === this.held && this.scratch.owner === this) return this.heldResult;
     if (!this.factor(lambda)) return { rss: Number.NaN, edf: Number.NaN };
     this.solveCoef();
     const { m, sigma, btb } = this;
@@ -163,7 +183,8 @@ class BandedProblem {
       for (let k = 1; k < W && i + k < m; k++) edf += 2 * sigma[i * W + k]! * btb[i * W + k]!;
     }
     this.held = lambda;
-    this.heldResult = { rss: this.rssOf(this.coef), edf };
+    this.heldResult.rss = this.rssOf(this.coef);
+    this.heldResult.edf = edf;
     return this.heldResult;
   }
 
@@ -172,7 +193,7 @@ class BandedProblem {
     const fitted = new Float64Array(this.n);
     const residuals = new Float64Array(this.n);
     const rss = this.rssOf(this.coef, fitted, residuals);
-    return { coef: Float64Array.from(this.coef), edf, fitted, residuals, rss };
+    return { coef: this.coef.slice(), edf, fitted, residuals, rss };
   }
 
   /** tr(H^2) = tr(K^2) with K = (B'WB + lambda P)^-1 B'WB, column by column. */
@@ -207,6 +228,30 @@ class BandedProblem {
     }
     return out;
   }
+}
+
+/**
+ * Factor, inverse band and coefficients of the problems with m coefficients.
+ * Every problem refactors before it reads them (`factor` takes ownership), so
+ * problems kept alive by their fits (smootherMatrix, residualDf) need no
+ * copies of their own: a few arrays per series fewer to allocate and collect.
+ */
+interface Scratch {
+  owner: BandedProblem | null;
+  u: Float64Array;
+  sigma: Float64Array;
+  coef: Float64Array;
+}
+
+const scratches = new Map<number, Scratch>();
+
+function scratchFor(m: number): Scratch {
+  let s = scratches.get(m);
+  if (!s) {
+    s = { owner: null, u: new Float64Array(m * W), sigma: new Float64Array(m * W), coef: new Float64Array(m) };
+    scratches.set(m, s);
+  }
+  return s;
 }
 
 /** What the lambda search needs of a problem: the banded solver, or a series on a shared grid (grid-smoother.ts). */
@@ -344,7 +389,7 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
   const basis = uniformCubicBasis(t0, t1, segments);
   // Unweighted series on a grid many subjects share take the shared Demmler-Reinsch form.
   const grid = options.weights ? null : sharedGrid(basis, times);
-  const banded = (): BandedProblem => new BandedProblem(basis, times, values, options.weights ?? new Float64Array(n).fill(1));
+  const banded = (): BandedProblem => new BandedProblem(basis, times, values, options.weights ?? new Float64Array(n).fill(1), knownGrid(basis, times) ?? undefined);
   const pb = grid ? new GridSeries(grid, values) : banded();
   let { lambda, method } = chooseLambda(pb, options);
 

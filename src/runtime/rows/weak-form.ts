@@ -176,6 +176,7 @@ export class WeakFormWorkspace {
   /** Theta and c at every node of an interval (grown as needed). */
   thetaAt = new Float64Array(0);
   driftAt = new Float64Array(0);
+  zAt = new Float64Array(0);
   private readonly tests: WeightedTests[] = [];
   private nextTest = 0;
   constructor(readonly model: CompiledModel) {
@@ -240,17 +241,23 @@ export function commonSpans(curves: readonly CurvePiece[][], jumps: readonly num
     let start = Number.NEGATIVE_INFINITY;
     let end = Number.POSITIVE_INFINITY;
     const pieces: CurvePiece[] = [];
-    const allTimes: number[] = [];
+    let count = 0;
     for (const list of curves) {
       const piece = list.find((c) => c.start >= lo && c.end <= hi && c.start < hi);
       if (!piece) break;
       pieces.push(piece);
       start = Math.max(start, piece.start);
       end = Math.min(end, piece.end);
-      for (const t of piece.times) allTimes.push(t);
+      count += piece.times.length;
     }
     if (pieces.length < curves.length || !(end > start)) continue;
-    const inside = [...new Set(allTimes.filter((t) => t >= start && t <= end))].sort((x, y) => x - y);
+    // Sorted distinct times inside: a typed array sorts numerically without a comparator call per pair.
+    const all = new Float64Array(count);
+    let k = 0;
+    for (const piece of pieces) for (const t of piece.times) if (t >= start && t <= end) all[k++] = t;
+    const sorted = all.subarray(0, k).sort();
+    const inside: number[] = [];
+    for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) inside.push(sorted[i]!);
     if (inside.length < 4) continue;
     spans.push({ pieces, start, end, inside });
   }
@@ -310,13 +317,14 @@ export function assembleSubject(
   const { theta, drift, xs, env } = ws;
   // The entries of Theta that are not zero at every node (a state's equation
   // involves few parameters), and whether c is: the row sums skip the rest,
-  // which adds nothing to them. Each row is summed node by node in one pass
-  // over the bump's support, all states at once, in local accumulators.
+  // which adds nothing to them. Theta, c and z are laid out entry-major (one
+  // contiguous run of nodes per entry), so each row entry is one dot product
+  // over the bump's support, summed node by node in the same order as before.
   const dp = d * p;
   const active = new Int32Array(dp);
   const hasDrift = new Uint8Array(d);
   const gAcc = new Float64Array(dp);
-  const yAcc = new Float64Array(d);
+  const nonZero = new Uint8Array(dp);
   intervals.forEach((iv, v) => {
     const { tests, z } = iv;
     const { wphi, wdphi } = weighted[v]!;
@@ -324,8 +332,9 @@ export function assembleSubject(
     // Theta and c at every node once; the bumps then only re-weight them.
     if (ws.thetaAt.length < nNodes * dp) ws.thetaAt = new Float64Array(nNodes * dp);
     if (ws.driftAt.length < nNodes * d) ws.driftAt = new Float64Array(nNodes * d);
-    const { thetaAt, driftAt } = ws;
-    const nonZero = new Uint8Array(dp);
+    if (ws.zAt.length < nNodes * d) ws.zAt = new Float64Array(nNodes * d);
+    const { thetaAt, driftAt, zAt } = ws;
+    nonZero.fill(0);
     hasDrift.fill(0);
     for (let n = 0; n < nNodes; n++) {
       const t = tests.nodes[n]!;
@@ -334,11 +343,12 @@ export function assembleSubject(
       model.observedDictionary(xs, t, env, theta);
       model.observedDrift(xs, t, env, drift);
       for (let k = 0; k < dp; k++) {
-        thetaAt[n * dp + k] = theta[k]!;
+        thetaAt[k * nNodes + n] = theta[k]!;
         if (theta[k] !== 0) nonZero[k] = 1;
       }
       for (let k = 0; k < d; k++) {
-        driftAt[n * d + k] = drift[k]!;
+        driftAt[k * nNodes + n] = drift[k]!;
+        zAt[k * nNodes + n] = z[n * d + k]!;
         if (drift[k] !== 0) hasDrift[k] = 1;
       }
     }
@@ -349,28 +359,27 @@ export function assembleSubject(
     const functions = tests.functions;
     for (let l = 0; l < functions.length; l++) {
       const f = functions[l]!;
-      gAcc.fill(0);
-      yAcc.fill(0);
       const first = f.firstNode;
       const offset = f.offset;
-      for (let i = 0; i < f.nodeCount; i++) {
-        const n = first + i;
-        const ph = wphi[offset + i]!;
-        const wd = wdphi[offset + i]!;
-        if (anyDrift) for (let k = 0; k < d; k++) yAcc[k] -= wd * z[n * d + k]! + ph * driftAt[n * d + k]!;
-        else for (let k = 0; k < d; k++) yAcc[k] -= wd * z[n * d + k]!;
-        const base = n * dp;
-        for (let a = 0; a < nActive; a++) {
-          const e = active[a]!;
-          gAcc[e] += ph * thetaAt[base + e]!;
-        }
+      const count = f.nodeCount;
+      gAcc.fill(0);
+      for (let a = 0; a < nActive; a++) {
+        const e = active[a]!;
+        const base = e * nNodes + first;
+        let acc = 0;
+        for (let i = 0; i < count; i++) acc += wphi[offset + i]! * thetaAt[base + i]!;
+        gAcc[e] = acc;
       }
       for (let k = 0; k < d; k++) {
+        const base = k * nNodes + first;
+        let acc = 0;
+        if (anyDrift) for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]! + wphi[offset + i]! * driftAt[base + i]!;
+        else for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]!;
         const row = iv.firstRow + l * d + k;
         rowState[row] = k;
         rowTest[row] = l;
         const s = rowScale[k]!;
-        y[row] = yAcc[k]! * s;
+        y[row] = acc * s;
         for (let j = 0; j < p; j++) g[row * p + j] = gAcc[k * p + j]! * s;
       }
     }
