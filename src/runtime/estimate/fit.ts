@@ -24,6 +24,7 @@ import { whitenIntegralSubjects } from "./integral-pass.js";
 import { integralRowScale, logScaleFit, positiveParameters, type DenseSubject } from "./log-scale.js";
 import { initialStates } from "./initial-states.js";
 import { reweightedStats } from "../rows/reweight.js";
+import { sharedCurves } from "../rows/shared-curves.js";
 import { newNoise, residualErrors, smoothState } from "../rows/curves.js";
 import { fitLatent } from "./fit-latent.js";
 import { randomBlocks } from "./random-blocks.js";
@@ -40,6 +41,8 @@ interface Assembled {
   curves: CurvePiece[][][];
   skipped: string[];
   censoredDropped: number;
+  /** Outputs whose curves came from the shared smoother. */
+  sharedOutputs: string[];
 }
 
 /**
@@ -52,12 +55,18 @@ function smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOpti
   const total = data.subjects.length;
   const progress = options.onProgress;
   const keep = options.reweight === true;
-  const out: Assembled = { kept: [], systems: [], curves: [], skipped: [], censoredDropped: 0 };
+  const shared = sharedCurves(model, data, weighted, noise, options.smoother, options.tests);
+  const out: Assembled = { kept: [], systems: [], curves: [], skipped: [], censoredDropped: shared.censoredDropped, sharedOutputs: shared.outputs };
   const ws = new WeakFormWorkspace(model);
   const unitScale = new Float64Array(d).fill(1);
   data.subjects.forEach((subject, index) => {
     const perState: CurvePiece[][] = [];
     for (let k = 0; k < d; k++) {
+      const own = shared.byState.get(k);
+      if (own) {
+        perState.push(own[index]!);
+        continue;
+      }
       const smoothed = smoothState(model, subject, k, jumpTimes(model, subject, k), smoothing, weighted, noise);
       out.censoredDropped += smoothed.censoredDropped;
       perState.push(smoothed.pieces);
@@ -151,6 +160,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const noise = newNoise(model);
   const assembled = smoothAndAssemble(model, data, options, smoothing, weighted, noise);
   const { kept, skipped, censoredDropped } = assembled;
+  if (assembled.sharedOutputs.length > 0) notes.push(sharedSmoothingNote(assembled.sharedOutputs));
   if (censoredDropped > 0)
     notes.push(`${censoredDropped} censored observation(s) (below the limit of quantification) were left out of the curve estimates.`);
   const { residual, absSd } = residualErrors(model, noise);
@@ -225,7 +235,12 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       rowForms: forms,
       ...(whiten ? { integralWhitened: true } : {}),
       ...(forms.integral > 0 ? { integralCurve: options.integralCurve ?? "pchip" } : {}),
-      smoothing: { method: "P-spline, cubic, second-difference penalty, GCV", undersmooth: smoothing.undersmooth, maxSegments: smoothing.maxSegments ?? 20 },
+      smoothing: {
+        method: "P-spline, cubic, second-difference penalty, GCV",
+        undersmooth: smoothing.undersmooth,
+        maxSegments: smoothing.maxSegments ?? 20,
+        ...(assembled.sharedOutputs.length > 0 ? { shared: assembled.sharedOutputs } : {}),
+      },
       weightedSmoothing: weighted,
       testFunctions: { shape: "(1-x^2)^p", degree: options.tests?.degree ?? 4, normalise: options.tests?.normalise ?? "derivative" },
       reweight: options.reweight ?? false,
@@ -369,6 +384,11 @@ function covariatesNotEstimated(meta: CompiledModel["meta"], result: FitResult):
   if (withEffects.length)
     result.notes.push(`The covariate effects on ${withEffects.join(", ")} were not estimated (the population step has no covariate model on this path yet): the values are typical over the subjects.`);
   return result;
+}
+
+/** Which outputs were smoothed by borrowing strength across subjects. */
+function sharedSmoothingNote(outputs: string[]): string {
+  return `Curves of ${outputs.join(", ")}: shared smoother (a population P-spline plus each subject's penalised deviation, lambdas by pooled GCV; rows/shared-curves.ts), chosen because most subjects are sampled too sparsely for a curve of their own on a common design; the other outputs: per-subject P-splines.`;
 }
 
 /** Which subjects got integral rows, and how they were written. */
