@@ -24,7 +24,7 @@ import { whitenIntegralSubjects } from "./integral-pass.js";
 import { integralRowScale, logScaleFit, positiveParameters, type DenseSubject } from "./log-scale.js";
 import { initialStates } from "./initial-states.js";
 import { reweightedStats } from "../rows/reweight.js";
-import { sharedCurves } from "../rows/shared-curves.js";
+import { sharedCurves, sharedSmoothingNote } from "../rows/shared-curves.js";
 import { newNoise, residualErrors, smoothState } from "../rows/curves.js";
 import { fitLatent } from "./fit-latent.js";
 import { randomBlocks } from "./random-blocks.js";
@@ -384,11 +384,6 @@ function covariatesNotEstimated(meta: CompiledModel["meta"], result: FitResult):
   if (withEffects.length)
     result.notes.push(`The covariate effects on ${withEffects.join(", ")} were not estimated (the population step has no covariate model on this path yet): the values are typical over the subjects.`);
   return result;
-}
-
-/** Which outputs were smoothed by borrowing strength across subjects. */
-function sharedSmoothingNote(outputs: string[]): string {
-  return `Curves of ${outputs.join(", ")}: shared smoother (a population P-spline plus each subject's penalised deviation, lambdas by pooled GCV; rows/shared-curves.ts), chosen because most subjects are sampled too sparsely for a curve of their own on a common design; the other outputs: per-subject P-splines.`;
 }
 
 /** Which subjects got integral rows, and how they were written. */

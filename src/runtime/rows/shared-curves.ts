@@ -16,8 +16,8 @@
 // smoother, which GCV already serves well there.
 import type { CompiledModel } from "../model.js";
 import type { Dataset } from "../data/dataset.js";
-import type { OutputNoise } from "./curves.js";
-import { jumpTimes, observationOfState, type CurvePiece } from "./weak-form.js";
+import { chooseWarp, type OutputNoise } from "./curves.js";
+import { jumpTimes, observationOfState, warpTime, type CurvePiece, type TimeWarp } from "./weak-form.js";
 import { levelsFor, medianSpacing, type TestFunctionOptions } from "./test-functions.js";
 import { MIN_LEVELS_FOR_TESTS } from "./integral-rows.js";
 import { smoothShared, type SharedSeries } from "./shared-smoother.js";
@@ -93,7 +93,16 @@ export interface SharedCurves {
  * outputs are refitted with weights 1/level^2 when `weighted`, and their b
  * comes from the relative residuals over the pooled residual degrees of freedom.
  */
-export function sharedCurves(model: CompiledModel, data: Dataset, weighted: boolean, noise: OutputNoise[], choice: SmootherChoice = "auto", tests?: TestFunctionOptions): SharedCurves {
+export function sharedCurves(
+  model: CompiledModel,
+  data: Dataset,
+  weighted: boolean,
+  noise: OutputNoise[],
+  choice: SmootherChoice = "auto",
+  tests?: TestFunctionOptions,
+  /** Dose times per subject index: the curves may then live on a log time warp from the doses (curves.ts chooseWarp), one warp for all. */
+  warpOrigins?: (subject: number) => number[],
+): SharedCurves {
   const out: SharedCurves = { byState: new Map(), outputs: [], censoredDropped: 0 };
   if (choice === "subject") return out;
   const obsOf = observationOfState(model);
@@ -102,12 +111,15 @@ export function sharedCurves(model: CompiledModel, data: Dataset, weighted: bool
     if (!got) continue;
     const present = got.series.filter((s): s is SharedSeries => s !== null);
     if (choice === "auto" ? !sharedSmoothingApplies(got.series, tests) : present.length < 2) continue;
+    const warp = warpOrigins ? commonWarp(got.series, warpOrigins) : undefined;
+    if (warp === null) continue;
+    const axis = (s: SharedSeries): SharedSeries => (warp ? { ...s, times: s.times.map((t) => warpTime(warp, t)) } : s);
     const o = obsOf[k]!;
     const error = model.meta.observations[o]!.error;
-    let fit = smoothShared(present);
+    let fit = smoothShared(present.map(axis));
     if (weighted && error !== "constant") {
       const w = present.map((s, i) => relativeWeights(fit.subjects[i]!.noise.fitted, s.values));
-      if (w.every((x) => x !== undefined)) fit = smoothShared(present.map((s, i) => ({ ...s, weights: w[i] })));
+      if (w.every((x) => x !== undefined)) fit = smoothShared(present.map((s, i) => ({ ...axis(s), weights: w[i] })));
     }
     const acc = noise[o]!;
     const dfShare = (fit.n - fit.edf) / fit.n;
@@ -116,13 +128,32 @@ export function sharedCurves(model: CompiledModel, data: Dataset, weighted: bool
       if (!s) return [];
       const f = fit.subjects[at++]!;
       addResiduals(acc, f.noise.fitted, f.noise.residuals, s.values, dfShare);
-      return [{ start: s.times[0]!, end: s.times[s.times.length - 1]!, times: s.times, values: s.values, fit: f }];
+      return [{ start: s.times[0]!, end: s.times[s.times.length - 1]!, times: s.times, values: s.values, fit: f, ...(warp ? { warp } : {}) }];
     });
     out.byState.set(k, pieces);
     out.outputs.push(model.meta.observations[o]!.name);
     out.censoredDropped += got.censored;
   }
   return out;
+}
+
+/** The one time warp every subject's series would get (undefined: none for all; null: they differ, so no common axis). */
+function commonWarp(series: (SharedSeries | null)[], origins: (subject: number) => number[]): TimeWarp | undefined | null {
+  let first: TimeWarp | undefined | null = null;
+  const key = (w: TimeWarp | undefined): string => (w ? JSON.stringify([w.origin, w.shift, w.kinks ?? []]) : "none");
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i];
+    if (!s) continue;
+    const w = chooseWarp(s.times, origins(i));
+    if (first === null) first = w;
+    else if (key(first) !== key(w)) return null;
+  }
+  return first ?? undefined;
+}
+
+/** Which outputs were smoothed by borrowing strength across subjects (the fit's note). */
+export function sharedSmoothingNote(outputs: string[]): string {
+  return `Curves of ${outputs.join(", ")}: shared smoother (a population P-spline plus each subject's penalised deviation, lambdas by pooled GCV; rows/shared-curves.ts), chosen because most subjects are sampled too sparsely for a curve of their own on a common design; the other outputs: per-subject P-splines.`;
 }
 
 /**
