@@ -576,7 +576,7 @@ function importanceMoments(
   return { mean, cov, rss, draws: kept };
 }
 
-/** Draws kept per subject for the fixed components' Monte Carlo M-step. */
+/** Draws kept per subject for the fixed components' Monte Carlo step. */
 const RESAMPLE = 20;
 
 /**
