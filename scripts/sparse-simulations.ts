@@ -21,7 +21,7 @@ const rows: Record<string, number>[] = [];
 for (let s = 0; s < n; s++) {
   const csv = simulateDataset(model, { ...d.sim, seed: seed0 + s, ...(process.env.NOISEFREE ? { noise: Object.fromEntries(Object.keys(d.sim.noise).map((k) => [k, {}])) } : {}) });
   const data = loadData(csv, `sim${s}.csv`, model.meta, {});
-  const r = fit(model, data, {});
+  const r = fit(model, data, process.env.FIT_OPTIONS ? JSON.parse(process.env.FIT_OPTIONS) : {});
   const row: Record<string, number> = {};
   for (const [k, v] of Object.entries(r.parameters)) {
     row[k] = v.estimate;

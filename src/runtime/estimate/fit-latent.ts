@@ -24,6 +24,7 @@ import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import type { FitOptions } from "./options.js";
 import type { SmoothOptions } from "../rows/smooth.js";
 import { newNoise, residualErrors } from "../rows/curves.js";
+import { sharedCurves, sharedSmoothingNote } from "../rows/shared-curves.js";
 import { observationOfState } from "../rows/weak-form.js";
 import { latentDesign, type LatentDesign, type LatentRegressionCoefficient } from "../rows/latent-design.js";
 import { assembleRows, prepareSubject, updateLevels, type SubjectContext } from "../rows/latent-rows.js";
@@ -134,8 +135,12 @@ function prepareRun(model: CompiledModel, data: Dataset, options: FitOptions): L
   const counters = { censored: 0 };
   const contexts: SubjectContext[] = [];
   const skipped: string[] = [];
+  const shared = sharedCurves(model, data, weighted, noise, options.smoother, options.tests, options.warpTime === false ? undefined : (i) => data.subjects[i]!.doses.map((x) => x.time));
+  counters.censored += shared.censoredDropped;
+  if (shared.outputs.length > 0) notes.push(sharedSmoothingNote(shared.outputs));
   data.subjects.forEach((subject, index) => {
-    const ctx = prepareSubject(model, design, subject, index, smoothing, weighted, options, noise, counters);
+    const own = new Map([...shared.byState].map(([k, pieces]) => [k, pieces[index]!]));
+    const ctx = prepareSubject(model, design, subject, index, smoothing, weighted, options, noise, counters, own);
     if (ctx) contexts.push(ctx);
     else skipped.push(subject.id);
     options.onProgress?.(index + 1, data.subjects.length);

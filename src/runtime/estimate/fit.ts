@@ -25,6 +25,7 @@ import { whitenIntegralSubjects } from "./integral-pass.js";
 import { integralRowScale, logScaleFit, positiveParameters, type DenseSubject } from "./log-scale.js";
 import { initialStates } from "./initial-states.js";
 import { reweightedStats } from "../rows/reweight.js";
+import { sharedCurves, sharedSmoothingNote } from "../rows/shared-curves.js";
 import { newNoise, residualErrors, smoothState } from "../rows/curves.js";
 import { fitLatent } from "./fit-latent.js";
 import { randomBlocks } from "./random-blocks.js";
@@ -41,6 +42,8 @@ interface Assembled {
   curves: CurvePiece[][][];
   skipped: string[];
   censoredDropped: number;
+  /** Outputs whose curves came from the shared smoother. */
+  sharedOutputs: string[];
 }
 
 /**
@@ -53,12 +56,18 @@ function smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOpti
   const total = data.subjects.length;
   const progress = options.onProgress;
   const keep = options.reweight === true;
-  const out: Assembled = { kept: [], systems: [], curves: [], skipped: [], censoredDropped: 0 };
+  const shared = sharedCurves(model, data, weighted, noise, options.smoother, options.tests);
+  const out: Assembled = { kept: [], systems: [], curves: [], skipped: [], censoredDropped: shared.censoredDropped, sharedOutputs: shared.outputs };
   const ws = new WeakFormWorkspace(model);
   const unitScale = new Float64Array(d).fill(1);
   data.subjects.forEach((subject, index) => {
     const perState: CurvePiece[][] = [];
     for (let k = 0; k < d; k++) {
+      const own = shared.byState.get(k);
+      if (own) {
+        perState.push(own[index]!);
+        continue;
+      }
       const smoothed = smoothState(model, subject, k, jumpTimes(model, subject, k), smoothing, weighted, noise);
       out.censoredDropped += smoothed.censoredDropped;
       perState.push(smoothed.pieces);
@@ -152,6 +161,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const noise = newNoise(model);
   const assembled = smoothAndAssemble(model, data, options, smoothing, weighted, noise);
   const { kept, skipped, censoredDropped } = assembled;
+  if (assembled.sharedOutputs.length > 0) notes.push(sharedSmoothingNote(assembled.sharedOutputs));
   if (censoredDropped > 0)
     notes.push(`${censoredDropped} censored observation(s) (below the limit of quantification) were left out of the curve estimates.`);
   const { residual, absSd } = residualErrors(model, noise);
@@ -226,7 +236,12 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
       rowForms: forms,
       ...(whiten ? { integralWhitened: true } : {}),
       ...(forms.integral > 0 ? { integralCurve: options.integralCurve ?? "pchip" } : {}),
-      smoothing: { method: "P-spline, cubic, second-difference penalty, GCV", undersmooth: smoothing.undersmooth, maxSegments: smoothing.maxSegments ?? 20 },
+      smoothing: {
+        method: "P-spline, cubic, second-difference penalty, GCV",
+        undersmooth: smoothing.undersmooth,
+        maxSegments: smoothing.maxSegments ?? 20,
+        ...(assembled.sharedOutputs.length > 0 ? { shared: assembled.sharedOutputs } : {}),
+      },
       weightedSmoothing: weighted,
       testFunctions: { shape: "(1-x^2)^p", degree: options.tests?.degree ?? 4, normalise: options.tests?.normalise ?? "derivative" },
       reweight: options.reweight ?? false,

@@ -12,7 +12,7 @@
 import type { CompiledModel } from "../model.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import type { LatentDesign } from "../rows/latent-design.js";
-import { assembleRows, samplePredictions, updateLevels, type SubjectContext } from "../rows/latent-rows.js";
+import { assembleRows, predictionRows, predictionsFrom, updateLevels, type SubjectContext } from "../rows/latent-rows.js";
 import { gramSums, profileNuisance, type SubjectRows } from "../population/subject-rows.js";
 import { laplaceEm, type LaplaceEmFit, type NonlinearSubject } from "../population/laplace-em.js";
 import { searchLogScale } from "../population/outer-search.js";
@@ -89,14 +89,26 @@ function logObserved(view: LatentRunView): boolean {
 
 function logSubjectOf(view: LatentRunView, layout: Layout, ctx: SubjectContext, start: Float64Array | null): NonlinearSubject {
   const values = ctx.integral!.flatMap((smp) => Array.from(smp.values, (v) => Math.log(Math.max(v, 1e-300))));
+  // The rows depend on psi only through the rate and the decay: the importance
+  // draws of the EM move the random components with the decay held (delta_Ab
+  // has no random effect), so the rows of the latest few (rate, decay) pairs
+  // are kept; the residuals are the same numbers, without re-assembling them.
+  const memo = new Map<string, { scaled: SubjectRows | null; unscaled: SubjectRows }>();
   return {
     dof: values.length - layout.nuisance.length,
     start,
     residuals(psi: Float64Array): Float64Array {
-      const c = fullCoefficients(view, layout, ctx, psi);
       const rate = layout.rateComp >= 0 ? natural(layout, psi, layout.rateComp) : Number.NaN;
       const decay = layout.decayComp >= 0 ? natural(layout, psi, layout.decayComp) : Number.NaN;
-      const pred = samplePredictions(view.model, view.design, ctx, rate, decay, c);
+      const key = `${rate},${decay}`;
+      let rows = memo.get(key);
+      if (!rows) {
+        rows = { scaled: layout.nuisance.length > 0 ? rowsAt(view, layout, ctx, psi) : null, unscaled: predictionRows(view.model, view.design, ctx, rate, decay) };
+        if (memo.size >= 8) memo.delete(memo.keys().next().value!);
+        memo.set(key, rows);
+      }
+      const c = rows.scaled ? nuisanceFilled(layout, rows.scaled, coefficientsAt(layout, psi)) : coefficientsAt(layout, psi);
+      const pred = predictionsFrom(ctx, rows.unscaled, c);
       return Float64Array.from(values, (v, i) => v - Math.log(Math.max(pred[i]!, 1e-300)));
     },
   };
@@ -139,11 +151,15 @@ function leastSquares(rows: SubjectRows): { coef: Float64Array; rss: number } {
 
 /** The nuisance coefficients by least squares given psi (for the level re-weighting and the reports). */
 function fullCoefficients(view: LatentRunView, layout: Layout, ctx: SubjectContext, psi: Float64Array): Float64Array {
-  const rows = rowsAt(view, layout, ctx, psi);
   const c = coefficientsAt(layout, psi);
+  if (layout.nuisance.length === 0) return c;
+  return nuisanceFilled(layout, rowsAt(view, layout, ctx, psi), c);
+}
+
+/** c with its nuisance entries set by least squares on the rows, the others held. */
+function nuisanceFilled(layout: Layout, rows: SubjectRows, c: Float64Array): Float64Array {
   const P = rows.cols;
   const m = layout.nuisance.length;
-  if (m === 0) return c;
   const gtg = new Float64Array(m * m);
   const rhs = new Float64Array(m);
   for (let i = 0; i < rows.rows; i++) {
@@ -286,7 +302,7 @@ export function latentLogScale(view: LatentRunView, passes = 2): LatentLogScaleR
   });
   const logNames = layout.params.filter((_, a) => layout.positive[a]).map((j) => meta.parameters[j]!.name);
   notes.push(
-    `Population step on the log scale for ${logNames.join(", ")} (log theta_i = log theta + eta_i, omega = SD of eta, Monolix's omega): Laplace-approximated EM on each subject's rows re-written at its own parameters (products of parameters are sums on the log scale${layout.rateComp >= 0 ? `; ${meta.parameters[design.rateParam]!.name}, a latent rate, is a component like the others, so its population value weighs each subject by how well its data determine it` : ""}); posterior moments by importance sampling (${IMPORTANCE.samples} seeded draws per subject), components without a random effect by a Monte Carlo M-step over them; ${done} pass(es), ${fit.rounds} EM round(s) in the last${fit.converged ? "" : " (stopped at the round limit)"}${fit.importanceFallbacks ? `, ${fit.importanceFallbacks} subject(s) on Laplace moments` : ""}.`,
+    `Population step on the log scale for ${logNames.join(", ")} (log theta_i = log theta + eta_i, omega = SD of eta, Monolix's omega): Laplace-approximated EM on each subject's rows re-written at its own parameters (products of parameters are sums on the log scale${layout.rateComp >= 0 ? `; ${meta.parameters[design.rateParam]!.name}, a latent rate, is a component like the others, so its population value weighs each subject by how well its data determine it` : ""}); posterior moments by importance sampling (${IMPORTANCE.samples} seeded draws per subject), components without a random effect by Monte Carlo Newton steps on the marginal likelihood over them; ${done} pass(es), ${fit.rounds} EM round(s) in the last${fit.converged ? "" : " (stopped at the round limit)"}${fit.importanceFallbacks ? `, ${fit.importanceFallbacks} subject(s) on Laplace moments` : ""}.`,
   );
   return {
     parameters,

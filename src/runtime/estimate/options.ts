@@ -1,6 +1,7 @@
 // Options of `fit`, shared by the dense and the latent-state estimators.
 import type { SmoothOptions } from "../rows/smooth.js";
 import type { LatentRowOptions } from "../rows/latent-rows.js";
+import type { SmootherChoice } from "../rows/shared-curves.js";
 
 export interface FitOptions extends LatentRowOptions {
   /**
@@ -19,6 +20,12 @@ export interface FitOptions extends LatentRowOptions {
   /** Re-weighting iterations (default 3). */
   reweightIterations?: number;
   smoothing?: SmoothOptions;
+  /**
+   * Dense path: the curve smoother, "auto" (default: the shared smoother that borrows strength across subjects for
+   * outputs sampled sparsely on a common design, see rows/shared-curves.ts; the per-subject P-spline otherwise),
+   * "subject" or "shared".
+   */
+  smoother?: SmootherChoice;
   /**
    * For proportional/combined outputs, refit each curve once with weights
    * 1/fitted^2 so that the smoother sees the heteroscedastic noise (default true).

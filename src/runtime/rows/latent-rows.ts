@@ -318,6 +318,7 @@ function smoothAndPlace(
   options: LatentRowOptions,
   noise: ReturnType<typeof newNoise>,
   counters: { censored: number },
+  shared?: Map<number, CurvePiece[]>,
 ): { curves: CurvePiece[][]; intervals: Interval[] } {
   const split = options.splitAtDoses ? [...new Set(doseTimes)].sort((a, b) => a - b) : [];
   const curves: CurvePiece[][] = [];
@@ -325,6 +326,12 @@ function smoothAndPlace(
   for (const k of obs) {
     const jumps = [...new Set([...jumpTimes(model, subject, k), ...split])].sort((a, b) => a - b);
     jumps.forEach((t) => allBounds.add(t));
+    // Curves smoothed across subjects (rows/shared-curves.ts) come whole.
+    const own = shared?.get(k);
+    if (own) {
+      curves.push(own);
+      continue;
+    }
     const sm = smoothState(model, subject, k, jumps, smoothing, weighted, noise, options.warpTime === false ? undefined : doseTimes);
     counters.censored += sm.censoredDropped;
     curves.push(sm.pieces);
@@ -438,6 +445,8 @@ export function prepareSubject(
   options: LatentRowOptions,
   noise: ReturnType<typeof newNoise>,
   counters: { censored: number },
+  /** Per observed state, this subject's pieces from the shared smoother (rows/shared-curves.ts), when it was chosen. */
+  shared?: Map<number, CurvePiece[]>,
 ): SubjectContext | null {
   const { plan } = design;
   const obs = plan.observed;
@@ -445,7 +454,7 @@ export function prepareSubject(
   const natural = integralForm || options.weakScale === "natural";
   const doseTimes = subject.doses.map((x) => x.time);
   const doseAmounts = subject.doses.map((x) => x.amount);
-  const { curves, intervals } = smoothAndPlace(model, subject, obs, doseTimes, smoothing, weighted, options, noise, counters);
+  const { curves, intervals } = smoothAndPlace(model, subject, obs, doseTimes, smoothing, weighted, options, noise, counters, shared);
   const obsOf = observationOfState(model);
   let integral: SubjectContext["integral"];
   if (integralForm) {
@@ -698,6 +707,11 @@ export function assembleRows(
  * poor at a log SD of 0.5).
  */
 export function samplePredictions(model: CompiledModel, design: LatentDesign, ctx: SubjectContext, rateParamValue: number, decayValue: number, c: Float64Array): Float64Array {
+  return predictionsFrom(ctx, predictionRows(model, design, ctx, rateParamValue, decayValue), c);
+}
+
+/** The unscaled rows behind `samplePredictions` at one rate and decay (they do not depend on c, so callers may keep them). */
+export function predictionRows(model: CompiledModel, design: LatentDesign, ctx: SubjectContext, rateParamValue: number, decayValue: number): SubjectRows {
   if (!ctx.integral) throw new Error("samplePredictions: the subject has no integral-form samples");
   const saved = ctx.integral.map((smp) => smp.scale);
   const savedCorr = ctx.yCorrection;
@@ -706,10 +720,15 @@ export function samplePredictions(model: CompiledModel, design: LatentDesign, ct
   const r = assembleRows(model, design, ctx, new Float64Array(model.nStates).fill(1), rateParamValue, decayValue);
   ctx.integral.forEach((smp, o) => (smp.scale = saved[o]!));
   ctx.yCorrection = savedCorr;
+  return r;
+}
+
+/** Every sample's prediction at coefficients c from `predictionRows`. */
+export function predictionsFrom(ctx: SubjectContext, r: SubjectRows, c: Float64Array): Float64Array {
   const P = r.cols;
   const pred = new Float64Array(r.rows);
   let row = 0;
-  for (const smp of ctx.integral)
+  for (const smp of ctx.integral!)
     for (let k = 0; k < smp.times.length; k++, row++) {
       let gc = 0;
       for (let j = 0; j < P; j++) gc += r.g[row * P + j]! * c[j]!;

@@ -42,9 +42,10 @@ export interface SmoothFit {
    * How lambda was chosen: "gcv"; "capped" (GCV wanted more degrees of freedom
    * than the few points allow, so the fit keeps some residual ones); "line"
    * (4 points or fewer: the penalty's null space, a straight line); "floored"
-   * (GCV chose a near-straight line; lambda lowered to keep 3 degrees of freedom); "fixed".
+   * (GCV chose a near-straight line; lambda lowered to keep 3 degrees of freedom); "fixed";
+   * "shared" (a population curve plus the subject's deviation: rows/shared-smoother.ts).
    */
-  method: "gcv" | "fixed" | "line" | "capped" | "floored";
+  method: "gcv" | "fixed" | "line" | "capped" | "floored" | "shared";
   /** The linear map data -> coefficients (size x n, row-major): coef = A y. Computed on demand. */
   smootherMatrix(): Float64Array;
   /**
