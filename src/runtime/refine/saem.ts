@@ -4,6 +4,7 @@
 // stochastic approximation, the closed-form M-step, and the step of the parameters without variability.
 import { createRng, type Rng } from "../numeric/random.js";
 import { adaptScales, newWalkScales, SubjectChain, type KernelCounts, type WalkScales } from "./chain.js";
+import { EffectRegression } from "./effects.js";
 import { FixedStep } from "./fixed-step.js";
 import { toNatural, type Layout } from "./layout.js";
 import { approximate, currentStats, mStep, newStats, type SufficientStats } from "./mstep.js";
@@ -82,8 +83,13 @@ export function runSaem(
     for (const ch of chains) ch.sweep(pop, factors, settings.kernels, scales, rng);
     adaptScales(scales);
   }
-  const S = newStats(nR, pop.residual.kind.length);
-  const fixedStep = new FixedStep(layout);
+  const S = newStats(nR, pop.residual.kind.length, layout.effects.length);
+  const fixedStep = new FixedStep(layout, chains);
+  const regression = new EffectRegression(
+    layout.effects,
+    layout.random,
+    chains.map((ch) => ch.covariates),
+  );
   const trace: TracePoint[] = [];
   let explored = settings.exploration; // grows while the exploration is still climbing
   for (let k = 1; k <= explored + settings.smoothing; k++) {
@@ -92,16 +98,16 @@ export function runSaem(
     for (const ch of chains) ch.sweep(pop, factors, settings.kernels, scales, rng);
     adaptScales(scales);
     approximate(S, currentStats(chains, pop, nR), gamma);
-    mStep(layout, S, N, pop, exploring ? settings.anneal : null, chains, gamma);
+    mStep(layout, S, N, pop, exploring ? settings.anneal : null, chains, gamma, regression);
     factors = factorise(pop, nR);
-    if (layout.fixed.length > 0) {
+    if (layout.stepped.length > 0) {
       // The averaged statistics move with the chains' states, or the next M-step would pull mu back to where
       // the states were before x moved (this lag kept b 1% off the exact ML of the linear test model).
       const shifts = fixedStep.step(chains, pop, factors.inverse, exploring ? FIXED_EXPLORATION_STEP : gamma);
-      for (const [ch, v] of shifts) shiftStats(S, ch.phi, v, nR);
+      for (const [ch, v] of shifts) shiftStats(S, ch.phi, ch.covariates, v, nR);
     } else for (const ch of chains) ch.rescore(pop.residual);
     let complete = 0;
-    for (const ch of chains) complete += ch.llObs + priorLogDensity(layout, pop.mu, factors, ch.phi);
+    for (const ch of chains) complete += ch.llObs + priorLogDensity(layout, ch.mean(pop), factors, ch.phi);
     trace.push({ iteration: k, phase: exploring ? "exploration" : "smoothing", completeLogLik: complete, population: clonePopulation(pop) });
     if (k === explored && explored < settings.maxExploration && stillClimbing(trace)) explored++;
     onIteration?.(k, explored + settings.smoothing);
@@ -143,16 +149,18 @@ function averagePopulation(pops: Population[]): Population {
     }
   };
   mean((p) => p.mu, out.mu);
+  mean((p) => p.beta, out.beta);
   mean((p) => p.omega, out.omega);
   mean((p) => p.residual.a, out.residual.a);
   mean((p) => p.residual.b, out.residual.b);
   return out;
 }
 
-/** S for states phi - v -> phi: s1 += v, s2 += phi phi^T - (phi - v)(phi - v)^T. */
-function shiftStats(S: SufficientStats, phi: Float64Array, v: Float64Array, nR: number): void {
+/** S for states phi - v -> phi: s1 += v, sz += z v^T, s2 += phi phi^T - (phi - v)(phi - v)^T. */
+function shiftStats(S: SufficientStats, phi: Float64Array, z: Float64Array, v: Float64Array, nR: number): void {
   for (let r = 0; r < nR; r++) {
     S.s1[r]! += v[r]!;
+    for (let e = 0; e < z.length; e++) S.sz[e * nR + r]! += z[e]! * v[r]!;
     for (let q = 0; q < nR; q++) {
       const before = (phi[r]! - v[r]!) * (phi[q]! - v[q]!);
       S.s2[r * nR + q]! += phi[r]! * phi[q]! - before;
