@@ -17,12 +17,14 @@ await load("compile", "./compile.js", "benchCompile");
 await load("fit", "./fit.js", "benchFit");
 await load("sparse", "./sparse.js", "benchSparse");
 await load("refine", "./refine.js", "benchRefine");
+// Slow (remifentanil, spruce, quinidine against R nlme): `npm run bench -- refine-real`.
+await load("refine-real", "./refine-real.js", "benchRefineReal");
 // Slow (10 networks per setting, every selection method): `npm run bench -- sparse-many`.
 await load("sparse-many", "./sparse-many.js", "benchSparseMany");
 
 const only = process.argv.slice(2);
 /** Suites that run only when named: they take tens of minutes. */
-const optIn = new Set(["sparse-many"]);
+const optIn = new Set(["sparse-many", "refine-real"]);
 const results: Record<string, object> = {};
 for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 ? !only.includes(name) : optIn.has(name)) continue;
