@@ -30,6 +30,8 @@ export interface RefineOptions {
   /** Exploration continues past `exploration` while the complete log-likelihood still climbs, up to this. Default 500. */
   maxExploration?: number;
   smoothing?: number;
+  /** Smoothing continues past `smoothing` while the typical values have not settled, up to this. Default 1000. */
+  maxSmoothing?: number;
   kernels?: SaemSettings["kernels"];
   /** Start here (typical values on the natural scale, by parameter name) instead of the first guess. */
   start?: Record<string, number>;
@@ -72,6 +74,7 @@ export function refineWithInternals(
     exploration: options.exploration ?? DEFAULT_SETTINGS.exploration,
     maxExploration: Math.max(options.exploration ?? DEFAULT_SETTINGS.exploration, options.maxExploration ?? DEFAULT_SETTINGS.maxExploration),
     smoothing: options.smoothing ?? DEFAULT_SETTINGS.smoothing,
+    maxSmoothing: Math.max(options.smoothing ?? DEFAULT_SETTINGS.smoothing, options.maxSmoothing ?? DEFAULT_SETTINGS.maxSmoothing),
     kernels: options.kernels ?? DEFAULT_SETTINGS.kernels,
   };
   const subjects = data.subjects.filter((s) => s.series.some((se) => se.times.length > 0));
