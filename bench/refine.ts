@@ -118,9 +118,9 @@ async function timingCase(name: string, file: string, target: number) {
 }
 
 export async function benchRefine(): Promise<object> {
-  // The sparse design's own spec: ka, ka/V and ke log-normal, as Monolix would declare them.
+  // The sparse designs' own specs: log-normal parameters as Monolix would declare them.
   const pk = startsCase("pk_oral_sparse", "pk_oral_sparse.csv");
-  const antibody = startsCase("antibody_clairon", "antibody_clairon_sparse.csv");
+  const antibody = startsCase("antibody_clairon_sparse", "antibody_clairon_sparse.csv");
   const antibody100 = await timingCase("antibody_clairon", "antibody_clairon.csv", 30);
   process.stderr.write(`bench refine: antibody_clairon.csv done\n`);
   const orange = await timingCase("logistic", "orange.csv", 5);
