@@ -124,5 +124,5 @@ export async function benchRefine(): Promise<object> {
   const antibody100 = await timingCase("antibody_clairon", "antibody_clairon.csv", 30);
   process.stderr.write(`bench refine: antibody_clairon.csv done\n`);
   const orange = await timingCase("logistic", "orange.csv", 5);
-  return { settings: "defaults: burn-in 5, exploration 100 (continued while climbing, up to 500), smoothing 200 (steps 1/k^0.7, last half averaged), kernels 2/1/1; 50 posterior iterations (kernels 2/3/3); 300 importance samples", pk_oral_sparse: pk, antibody_clairon_sparse: antibody, antibody_clairon_100: antibody100, orange };
+  return { settings: "defaults: burn-in 5, exploration 100 (continued while climbing, up to 500), smoothing 200 (continued by 50 while the typical values move, up to 1000; steps 1/k^0.7, last half averaged), kernels 2/1/1; 50 posterior iterations (kernels 2/3/3); 300 importance samples", pk_oral_sparse: pk, antibody_clairon_sparse: antibody, antibody_clairon_100: antibody100, orange };
 }
