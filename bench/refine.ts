@@ -99,6 +99,11 @@ function startsCase(name: string, file: string) {
   }
   const best = Math.max(...results.filter((r) => Number.isFinite(r.logLik)).map((r) => r.logLik));
   for (const r of results) if (Number.isFinite(r.logLik)) r.reachedBest = best - r.logLik < Math.max(1, 3 * r.logLikMcSe);
+  // The table of the issue, per start, on stderr (stdout stays JSON).
+  for (const r of results)
+    process.stderr.write(
+      `bench refine: ${file.padEnd(28)} ${r.start.padEnd(12)} ${"error" in r ? `error: ${(r as unknown as { error: string }).error}` : `logLik ${r.logLik.toFixed(2).padStart(8)}  within 1 unit at iteration ${String(r.iterationsToWithin1 ?? "-").padStart(4)}  best optimum ${r.reachedBest ? "yes" : "no "}  ${r.seconds.toFixed(1)} s (CPU ${r.cpuSeconds.toFixed(1)} s)`}\n`,
+    );
   const firstGuessRelativeErrorVsTruth: Record<string, number> = {};
   if (truth) for (const [n, v] of Object.entries(truth.theta)) if (guess.parameters[n]) firstGuessRelativeErrorVsTruth[n] = rel(guess.parameters[n]!.estimate, v);
   return { data: file, subjects: data.subjects.length, firstGuessSeconds: Number(guessSeconds.toFixed(2)), firstGuessRelativeErrorVsTruth, starts: results };
@@ -113,10 +118,11 @@ async function timingCase(name: string, file: string, target: number) {
 }
 
 export async function benchRefine(): Promise<object> {
-  const pk = startsCase("pk_oral", "pk_oral_sparse.csv");
-  const antibody = startsCase("antibody_clairon", "antibody_clairon_sparse.csv");
+  // The sparse designs' own specs: log-normal parameters as Monolix would declare them.
+  const pk = startsCase("pk_oral_sparse", "pk_oral_sparse.csv");
+  const antibody = startsCase("antibody_clairon_sparse", "antibody_clairon_sparse.csv");
   const antibody100 = await timingCase("antibody_clairon", "antibody_clairon.csv", 30);
   process.stderr.write(`bench refine: antibody_clairon.csv done\n`);
   const orange = await timingCase("logistic", "orange.csv", 5);
-  return { settings: "defaults: burn-in 5, exploration 100 (continued while climbing, up to 500), smoothing 200 (steps 1/k^0.7, last half averaged), kernels 2/1/1; 50 posterior iterations (kernels 2/3/3); 300 importance samples", pk_oral_sparse: pk, antibody_clairon_sparse: antibody, antibody_clairon_100: antibody100, orange };
+  return { settings: "defaults: burn-in 5, exploration 100 (continued while climbing, up to 500), smoothing 200 (continued by 50 while the typical values move, up to 1000; steps 1/k^0.7, last half averaged), kernels 2/1/1; 50 posterior iterations (kernels 2/3/3); 300 importance samples", pk_oral_sparse: pk, antibody_clairon_sparse: antibody, antibody_clairon_100: antibody100, orange };
 }

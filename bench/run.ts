@@ -17,6 +17,8 @@ await load("compile", "./compile.js", "benchCompile");
 await load("fit", "./fit.js", "benchFit");
 await load("sparse", "./sparse.js", "benchSparse");
 await load("refine", "./refine.js", "benchRefine");
+// Slow (remifentanil, spruce, quinidine against R nlme): `npm run bench -- refine-real`.
+await load("refine-real", "./refine-real.js", "benchRefineReal");
 // Slow (10 networks per setting, every selection method): `npm run bench -- sparse-many`.
 await load("sparse-many", "./sparse-many.js", "benchSparseMany");
 // Whether worker threads would pay for the per-subject work here: `npm run bench -- workers`.
@@ -24,7 +26,7 @@ await load("workers", "./workers.js", "benchWorkers");
 
 const only = process.argv.slice(2);
 /** Suites that run only when named: they take tens of minutes. */
-const optIn = new Set(["sparse-many", "workers"]);
+const optIn = new Set(["sparse-many", "refine-real", "workers"]);
 const results: Record<string, object> = {};
 for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 ? !only.includes(name) : optIn.has(name)) continue;

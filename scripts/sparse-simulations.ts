@@ -2,9 +2,11 @@
 // simulates n data sets (seeds seed0..seed0+n-1) with the truth values and the design of data/<design>_sparse.csv
 // (pk: one dose of 4.6 for everyone, the median of the bundled doses), fits each through the bundled log-normal
 // spec and prints every estimate and the medians against the truth. Figures in test/runtime/estimate/sparse-designs.test.ts.
+// With REFINE=1 each fit is then refined by SAEM (seed 1) and the refined values are printed beside it (`refined_*`).
 import { loadModel } from "../src/cli/load-model.js";
 import { loadData } from "../src/runtime/data/load-data.js";
 import { fit } from "../src/runtime/estimate/fit.js";
+import { refine } from "../src/runtime/refine/refine.js";
 import { simulateDataset, type DatasetSpec } from "../src/runtime/simulate/simulate-data.js";
 const [which, nStr, seed0Str] = process.argv.slice(2);
 const designs: Record<string, { spec: string; sim: Omit<DatasetSpec, "seed"> }> = {
@@ -27,9 +29,18 @@ for (let s = 0; s < n; s++) {
     row[k] = v.estimate;
     if (v.omega !== null) row[`omega_${k}`] = v.omega;
   }
+  if (process.env.REFINE) {
+    const refined = refine(model, data, r, { seed: 1 });
+    for (const [k, v] of Object.entries(refined.parameters)) {
+      row[`refined_${k}`] = v.estimate;
+      if (v.omega !== null) row[`refined_omega_${k}`] = v.omega;
+    }
+    row["refined_logLik"] = refined.logLikelihood.value;
+  }
   rows.push(row);
   console.log(s, JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v.toPrecision(4))]))));
 }
 const med = (v: number[]) => { const a = [...v].sort((x, y) => x - y); const m = a.length >> 1; return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2; };
 const truth: Record<string, number> = { ...d.sim.theta, ...Object.fromEntries(Object.entries(d.sim.omega ?? {}).map(([k, v]) => [`omega_${k}`, v])) };
+for (const k of Object.keys(truth)) truth[`refined_${k}`] = truth[k]!;
 console.log("median", JSON.stringify(Object.fromEntries(Object.keys(rows[0]!).map((k) => [k, [Number(med(rows.map((r) => r[k]!)).toPrecision(4)), truth[k], truth[k] ? Number((med(rows.map((r) => r[k]!)) / truth[k]! - 1).toFixed(3)) : null]]))));

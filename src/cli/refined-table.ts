@@ -11,6 +11,9 @@ export function refinedTable(r: RefinedFit): string {
     "",
     table(["parameter", "first guess", "refined", "s.e.", "r.s.e.", "omega guess", "omega", "s.e."], rows),
   ];
+  const effects = Object.entries(r.covariateEffects ?? {});
+  if (effects.length > 0)
+    parts.push("", table(["covariate effect", "first guess", "refined", "s.e.", "on", "scale"], effects.map(([n, e]) => [n, fmt(e.start), fmt(e.estimate), fmt(e.se), e.parameter, e.scale])));
   const corr = Object.entries(r.omegaCorrelation);
   if (corr.length > 0) parts.push("", table(["correlation", "refined"], corr.map(([n, v]) => [n, fmt(v)])));
   parts.push("", table(["output", "error model", "a", "s.e.", "b", "s.e."], Object.entries(r.residual).map(([n, e]) => [n, e.error, fmt(e.a), fmt(e.aSe), fmt(e.b), fmt(e.bSe)])));

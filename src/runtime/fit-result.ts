@@ -127,6 +127,11 @@ export interface RefinedFit {
   /** Time at which estimated initial states hold. */
   t0: number;
   parameters: Record<string, RefinedParameter>;
+  /**
+   * Covariate coefficients on the transformed scale of their parameter (`log` for a log-normal one), named as in the
+   * first guess's `covariateEffects`, with the value SAEM started from; absent without covariate effects.
+   */
+  covariateEffects?: Record<string, Omit<CovariateEffectEstimate, "natural"> & { start: number }>;
   /** Correlations of random effects within full blocks, keyed "A,B". */
   omegaCorrelation: Record<string, number>;
   residual: Record<string, ResidualError & { aSe?: number | null; bSe?: number | null }>;

@@ -30,8 +30,11 @@ export function refinedAsFirstGuess(fit: FitResult): { fit: FitResult; initialSt
   const residual: FitResult["residual"] = {};
   for (const [name, r] of Object.entries(refined.residual)) residual[name] = { error: r.error, ...(r.a !== undefined ? { a: r.a } : {}), ...(r.b !== undefined ? { b: r.b } : {}) };
   const omegaCorrelation = { ...refined.omegaCorrelation };
+  const covariateEffects = fit.covariateEffects ? { ...fit.covariateEffects } : undefined;
+  for (const [name, e] of Object.entries(refined.covariateEffects ?? {}))
+    if (covariateEffects) covariateEffects[name] = { parameter: e.parameter, covariate: e.covariate, ...(e.level !== undefined ? { level: e.level } : {}), estimate: e.estimate, se: e.se, scale: e.scale };
   return {
-    fit: { ...fit, parameters, individual, residual, omegaCorrelation, notes: [...fit.notes, REFINED_BANNER] },
+    fit: { ...fit, parameters, individual, residual, omegaCorrelation, ...(covariateEffects ? { covariateEffects } : {}), notes: [...fit.notes, REFINED_BANNER] },
     initialStates,
   };
 }

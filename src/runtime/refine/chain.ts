@@ -5,6 +5,7 @@
 // 3. a random walk on all components jointly, shaped by Omega.
 // The current state's predictions and observation log-likelihood are cached, so a kernel costs one ODE solve.
 import type { Rng } from "../numeric/random.js";
+import { subjectMean } from "./effects.js";
 import type { Layout } from "./layout.js";
 import { naturalParams, priorQuadratic, type Population, type PopulationFactors } from "./population.js";
 import type { SubjectPredictor } from "./predict.js";
@@ -35,12 +36,16 @@ export class SubjectChain {
   private readonly predNew: Float64Array;
   private readonly psi: Float64Array;
   private readonly z: Float64Array;
+  private readonly m: Float64Array;
 
+  /** `covariates`: the subject's covariate terms z_i, one per `layout.effects`. */
   constructor(
     readonly predictor: SubjectPredictor,
     private readonly layout: Layout,
+    readonly covariates: Float64Array = new Float64Array(layout.effects.length),
   ) {
     const nR = layout.random.length;
+    this.m = new Float64Array(layout.components.length);
     this.phi = new Float64Array(nR);
     this.phiNew = new Float64Array(nR);
     this.pred = new Float64Array(predictor.obs.n);
@@ -49,9 +54,14 @@ export class SubjectChain {
     this.z = new Float64Array(nR);
   }
 
+  /** The subject's mean m_i = mu + B z_i (transformed scale, every component); a buffer the next call overwrites. */
+  mean(pop: Population): Float64Array {
+    return subjectMean(this.layout.effects, pop.mu, pop.beta, this.covariates, this.m);
+  }
+
   /** Log-likelihood of the observations at `phi` (random positions) under `pop`; -Infinity when the solve fails. */
   evaluate(pop: Population, phi: Float64Array, pred: Float64Array): number {
-    naturalParams(this.layout, pop.mu, phi, this.psi);
+    naturalParams(this.layout, this.mean(pop), phi, this.psi);
     if (!this.predictor.predict(this.psi, pred)) return -Infinity;
     const ll = observationLogLik(this.predictor.obs, pred, pop.residual);
     return Number.isFinite(ll) ? ll : -Infinity;
@@ -79,23 +89,24 @@ export class SubjectChain {
     const nR = layout.random.length;
     if (nR === 0) return;
     const L = factors.chol;
+    const mean = Float64Array.from(this.mean(pop));
     for (let m = 0; m < counts.independent; m++) {
       for (let r = 0; r < nR; r++) z[r] = rng.normal();
       for (let r = 0; r < nR; r++) {
-        let s = pop.mu[layout.random[r]!]!;
+        let s = mean[layout.random[r]!]!;
         for (let q = 0; q <= r; q++) s += L[r * nR + q]! * z[q]!;
         phiNew[r] = s;
       }
       const ll = this.evaluate(pop, phiNew, this.predNew);
       if (Math.log(rng.uniform()) < ll - this.llObs) this.accept(ll);
     }
-    let prior = priorQuadratic(layout, pop.mu, factors, phi);
+    let prior = priorQuadratic(layout, mean, factors, phi);
     for (let m = 0; m < counts.componentwise; m++) {
       for (let r = 0; r < nR; r++) {
         phiNew.set(phi);
         phiNew[r] = phi[r]! + scales.component[r]! * rng.normal();
         const ll = this.evaluate(pop, phiNew, this.predNew);
-        const priorNew = priorQuadratic(layout, pop.mu, factors, phiNew);
+        const priorNew = priorQuadratic(layout, mean, factors, phiNew);
         scales.tried[r]!++;
         if (Math.log(rng.uniform()) < ll + priorNew - this.llObs - prior) {
           this.accept(ll);
@@ -112,7 +123,7 @@ export class SubjectChain {
         phiNew[r] = phi[r]! + scales.joint * s;
       }
       const ll = this.evaluate(pop, phiNew, this.predNew);
-      const priorNew = priorQuadratic(layout, pop.mu, factors, phiNew);
+      const priorNew = priorQuadratic(layout, mean, factors, phiNew);
       scales.jointTried++;
       if (Math.log(rng.uniform()) < ll + priorNew - this.llObs - prior) {
         this.accept(ll);

@@ -13,13 +13,15 @@
 // SE of b 36% too small. The variance is therefore corrected by a batch-means estimate of Var(mean score).
 import { cholesky, choleskyInverse } from "../numeric/linalg.js";
 import type { SubjectChain } from "./chain.js";
+import { subjectMean } from "./effects.js";
+import { setStepped, steppedValue } from "./fixed-step.js";
 import type { Layout } from "./layout.js";
 import { factorise, naturalParams, priorLogDensity, type Population } from "./population.js";
 import { observationLogLik } from "./residual.js";
 
 export interface FisherParam {
-  kind: "mu" | "omega" | "correlation" | "a" | "b";
-  /** Component (mu), random position (omega), pair of random positions (correlation), output (a, b). */
+  kind: "mu" | "beta" | "omega" | "correlation" | "a" | "b";
+  /** Component (mu), effect (beta), random position (omega), pair of random positions (correlation), output (a, b). */
   index: number;
   other?: number;
 }
@@ -44,6 +46,7 @@ export class Louis {
   ) {
     const nR = layout.random.length;
     layout.components.forEach((_, c) => this.params.push({ kind: "mu", index: c }));
+    layout.effects.forEach((_, e) => this.params.push({ kind: "beta", index: e }));
     for (let r = 0; r < nR; r++) this.params.push({ kind: "omega", index: r });
     for (const b of layout.blocks)
       if (b.full) for (let i = 0; i < b.members.length; i++) for (let j = i + 1; j < b.members.length; j++) this.params.push({ kind: "correlation", index: b.members[i]!, other: b.members[j]! });
@@ -64,6 +67,8 @@ export class Louis {
     switch (p.kind) {
       case "mu":
         return this.pop.mu[p.index]!;
+      case "beta":
+        return this.pop.beta[p.index]!;
       case "omega":
         return Math.sqrt(om[p.index * nR + p.index]!);
       case "correlation":
@@ -80,12 +85,14 @@ export class Louis {
     const nR = this.layout.random.length;
     const pop: Population = {
       mu: Float64Array.from(this.pop.mu),
+      beta: Float64Array.from(this.pop.beta),
       omega: new Float64Array(nR * nR),
       residual: { kind: this.pop.residual.kind, a: Float64Array.from(this.pop.residual.a), b: Float64Array.from(this.pop.residual.b) },
     };
     const sd = new Float64Array(nR);
     this.params.forEach((p, k) => {
       if (p.kind === "mu") pop.mu[p.index] = theta[k]!;
+      else if (p.kind === "beta") pop.beta[p.index] = theta[k]!;
       else if (p.kind === "omega") sd[p.index] = theta[k]!;
       else if (p.kind === "a") pop.residual.a[p.index] = theta[k]!;
       else if (p.kind === "b") pop.residual.b[p.index] = theta[k]!;
@@ -105,25 +112,27 @@ export class Louis {
     const layout = this.layout;
     const obs = chain.predictor.obs;
     if (!Number.isFinite(chain.llObs)) return;
-    const fixed = layout.fixed;
+    // The values that move the predictions: components without a random effect and the effects on them.
+    const fixed = layout.stepped;
     const J: Float64Array[] = [];
     const psi = new Float64Array(layout.components.length);
+    const mean = new Float64Array(layout.components.length);
     const base = new Float64Array(obs.n);
     if (fixed.length > 0) {
-      naturalParams(layout, this.pop.mu, chain.phi, psi);
+      naturalParams(layout, chain.mean(this.pop), chain.phi, psi);
       if (!chain.predictor.predict(psi, base, true)) return;
     }
-    for (const c of fixed) {
-      const mu = Float64Array.from(this.pop.mu);
-      const h = 1e-4 * Math.max(1, Math.abs(mu[c]!));
-      mu[c] = mu[c]! + h;
-      naturalParams(layout, mu, chain.phi, psi);
+    for (const p of fixed) {
+      const trial = { mu: Float64Array.from(this.pop.mu), beta: Float64Array.from(this.pop.beta) };
+      const h = 1e-4 * Math.max(1, Math.abs(steppedValue(trial, p)));
+      setStepped(trial, p, steppedValue(trial, p) + h);
+      naturalParams(layout, subjectMean(layout.effects, trial.mu, trial.beta, chain.covariates, mean), chain.phi, psi);
       const f = new Float64Array(obs.n);
       if (!chain.predictor.predict(psi, f, true)) return;
       for (let m = 0; m < obs.n; m++) f[m] = (f[m]! - base[m]!) / h;
       J.push(f);
     }
-    const fixedParam = fixed.map((c) => this.params.findIndex((p) => p.kind === "mu" && p.index === c));
+    const fixedParam = fixed.map((q) => this.params.findIndex((p) => p.kind === q.kind && p.index === q.index));
     const f = new Float64Array(obs.n);
     const ll = (theta: Float64Array): number => {
       const pop = this.populationAt(theta);
@@ -140,7 +149,7 @@ export class Louis {
         } catch {
           return Number.NaN;
         }
-        prior = priorLogDensity(layout, pop.mu, factors, chain.phi);
+        prior = priorLogDensity(layout, subjectMean(layout.effects, pop.mu, pop.beta, chain.covariates, mean), factors, chain.phi);
       }
       return observationLogLik(obs, f, pop.residual) + prior;
     };

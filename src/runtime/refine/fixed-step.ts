@@ -12,7 +12,8 @@
 // its variance is small.
 import { solveSpd } from "../numeric/linalg.js";
 import type { SubjectChain } from "./chain.js";
-import type { Layout } from "./layout.js";
+import { subjectMean } from "./effects.js";
+import type { Layout, Stepped } from "./layout.js";
 import { naturalParams, type Population } from "./population.js";
 import { errorSd, observationScore } from "./residual.js";
 
@@ -27,8 +28,20 @@ export class FixedStep {
   private info: Float64Array | null = null;
   private readonly randomSensitivity = new Map<SubjectChain, Float64Array[]>();
   private calls = 0;
+  /** Per stepped value, the largest |z| of its covariate term (1 for a component's own value): bounds its steps. */
+  private readonly zScale: number[];
 
-  constructor(private readonly layout: Layout) {}
+  constructor(
+    private readonly layout: Layout,
+    chains: SubjectChain[],
+  ) {
+    this.zScale = layout.stepped.map((p) => {
+      if (p.kind === "mu") return 1;
+      let m = 0;
+      for (const ch of chains) m = Math.max(m, Math.abs(ch.covariates[p.index]!));
+      return m > 0 ? m : 1;
+    });
+  }
 
   /**
    * Moves the fixed components of `pop.mu`, moves each chain's state along its profiled response and re-solves
@@ -37,8 +50,8 @@ export class FixedStep {
    */
   step(chains: SubjectChain[], pop: Population, omegaInverse: Float64Array, gamma: number): Map<SubjectChain, Float64Array> {
     const layout = this.layout;
-    const fixed = layout.fixed;
-    const nF = fixed.length;
+    const stepped = layout.stepped;
+    const nF = stepped.length;
     const nR = layout.random.length;
     const shifts = new Map<SubjectChain, Float64Array>();
     if (nF === 0) return shifts;
@@ -46,9 +59,10 @@ export class FixedStep {
     const grad = new Float64Array(nF);
     const info = new Float64Array(nF * nF);
     const psi = new Float64Array(layout.components.length);
-    const mu = Float64Array.from(pop.mu);
+    const trial = { mu: Float64Array.from(pop.mu), beta: Float64Array.from(pop.beta) };
+    const mean = new Float64Array(layout.components.length);
     const phi = new Float64Array(nR);
-    const h = fixed.map((c) => 1e-4 * Math.max(1, Math.abs(pop.mu[c]!)));
+    const h = stepped.map((p, m) => (1e-4 * Math.max(1, Math.abs(steppedValue(pop, p)))) / this.zScale[m]!);
     const nA = nF + nR;
     const responses = new Map<SubjectChain, Float64Array>();
     for (const ch of chains) {
@@ -66,18 +80,19 @@ export class FixedStep {
           J.push(cached[m - nF]!);
           continue;
         }
-        mu.set(pop.mu);
+        trial.mu.set(pop.mu);
+        trial.beta.set(pop.beta);
         phi.set(ch.phi);
         let step: number;
         if (m < nF) {
           step = h[m]!;
-          mu[fixed[m]!] = mu[fixed[m]!]! + step;
+          setStepped(trial, stepped[m]!, steppedValue(trial, stepped[m]!) + step);
         } else {
           const r = m - nF;
           step = 1e-4 * Math.max(Math.sqrt(pop.omega[r * nR + r]!), 1e-3);
           phi[r] = phi[r]! + step;
         }
-        naturalParams(layout, mu, phi, psi);
+        naturalParams(layout, subjectMean(layout.effects, trial.mu, trial.beta, ch.covariates, mean), phi, psi);
         const f = new Float64Array(obs.n);
         if (!ch.predictor.predict(psi, f)) ok = false;
         for (let i = 0; i < obs.n; i++) f[i] = (f[i]! - ch.pred[i]!) / step;
@@ -105,11 +120,13 @@ export class FixedStep {
     if (!delta) return shifts;
     const moved = new Float64Array(nF);
     for (let m = 0; m < nF; m++) {
-      const c = fixed[m]!;
-      // A trust region: one step moves a log-scale value by at most 0.5 (x1.65), a natural-scale one by half its size.
-      const limit = this.layout.components[c]!.scale === "logNormal" ? 0.5 : 0.5 * Math.max(Math.abs(pop.mu[c]!), 1e-8);
+      const p = stepped[m]!;
+      const c = p.kind === "mu" ? p.index : layout.effects[p.index]!.component;
+      // A trust region: one step moves a log-scale value by at most 0.5 (x1.65), a natural-scale one by half its
+      // size; a covariate effect moves its component that much at the largest |z|.
+      const limit = (this.layout.components[c]!.scale === "logNormal" ? 0.5 : 0.5 * Math.max(Math.abs(pop.mu[c]!), 1e-8)) / this.zScale[m]!;
       moved[m] = Math.max(-limit, Math.min(limit, gamma * delta[m]!));
-      pop.mu[c] = pop.mu[c]! + moved[m]!;
+      setStepped(pop, p, steppedValue(pop, p) + moved[m]!);
     }
     // Each chain's state follows x along its profiled response, so that the chains do not lag behind x (with
     // lagging chains the next score points past the optimum and the Newton steps oscillate).
@@ -124,6 +141,15 @@ export class FixedStep {
     for (const ch of chains) ch.refresh(pop);
     return shifts;
   }
+}
+
+export function steppedValue(pop: Pick<Population, "mu" | "beta">, p: Stepped): number {
+  return p.kind === "mu" ? pop.mu[p.index]! : pop.beta[p.index]!;
+}
+
+export function setStepped(pop: Pick<Population, "mu" | "beta">, p: Stepped, v: number): void {
+  if (p.kind === "mu") pop.mu[p.index] = v;
+  else pop.beta[p.index] = v;
 }
 
 /**

@@ -53,7 +53,7 @@ export function importanceLogLik(layout: Layout, chains: SubjectChain[], pop: Po
       }
       const logQ = logStudent(quad, nR, logDetL);
       const ll = ch.evaluate(pop, phi.subarray(0), pred.subarray(0, ch.predictor.obs.n));
-      logW[s] = ll + priorLogDensity(layout, pop.mu, factors, phi) - logQ;
+      logW[s] = ll + priorLogDensity(layout, ch.mean(pop), factors, phi) - logQ;
     }
     let max = -Infinity;
     for (const w of logW) if (w > max) max = w;

@@ -5,6 +5,7 @@
 import type { Dataset } from "../data/dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
+import { buildEffects, effectValues, type Effect } from "./effects.js";
 
 export type Scale = "normal" | "logNormal";
 
@@ -25,6 +26,13 @@ export interface Layout {
   fixed: number[];
   /** Covariance blocks over positions in `random`. */
   blocks: { full: boolean; members: number[] }[];
+  /** Covariate effects, on the transformed scale of their component. */
+  effects: Effect[];
+  /**
+   * What SAEM moves by its Newton step rather than by sufficient statistics: the components without a random
+   * effect, and the covariate effects on them.
+   */
+  stepped: Stepped[];
   /** Time at which the initial states hold. */
   t0: number;
   /** Initial value per state for states the model fixes (NaN where a component estimates it). */
@@ -32,9 +40,13 @@ export interface Layout {
   notes: string[];
 }
 
+export type Stepped = { kind: "mu"; index: number } | { kind: "beta"; index: number };
+
 /** The start of SAEM: population values on the transformed scale and the random-effect SDs there. */
 export interface Start {
   mu: Float64Array;
+  /** Per effect, on the transformed scale. */
+  beta: Float64Array;
   /** Per random position, SD of the transformed random effect. */
   omega: Float64Array;
 }
@@ -85,7 +97,9 @@ export function buildLayout(model: CompiledModel, data: Dataset, firstGuess?: Fi
     else {
       let name = `${s.name}0`;
       while (taken.has(name)) name = `${name}_init`;
-      components.push({ name, kind: "initial", index: k, scale: "logNormal", random: true });
+      // `X(0) ~ normal` / `X(0) positive` as declared; without a line, log-normal as Monolix's X0 defaults.
+      const v = s.initialVariability;
+      components.push({ name, kind: "initial", index: k, scale: v?.distribution ?? "logNormal", random: v?.random ?? true });
     }
   });
   const estimatesInitial = components.some((c) => c.kind === "initial");
@@ -106,7 +120,12 @@ export function buildLayout(model: CompiledModel, data: Dataset, firstGuess?: Fi
     blocks.push({ full: b.structure === "full" && members.length > 1, members });
   }
   for (let r = 0; r < random.length; r++) if (!placed.has(r)) blocks.push({ full: false, members: [r] });
-  return { components, random, randomOf, fixed, blocks, t0, knownInitial, notes };
+  const effects = buildEffects(model, data);
+  const stepped: Stepped[] = [
+    ...fixed.map((index) => ({ kind: "mu" as const, index })),
+    ...effects.flatMap((e, index) => (components[e.component]!.random ? [] : [{ kind: "beta" as const, index }])),
+  ];
+  return { components, random, randomOf, fixed, blocks, effects, stepped, t0, knownInitial, notes };
 }
 
 /**
@@ -125,17 +144,30 @@ export function startFrom(model: CompiledModel, data: Dataset, layout: Layout, f
   const n = layout.components.length;
   const mu = new Float64Array(n);
   const omega = new Float64Array(layout.random.length);
+  const beta = Float64Array.from(layout.effects, (e) => effectStart(e, layout.components[e.component]!.scale, firstGuess));
+  const z = data.subjects.map((s) => effectValues(layout.effects, s));
   layout.components.forEach((c, i) => {
     let samples: number[] = [];
+    // The covariates' part of the individual values, averaged over the subjects that have one.
+    let shift = 0;
     if (c.kind === "parameter") {
-      if (firstGuess) samples = individualValues(firstGuess, c.name);
+      if (firstGuess) {
+        const picked = data.subjects.flatMap((s, k) => {
+          const v = firstGuess.individual[s.id]?.[c.name];
+          return typeof v === "number" && Number.isFinite(v) ? [{ v, k }] : [];
+        });
+        samples = picked.map((p) => p.v);
+        layout.effects.forEach((e, k) => {
+          if (e.component === i && picked.length > 0) shift += (beta[k]! * picked.reduce((a, p) => a + z[p.k]![k]!, 0)) / picked.length;
+        });
+      }
     } else samples = firstObservations(model, data, c.index, layout.t0);
     let typical = values?.[c.name];
     const usable = samples.every((v) => (c.scale === "logNormal" ? v > 0 : Number.isFinite(v)));
     const transformed = usable ? samples.map((v) => toTransformed(c.scale, v)) : [];
     if (typical === undefined) {
       const popEstimate = c.kind === "parameter" ? firstGuess?.parameters[c.name]?.estimate : undefined;
-      if (transformed.length > 0) mu[i] = mean(transformed);
+      if (transformed.length > 0) mu[i] = mean(transformed) - shift;
       else if (popEstimate !== undefined && (c.scale === "normal" || popEstimate !== 0)) mu[i] = toTransformed(c.scale, c.scale === "normal" ? popEstimate : Math.abs(popEstimate));
       else mu[i] = c.scale === "logNormal" ? 0 : 1;
     } else {
@@ -154,19 +186,24 @@ export function startFrom(model: CompiledModel, data: Dataset, layout: Layout, f
           : Math.max(Number.isFinite(sd) ? sd : 0, OMEGA_START_MIN * Math.abs(mu[i]!), 1e-3);
     }
   });
-  return { mu, omega };
+  if (values) layout.effects.forEach((e, k) => (beta[k] = values[e.name] ?? 0));
+  return { mu, beta, omega };
+}
+
+/** A covariate effect's start: the first guess's, on the component's scale (a log effect from a natural one by its tangent). */
+function effectStart(e: Effect, scale: Scale, fit: FitResult | undefined): number {
+  const g = fit?.covariateEffects?.[e.name];
+  if (!g || g.estimate === null || !Number.isFinite(g.estimate)) return 0;
+  if ((g.scale === "log") === (scale === "logNormal")) return g.estimate;
+  if (scale === "normal") return 0;
+  const typical = fit?.parameters[g.parameter]?.estimate;
+  return typical && typical > 0 ? g.estimate / typical : 0;
 }
 
 /** A log-normal parameter needs a positive typical value; a few non-positive individual guesses only start at mu. */
 function allPositive(fit: FitResult, name: string): boolean {
   const est = fit.parameters[name]?.estimate;
   return est === undefined || est > 0;
-}
-
-function individualValues(fit: FitResult, name: string): number[] {
-  return Object.values(fit.individual)
-    .map((row) => row[name])
-    .filter((v): v is number => typeof v === "number" && Number.isFinite(v));
 }
 
 /** Per subject, the first observation of the state (inverse observation), as the exports guess X0. */

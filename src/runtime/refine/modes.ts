@@ -13,7 +13,7 @@ export function conditionalModes(layout: Layout, chains: SubjectChain[], pop: Po
     const pred = new Float64Array(ch.predictor.obs.n);
     const objective = (phi: Float64Array) => {
       const ll = ch.evaluate(pop, phi, pred);
-      return Number.isFinite(ll) ? -(ll + priorQuadratic(layout, pop.mu, factors, phi)) : Infinity;
+      return Number.isFinite(ll) ? -(ll + priorQuadratic(layout, ch.mean(pop), factors, phi)) : Infinity;
     };
     const step = Float64Array.from({ length: nR }, (_, r) => Math.max(Math.sqrt(Math.max(spread[i]![r * nR + r]!, 0)), 0.05 * Math.sqrt(pop.omega[r * nR + r]!), 1e-6));
     return nelderMead(objective, start[i]!, step, 60 * nR + 60, 1e-8);

@@ -3,6 +3,7 @@
 // the residual variances have sum r^2 (constant) and sum (r/f)^2 (proportional). S_k = S_{k-1} + gamma_k (s_k - S_{k-1}).
 import { cholesky } from "../numeric/linalg.js";
 import type { SubjectChain } from "./chain.js";
+import type { EffectRegression } from "./effects.js";
 import type { Layout } from "./layout.js";
 import type { Population } from "./population.js";
 import { accumulateResidual, combinedMStep, newResidualStats, type ResidualStats } from "./residual.js";
@@ -10,21 +11,25 @@ import { accumulateResidual, combinedMStep, newResidualStats, type ResidualStats
 export interface SufficientStats {
   s1: Float64Array;
   s2: Float64Array;
+  /** sum z_ie phi_ir (effects x nR): the covariates' cross-products, for the regression M-step. */
+  sz: Float64Array;
   residual: ResidualStats;
 }
 
-export function newStats(nR: number, outputs: number): SufficientStats {
-  return { s1: new Float64Array(nR), s2: new Float64Array(nR * nR), residual: newResidualStats(outputs) };
+export function newStats(nR: number, outputs: number, effects = 0): SufficientStats {
+  return { s1: new Float64Array(nR), s2: new Float64Array(nR * nR), sz: new Float64Array(effects * nR), residual: newResidualStats(outputs) };
 }
 
 /** The statistics of the chains' current states. */
 export function currentStats(chains: SubjectChain[], pop: Population, nR: number): SufficientStats {
-  const st = newStats(nR, pop.residual.kind.length);
+  const nE = pop.beta.length;
+  const st = newStats(nR, pop.residual.kind.length, nE);
   for (const ch of chains) {
     const phi = ch.phi;
     for (let r = 0; r < nR; r++) {
       st.s1[r]! += phi[r]!;
       for (let q = 0; q < nR; q++) st.s2[r * nR + q]! += phi[r]! * phi[q]!;
+      for (let e = 0; e < nE; e++) st.sz[e * nR + r]! += ch.covariates[e]! * phi[r]!;
     }
     accumulateResidual(st.residual, ch.predictor.obs, ch.pred, pop.residual);
   }
@@ -37,6 +42,7 @@ export function approximate(S: SufficientStats, s: SufficientStats, gamma: numbe
   };
   mix(S.s1, s.s1);
   mix(S.s2, s.s2);
+  mix(S.sz, s.sz);
   mix(S.residual.n, s.residual.n);
   mix(S.residual.s, s.residual.s);
 }
@@ -49,20 +55,28 @@ const VARIANCE_FLOOR = 1e-8;
  * variance may shrink by at most the factor `anneal` per iteration, which keeps the chains exploring early
  * (Monolix's simulated annealing).
  */
-export function mStep(layout: Layout, S: SufficientStats, N: number, pop: Population, anneal: number | null, chains: SubjectChain[], gamma: number): void {
+export function mStep(
+  layout: Layout,
+  S: SufficientStats,
+  N: number,
+  pop: Population,
+  anneal: number | null,
+  chains: SubjectChain[],
+  gamma: number,
+  regression: EffectRegression | null = null,
+): void {
   const nR = layout.random.length;
   const old = Float64Array.from(pop.omega);
-  for (let r = 0; r < nR; r++) pop.mu[layout.random[r]!] = S.s1[r]! / N;
+  const pairs: [number, number][] = [];
+  for (const b of layout.blocks) for (const r of b.members) for (const q of b.members) if (r === q || b.full) pairs.push([r, q]);
   pop.omega.fill(0);
-  for (const b of layout.blocks) {
-    for (const r of b.members) {
-      for (const q of b.members) {
-        if (r !== q && !b.full) continue;
-        const mr = pop.mu[layout.random[r]!]!;
-        const mq = pop.mu[layout.random[q]!]!;
-        pop.omega[r * nR + q] = S.s2[r * nR + q]! / N - mr * mq;
-      }
-    }
+  if (regression?.any) {
+    const mu = Float64Array.from(layout.random, (c) => pop.mu[c]!);
+    regression.mStep(S.s1, S.sz, S.s2, nR, pairs, mu, pop.beta, pop.omega);
+    layout.random.forEach((c, r) => (pop.mu[c] = mu[r]!));
+  } else {
+    for (let r = 0; r < nR; r++) pop.mu[layout.random[r]!] = S.s1[r]! / N;
+    for (const [r, q] of pairs) pop.omega[r * nR + q] = S.s2[r * nR + q]! / N - pop.mu[layout.random[r]!]! * pop.mu[layout.random[q]!]!;
   }
   const scale = new Float64Array(nR).fill(1);
   for (let r = 0; r < nR; r++) {

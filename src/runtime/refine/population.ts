@@ -5,8 +5,10 @@ import { RefineError, toNatural, type Layout } from "./layout.js";
 import type { ResidualParams } from "./residual.js";
 
 export interface Population {
-  /** Per component, on the transformed scale. */
+  /** Per component, on the transformed scale (at covariate terms z = 0). */
   mu: Float64Array;
+  /** Per covariate effect (`layout.effects`), on its component's transformed scale. */
+  beta: Float64Array;
   /** Covariance of the random effects (nR x nR, zero across blocks). */
   omega: Float64Array;
   residual: ResidualParams;
@@ -29,12 +31,16 @@ export function factorise(pop: Population, nR: number): PopulationFactors {
 export function clonePopulation(p: Population): Population {
   return {
     mu: Float64Array.from(p.mu),
+    beta: Float64Array.from(p.beta),
     omega: Float64Array.from(p.omega),
     residual: { kind: [...p.residual.kind], a: Float64Array.from(p.residual.a), b: Float64Array.from(p.residual.b) },
   };
 }
 
-/** psi (natural scale, layout order) from a subject's random positions `phi` and the population's fixed values. */
+/**
+ * psi (natural scale, layout order) from a subject's random positions `phi` and its mean `mu` (the subject's
+ * m_i = mu + B z_i, `subjectMean`) for the components without a random effect.
+ */
 export function naturalParams(layout: Layout, mu: Float64Array, phi: Float64Array, out: Float64Array): void {
   const comps = layout.components;
   for (let c = 0; c < comps.length; c++) {

@@ -41,7 +41,7 @@ export function runPosterior(
         sum[i]![r]! += phi[r]!;
         for (let q = 0; q < nR; q++) sum2[i]![r * nR + q]! += phi[r]! * phi[q]!;
       }
-      naturalParams(layout, pop.mu, phi, psi);
+      naturalParams(layout, ch.mean(pop), phi, psi);
       for (let c = 0; c < nC; c++) sumPsi[i]![c]! += psi[c]!;
       if (louis && k % louisEvery === 0) louis.addSample(i, ch);
     });

@@ -1,7 +1,9 @@
 // The individual prediction SAEM needs thousands of times per subject: the ODE solved from t0 at the subject's
-// observation times with the compiled right-hand side, doses applied as in `simulateSubject` (jumps of AMT,
-// `dose`/`since_dose` restarting at each administration). The schedule is laid out once per subject and the
-// solver and buffers are reused, so a prediction allocates nothing.
+// observation times with the compiled right-hand side, doses applied as in `simulateSubject` (jumps of AMT times
+// the dose's coefficient, `X += amt / V`; infusions from RATE/DUR as a zero-order input; `dose`/`since_dose`
+// restarting at each administration). The compiled functions take linear coefficients: 1/V in place of a
+// reciprocal V. The schedule is laid out once per subject and the solver and buffers are reused, so a
+// prediction allocates nothing.
 import type { Subject } from "../data/dataset.js";
 import type { CompiledModel, Env } from "../model.js";
 import { OdeSolver } from "../simulate/ode.js";
@@ -23,8 +25,12 @@ export class SubjectPredictor {
   readonly obs: Observations;
   private readonly times: Float64Array; // sorted unique observation times
   private readonly timeOf: Int32Array; // observation -> index in `times`
-  private readonly doses: { time: number; amount: number }[];
-  private readonly jumps: number[]; // states that receive AMT
+  /** Administrations and ends of infusions, in time order (an end before a start at the same time). */
+  private readonly events: { time: number; amount: number; rate: number; end: boolean; index: number }[];
+  private readonly jumps: { state: number; scale: number; param: number }[]; // states that receive AMT, times scale * theta[param]
+  private readonly reciprocal: Uint8Array; // per component: the compiled functions take 1/psi
+  private readonly infusing: Float64Array;
+  private anyInfusion = false;
   private readonly solver: OdeSolver;
   private readonly tightSolver: OdeSolver;
   private readonly env: Env;
@@ -63,8 +69,17 @@ export class SubjectPredictor {
     this.times = Float64Array.from(unique);
     const pos = new Map(unique.map((t, i) => [t, i]));
     this.timeOf = Int32Array.from(ts, (t) => pos.get(t)!);
-    this.doses = subject.doses.filter((d) => d.time >= layout.t0).map((d) => ({ time: d.time, amount: d.amount }));
-    this.jumps = meta.doses.flatMap((d) => (d.kind === "jump" ? [d.state] : []));
+    this.events = [];
+    subject.doses.forEach((d, index) => {
+      if (d.time < layout.t0) return;
+      const infusion = d.duration !== undefined && d.duration > 0;
+      this.events.push({ time: d.time, amount: d.amount, rate: infusion ? d.amount / d.duration! : 0, end: false, index });
+      if (infusion) this.events.push({ time: d.time + d.duration!, amount: d.amount, rate: d.amount / d.duration!, end: true, index });
+    });
+    this.events.sort((a, b) => a.time - b.time || Number(b.end) - Number(a.end) || a.index - b.index);
+    this.jumps = meta.doses.flatMap((d) => (d.kind === "jump" ? [{ state: d.state, scale: d.coefficient?.scale ?? 1, param: d.coefficient?.param ?? -1 }] : []));
+    this.reciprocal = Uint8Array.from(layout.components, (c) => (c.kind === "parameter" && meta.parameters[c.index]!.estimatedAs === "reciprocal" ? 1 : 0));
+    this.infusing = new Float64Array(model.nStates);
     const dim = model.nStates;
     this.solver = new OdeSolver(dim, { ...tolerance, maxSteps: 20000 });
     this.tightSolver = new OdeSolver(dim, { ...TIGHT_TOLERANCE, maxSteps: 100000 });
@@ -78,8 +93,14 @@ export class SubjectPredictor {
     this.f = (t, y, dy) => {
       env.sinceDose = env.dose > 0 ? t - this.lastDose : 0;
       model.rhs(y, theta, t, env, dy);
+      if (this.anyInfusion) for (let k = 0; k < dy.length; k++) dy[k] += this.infusing[k]!;
     };
     this.onOutput = (i, _t, y) => this.stateAt.set(y, i * dim);
+  }
+
+  /** The factor of AMT (and of an infusion's rate) for one dosed state: `X += amt / V` gives 1/V. */
+  private factor(j: { scale: number; param: number }): number {
+    return j.param < 0 ? j.scale : j.scale * this.theta[j.param]!;
   }
 
   /**
@@ -92,11 +113,15 @@ export class SubjectPredictor {
     const dim = model.nStates;
     this.solves++;
     for (let k = 0; k < dim; k++) x[k] = layout.knownInitial[k]!;
-    layout.components.forEach((c, i) => {
-      if (c.kind === "parameter") theta[c.index] = psi[i]!;
+    const comps = layout.components;
+    for (let i = 0; i < comps.length; i++) {
+      const c = comps[i]!;
+      if (c.kind === "parameter") theta[c.index] = this.reciprocal[i] ? 1 / psi[i]! : psi[i]!;
       else x[c.index] = psi[i]!;
-    });
+    }
     env.dose = 0;
+    this.infusing.fill(0);
+    this.anyInfusion = false;
     env.sinceDose = 0;
     this.lastDose = layout.t0;
     solver.reset();
@@ -106,16 +131,25 @@ export class SubjectPredictor {
     let tCur = layout.t0;
     let next = 0;
     try {
-      for (let k = 0; k < this.doses.length && this.doses[k]!.time <= tLast; k++) {
-        const td = this.doses[k]!.time;
+      let given = 0;
+      for (const ev of this.events) {
+        const td = ev.time;
+        if (td > tLast) break;
         let end = next;
         while (end < nT && times[end]! < td) end++;
         if (td > tCur || end > next) solver.integrate(this.f, tCur, x, td, times, this.onOutput, next, end);
         next = end;
         tCur = td;
-        env.dose = k + 1;
+        if (ev.end) {
+          for (const j of this.jumps) this.infusing[j.state] -= ev.rate * this.factor(j);
+          continue;
+        }
+        env.dose = ++given;
         this.lastDose = td;
-        for (const s of this.jumps) x[s] += this.doses[k]!.amount;
+        if (ev.rate > 0) {
+          this.anyInfusion = true;
+          for (const j of this.jumps) this.infusing[j.state] += ev.rate * this.factor(j);
+        } else for (const j of this.jumps) x[j.state] += ev.amount * this.factor(j);
       }
       if (next < nT) solver.integrate(this.f, tCur, x, tLast, times, this.onOutput, next, nT);
     } catch {

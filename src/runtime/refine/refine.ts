@@ -8,6 +8,7 @@ import { SubjectChain } from "./chain.js";
 import { Louis, type FisherParam } from "./fisher.js";
 import { importanceLogLik } from "./importance.js";
 import { buildLayout, RefineError, startFrom, toNatural, toTransformed, type Layout } from "./layout.js";
+import { effectValues, subjectMean } from "./effects.js";
 import { conditionalModes } from "./modes.js";
 import type { Population } from "./population.js";
 import { runPosterior } from "./posterior.js";
@@ -29,6 +30,8 @@ export interface RefineOptions {
   /** Exploration continues past `exploration` while the complete log-likelihood still climbs, up to this. Default 500. */
   maxExploration?: number;
   smoothing?: number;
+  /** Smoothing continues past `smoothing` while the typical values have not settled, up to this. Default 1000. */
+  maxSmoothing?: number;
   kernels?: SaemSettings["kernels"];
   /** Start here (typical values on the natural scale, by parameter name) instead of the first guess. */
   start?: Record<string, number>;
@@ -71,12 +74,13 @@ export function refineWithInternals(
     exploration: options.exploration ?? DEFAULT_SETTINGS.exploration,
     maxExploration: Math.max(options.exploration ?? DEFAULT_SETTINGS.exploration, options.maxExploration ?? DEFAULT_SETTINGS.maxExploration),
     smoothing: options.smoothing ?? DEFAULT_SETTINGS.smoothing,
+    maxSmoothing: Math.max(options.smoothing ?? DEFAULT_SETTINGS.smoothing, options.maxSmoothing ?? DEFAULT_SETTINGS.maxSmoothing),
     kernels: options.kernels ?? DEFAULT_SETTINGS.kernels,
   };
   const subjects = data.subjects.filter((s) => s.series.some((se) => se.times.length > 0));
   if (subjects.length < data.subjects.length) notes.push(`${data.subjects.length - subjects.length} subject(s) without observations left out`);
   if (subjects.length === 0) throw new RefineError("no subject has observations");
-  const chains = subjects.map((s) => new SubjectChain(new SubjectPredictor(model, layout, s), layout));
+  const chains = subjects.map((s) => new SubjectChain(new SubjectPredictor(model, layout, s), layout, effectValues(layout.effects, s)));
 
   const start = startFrom(model, data, layout, options.naive ? undefined : firstGuess, options.start);
   const nR = layout.random.length;
@@ -86,17 +90,18 @@ export function refineWithInternals(
     const sd = options.naive ? (c.scale === "logNormal" ? 1 : Math.max(0.5 * Math.abs(start.mu[layout.random[r]!]!), 1e-3)) : start.omega[r]!;
     omega[r * nR + r] = sd * sd;
   }
-  const pop: Population = { mu: start.mu, omega, residual: startResidual(model, data, firstGuess, options.naive === true) };
+  const pop: Population = { mu: start.mu, beta: start.beta, omega, residual: startResidual(model, data, firstGuess, options.naive === true) };
 
   // Chains start at the first guess's individual estimates (they are the point of the first guess), else at mu.
-  const startPhi = subjects.map((s) => {
+  const startPhi = subjects.map((s, i) => {
     const phi = new Float64Array(nR);
+    const m = subjectMean(layout.effects, pop.mu, pop.beta, chains[i]!.covariates, new Float64Array(layout.components.length));
     const row = options.naive || options.start ? undefined : firstGuess?.individual[s.id];
     for (let r = 0; r < nR; r++) {
       const ci = layout.random[r]!;
       const c = layout.components[ci]!;
       const v = row?.[c.name];
-      phi[r] = typeof v === "number" && (c.scale === "normal" ? Number.isFinite(v) : v > 0) ? toTransformed(c.scale, v) : pop.mu[ci]!;
+      phi[r] = typeof v === "number" && (c.scale === "normal" ? Number.isFinite(v) : v > 0) ? toTransformed(c.scale, v) : m[ci]!;
     }
     return phi;
   });
@@ -156,6 +161,19 @@ export function refineWithInternals(
       ...(c.kind === "initial" ? { initialState: meta.states[c.index]!.name } : {}),
     };
   });
+  const covariateEffects: NonNullable<RefinedFit["covariateEffects"]> = {};
+  layout.effects.forEach((e, k) => {
+    const c = layout.components[e.component]!;
+    covariateEffects[e.name] = {
+      parameter: c.name,
+      covariate: e.covariate,
+      ...(e.level !== undefined ? { level: e.level } : {}),
+      estimate: final.beta[k]!,
+      se: seOf("beta", k),
+      scale: c.scale === "logNormal" ? "log" : "natural",
+      start: start.beta[k]!,
+    };
+  });
   const omegaCorrelation: Record<string, number> = {};
   for (const b of layout.blocks)
     if (b.full)
@@ -192,7 +210,7 @@ export function refineWithInternals(
     individual[s.id] = { mean, mode };
   });
 
-  const k = layout.components.length + nR + Object.keys(omegaCorrelation).length + final.residual.kind.reduce((a, kind) => a + (kind === "combined" ? 2 : 1), 0);
+  const k = layout.components.length + layout.effects.length + nR + Object.keys(omegaCorrelation).length + final.residual.kind.reduce((a, kind) => a + (kind === "combined" ? 2 : 1), 0);
   const trace = traceOf(layout, run, meta.observations.map((o) => o.name));
   const refined: RefinedFit = {
     method: "SAEM",
@@ -201,6 +219,7 @@ export function refineWithInternals(
     startedFrom: options.naive ? "naive" : options.start ? "given" : "first guess",
     t0: layout.t0,
     parameters,
+    ...(layout.effects.length > 0 ? { covariateEffects } : {}),
     omegaCorrelation,
     residual,
     logLikelihood,
@@ -219,6 +238,8 @@ function fisherName(layout: Layout, outputs: string[], p: FisherParam): string {
   switch (p.kind) {
     case "mu":
       return layout.components[p.index]!.name;
+    case "beta":
+      return layout.effects[p.index]!.name;
     case "omega":
       return `omega_${comp(p.index)}`;
     case "correlation":
@@ -253,6 +274,7 @@ function traceOf(layout: Layout, run: SaemRun, outputs: string[]): RefinedFit["t
     const r = layout.randomOf[i]!;
     if (r >= 0) omega[c.name] = run.trace.map((t) => Math.sqrt(t.population.omega[r * nR + r]!));
   });
+  layout.effects.forEach((e, k) => (parameters[e.name] = run.trace.map((t) => t.population.beta[k]!)));
   outputs.forEach((name, k) => {
     const kind = run.population.residual.kind[k]!;
     if (kind !== "proportional") residual[`${name}.a`] = run.trace.map((t) => t.population.residual.a[k]!);
