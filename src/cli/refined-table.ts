@@ -9,7 +9,7 @@ export function refinedTable(r: RefinedFit): string {
   const parts = [
     `${pc.bold("refined by SAEM")} (seed ${r.seed}, ${r.trace.iteration.length} iterations, ${r.seconds.toFixed(1)} s), from the ${r.startedFrom}`,
     "",
-    table(["parameter", "first guess", "refined", "s.e.", "r.s.e.", "omega guess", "omega", "s.e."], rows),
+    table(["parameter", "start", "refined", "s.e.", "r.s.e.", "omega start", "omega", "s.e."], rows),
   ];
   const effects = Object.entries(r.covariateEffects ?? {});
   if (effects.length > 0)
@@ -20,6 +20,7 @@ export function refinedTable(r: RefinedFit): string {
   const ll = r.logLikelihood;
   parts.push("", `log-likelihood ${ll.value.toFixed(2)} (importance sampling, Monte Carlo s.e. ${ll.mcSe.toFixed(2)}, ${ll.samples} samples per subject); AIC ${r.aic.toFixed(2)}, BIC ${r.bic.toFixed(2)}`);
   parts.push(pc.dim("typical values: the median of a log-normal parameter; omega: SD of its log (Monolix's convention)"));
+  parts.push(pc.dim("start: SAEM's start, the mean of the first guess's transformed individual values; omega start at least 0.3 (log scale; relative for normal parameters) so that the chains explore"));
   for (const note of r.notes) parts.push(`${pc.dim("note:")} ${note}`);
   return `${parts.join("\n")}\n`;
 }

@@ -12,7 +12,7 @@ describe("nlme fit --refine and nlme refine", () => {
     const run = nlme(["fit", "specs/logistic.nlme", "--data", "data/orange.csv", "--refine", "--seed", "2", "--out", out, "--report"]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/refined by SAEM \(seed 2/);
-    expect(run.stdout).toMatch(/first guess\s+refined/);
+    expect(run.stdout).toMatch(/start\s+refined/);
     const fit = JSON.parse(readFileSync(join(out, "fit.json"), "utf8"));
     expect(fit.parameters.r.estimate).toBeGreaterThan(0); // the first guess stays
     expect(fit.refined.method).toBe("SAEM");

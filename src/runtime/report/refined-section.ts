@@ -15,7 +15,7 @@ export function refinedSection(r: RefinedFit, clip: () => string): string {
     num(p.startOmega),
     num(p.omega),
   ]);
-  const head = ["parameter", "distribution", "first guess", "refined", "s.e.", "r.s.e.", "omega guess", "omega"];
+  const head = ["parameter", "distribution", "start", "refined", "s.e.", "r.s.e.", "omega start", "omega"];
   const tableHtml =
     `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead>` +
     `<tbody>${rows.map((row) => `<tr>${row.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
