@@ -30,6 +30,7 @@ import { randomBlocks } from "./random-blocks.js";
 import { typicalTheta, withCovariates } from "../population/covariates.js";
 import { covariateCoefficients, covariateValues, type CovariateCoefficient } from "../data/covariate-coefficients.js";
 import { covariateEstimates, covariateFields } from "./covariate-effects.js";
+import { initialStateEffects } from "./initial-covariates.js";
 export { newNoise, residualErrors, smoothState, type OutputNoise } from "../rows/curves.js";
 export type { FitOptions } from "./options.js";
 
@@ -138,6 +139,12 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const notes: string[] = [];
   const routed = otherPath(model, data, options);
   if (routed) return covariatesNotEstimated(meta, routed);
+  // Covariate effects on an initial value need X(0) estimated, which only integral rows do (test functions vanish
+  // at the ends of their support, so the weak form never reads it): such a spec gets integral rows unless told.
+  if (options.rowForm === undefined && meta.states.some((s) => s.initialCovariateEffects?.length)) {
+    options = { ...options, rowForm: "integral" };
+    notes.push("Integral rows for every subject: the spec declares covariate effects on an initial value, which only integral rows estimate (rowForm: \"weak\" to choose test-function rows).");
+  }
   const obsOf = observationOfState(model);
   obsOf.forEach((o, k) => { if (o < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`); });
   if (data.subjects.length === 0) throw new DataError("the data set has no subjects", data.file);
@@ -203,6 +210,8 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     logScale?.covariateEffects ?? covariateEstimates(meta, covariates.coefs, { theta: lmm.theta, cov: lmm.thetaCov, nullSpace: lmm.nullSpace }, notes),
     data.levels,
   );
+  const initialEffects = initialStateEffects(meta, initial, kept.map((x) => data.subjects[x.index]!), data.levels, notes);
+  if (Object.keys(initialEffects).length > 0) covariateResult.covariateEffects = { ...covariateResult.covariateEffects, ...initialEffects };
   if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
 
   return {
