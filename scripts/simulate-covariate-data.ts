@@ -1,9 +1,11 @@
 // Writes the simulated data sets of the covariate specs and their truth files:
 //   npx tsx scripts/simulate-covariate-data.ts
-// data/growth_diet.csv (specs/growth_diet.nlme) and data/decay_weight.csv (specs/decay_weight.nlme).
+// data/growth_diet.csv (specs/growth_diet.nlme), data/decay_weight.csv (specs/decay_weight.nlme) and
+// data/pk_oral_wt.csv (specs/pk_oral_wt.nlme).
 import { writeFileSync } from "node:fs";
 import { model as growthDiet } from "../generated/growth_diet.js";
 import { model as decayWeight } from "../generated/decay_weight.js";
+import { model as pkOralWt } from "../generated/pk_oral_wt.js";
 import { simulateDatasetWithTruth, type DatasetSpec } from "../src/runtime/simulate/simulate-data.js";
 import type { CompiledModel } from "../src/runtime/model.js";
 
@@ -34,6 +36,24 @@ export const DECAY_WEIGHT: DatasetSpec = {
   seed: 29,
 };
 
+/**
+ * The pk_oral_wt design: 60 subjects weighing 40-120 kg (uniform), V allometric in weight (exponent 1), 300 mg orally
+ * at 0, 9 samples to 24 h, 10% proportional noise. The spread of weights is what lets the data carry the exponent:
+ * its standard error is about omega_V / (SD of log(WT / 70) sqrt(60)) = 0.2 / (0.31 x 7.7), 8%.
+ */
+export const PK_ORAL_WT: DatasetSpec = {
+  theta: { ka: 1.5, V: 30, ke: 0.1 },
+  omega: { ka: 0.2, V: 0.2, ke: 0.2 },
+  re: "lognormal",
+  beta: { beta_V_WT: 1 },
+  covariateDistribution: { WT: { uniform: [40, 120] } },
+  times: [0.5, 1, 2, 3, 4, 6, 8, 12, 24],
+  doses: [{ time: 0, amount: 300 }],
+  noise: { conc: { b: 0.1 } },
+  subjects: 60,
+  seed: 17,
+};
+
 function write(name: string, model: CompiledModel, spec: DatasetSpec): void {
   const { csv, individual } = simulateDatasetWithTruth(model, spec);
   writeFileSync(`data/${name}.csv`, csv);
@@ -47,6 +67,7 @@ function write(name: string, model: CompiledModel, spec: DatasetSpec): void {
     re: spec.re ?? "additive",
     covariates: spec.covariateDistribution,
     x0: spec.x0,
+    doses: spec.doses,
     noise: spec.noise,
     individual: Object.fromEntries(individual.map((row, i) => [String(i + 1), row])),
   };
@@ -55,3 +76,4 @@ function write(name: string, model: CompiledModel, spec: DatasetSpec): void {
 
 write("growth_diet", growthDiet, GROWTH_DIET);
 write("decay_weight", decayWeight, DECAY_WEIGHT);
+write("pk_oral_wt", pkOralWt, PK_ORAL_WT);

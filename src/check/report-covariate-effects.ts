@@ -1,4 +1,5 @@
-// Covariate effects on parameters (`V ~ lognormal + log(WT / 70)`, `r ~ normal + DIET`). Each term is one
+// Covariate effects on parameters (`V ~ lognormal + log(WT / 70)`, `r ~ normal + DIET`) and on estimated initial
+// values (`W(0) ~ lognormal + DIET`, written the same way on the `X(0)` line). Each term is one
 // effect estimated in the population step on the parameter's transformed scale, so it must be a function of
 // exactly one covariate (constants allowed) and of nothing that varies with time or with the estimates. A
 // categorical covariate has no numeric value: it stands alone as a term (one effect per level other than the
@@ -21,6 +22,16 @@ export function termCovariates(ctx: Pick<CheckContext, "scope">, term: Covariate
   return found;
 }
 
+/** How a declaration is named in messages: `V`, or `W(0)` for an initial value. */
+function shown(p: ParameterDecl): string {
+  return p.initialOf ? `${p.name.text}(0)` : p.name.text;
+}
+
+/** The stem of its coefficients' names: `beta_V_WT`, and `beta_W0_DIET` for the initial value of W (the exports' `W0`). */
+export function coefficientStem(p: Pick<ParameterDecl, "name" | "initialOf">): string {
+  return p.initialOf ? `${p.name.text}0` : p.name.text;
+}
+
 export function isCategorical(decl: CovariateDecl | undefined): boolean {
   return decl?.categorical !== undefined;
 }
@@ -31,7 +42,7 @@ export const reportCovariateEffects: Rule = {
     const { ast } = ctx;
     for (const p of ast.parameters?.items ?? []) {
       const terms = (p?.covariateTerms ?? []).filter((t) => t?.expr);
-      if (!p?.name?.text || p.initialOf || terms.length === 0) continue;
+      if (!p?.name?.text || terms.length === 0) continue;
       if (reportTermsNotAllowed(ctx, p, terms)) continue;
       const used = new Map<string, Span>();
       for (const term of terms) {
@@ -43,8 +54,8 @@ export const reportCovariateEffects: Rule = {
             code: "N1034",
             message:
               covariates.length === 0
-                ? `the covariate term of \`${p.name.text}\` reads no covariate`
-                : `the covariate term of \`${p.name.text}\` reads ${covariates.length} covariates: ${quoteList(covariates, "and")}`,
+                ? `the covariate term of \`${shown(p)}\` reads no covariate`
+                : `the covariate term of \`${shown(p)}\` reads ${covariates.length} covariates: ${quoteList(covariates, "and")}`,
             span: term.expr.span,
             label: covariates.length === 0 ? "a constant" : "one covariate per term",
             notes: [
@@ -67,11 +78,11 @@ export const reportCovariateEffects: Rule = {
           ctx.report({
             severity: "error",
             code: "N1037",
-            message: `\`${covariate}\` has two effects on \`${p.name.text}\``,
+            message: `\`${covariate}\` has two effects on \`${shown(p)}\``,
             span: term.expr.span,
             label: "second effect",
             labels: [{ span: prev, message: "first effect" }],
-            notes: [`each covariate has one coefficient per parameter (\`beta_${p.name.text}_${covariate}\`)`],
+            notes: [`each covariate has one coefficient per parameter (\`beta_${coefficientStem(p)}_${covariate}\`)`],
             help: "keep one of the two terms",
           });
           continue;
@@ -147,7 +158,7 @@ function reportTermNames(ctx: CheckContext, p: ParameterDecl, term: CovariateTer
       ctx.report({
         severity: "error",
         code: "N1032",
-        message: `unknown covariate \`${n.text}\` in a covariate term of \`${p.name.text}\``,
+        message: `unknown covariate \`${n.text}\` in a covariate term of \`${shown(p)}\``,
         span: n.span,
         label: "not declared in `covariates`",
         help: near.length
@@ -164,7 +175,7 @@ function reportTermNames(ctx: CheckContext, p: ParameterDecl, term: CovariateTer
       label: `a ${kindWords[kind].noun}`,
       labels: entity ? [{ span: entity.name.span, message: "declared here" }] : undefined,
       notes: [
-        `a term is the same for all of a subject's samples and is multiplied by its own coefficient (\`beta_${p.name.text}_COVARIATE\`)`,
+        `a term is the same for all of a subject's samples and is multiplied by its own coefficient (\`beta_${coefficientStem(p)}_COVARIATE\`)`,
       ],
       help:
         kind === "parameter"

@@ -99,20 +99,14 @@ function reportInitialVariability(ctx: CheckContext): void {
         "a latent state",
         `give it in \`constants\` (\`${text}(0) = ...\`), or remove this line (a latent state without \`${text}(0)\` starts at 0)`,
       );
-    } else if (d.variability === "selected" || d.dims || (d.covariateTerms ?? []).length > 0) {
+    } else if (d.variability === "selected" || d.dims) {
       problem(
-        `the initial value \`${text}(0)\` takes a distribution only`,
-        termsSpan(d) ?? d.variabilitySpan ?? d.name.span,
-        d.variability === "selected" ? "`random(selected)` is for a dictionary's coefficients" : "no indices or covariate terms here",
-        `write \`${text}(0) ~ lognormal\`, \`${text}(0) ~ normal\` or \`${text}(0) positive\``,
+        `the initial value \`${text}(0)\` takes a distribution and covariate terms only`,
+        d.variabilitySpan ?? d.name.span,
+        d.variability === "selected" ? "`random(selected)` is for a dictionary's coefficients" : "no indices here",
+        `write \`${text}(0) ~ lognormal\`, \`${text}(0) ~ normal\` or \`${text}(0) positive\` (covariate terms after the distribution: \`${text}(0) ~ lognormal + DIET\`)`,
       );
     }
     if (!prev) seen.set(text, d);
   }
-}
-
-function termsSpan(d: ParameterDecl): ParameterDecl["span"] | undefined {
-  const terms = d.covariateTerms ?? [];
-  if (terms.length === 0) return undefined;
-  return { start: terms[0]!.span.start, end: terms[terms.length - 1]!.span.end };
 }

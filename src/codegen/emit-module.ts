@@ -173,7 +173,18 @@ export async function printModule(ir: ModelIr, options: EmitOptions = {}): Promi
           }),
         },
   );
-  const metaPlain = { ...meta, parameters: withCode.map((q) => coefficients?.call(q as ParameterMeta) ?? q) } as unknown as Plain;
+  const statesWithCode = meta.states.map((st, k) =>
+    st.initialCovariateEffects === undefined
+      ? st
+      : {
+          ...st,
+          initialCovariateEffects: st.initialCovariateEffects.map((e, i) => {
+            const effect = ir.states[k]!.initialCovariateEffects![i]!;
+            return effect.kind === "continuous" ? { ...e, value: new Raw(covariateValueCode(ir, effect)) } : e;
+          }),
+        },
+  );
+  const metaPlain = { ...meta, states: statesWithCode, parameters: withCode.map((q) => coefficients?.call(q as ParameterMeta) ?? q) } as unknown as Plain;
   statements.push(
     {
       kind: StructureKind.VariableStatement,

@@ -37,6 +37,7 @@ export function buildMeta(ir: ModelIr): ModelMeta {
       ...(s.initial === undefined ? {} : { initial: s.initial }),
       ...(s.initialEstimated && s.initial === undefined ? { initialEstimated: true as const } : {}),
       ...(s.initialVariability === undefined ? {} : { initialVariability: { ...s.initialVariability } }),
+      ...(s.initialCovariateEffects?.length ? { initialCovariateEffects: s.initialCovariateEffects.map((e) => covariateEffectMeta(ir, e)) } : {}),
       ...(s.elimination?.convolution
         ? {
             convolution: {

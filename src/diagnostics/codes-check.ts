@@ -179,9 +179,9 @@ export const checkCodes: Record<string, CodeInfo> = {
     explanation:
       "`H(0) ~ lognormal` (or `~ normal`, or `H(0) positive`) in `parameters` says how the estimated initial value of an " +
       "observed state varies between subjects. It is declared once per state, only for an observed state (a latent " +
-      "state without `X(0)` starts at 0), only when `X(0)` is not given in `constants`, and with a distribution only " +
-      "(no indices, no `random(selected)`, no covariate terms). Without the line an estimated initial value has an " +
-      "additive normal random effect.",
+      "state without `X(0)` starts at 0), only when `X(0)` is not given in `constants`, and with a distribution and " +
+      "covariate terms only (`W(0) ~ lognormal + DIET`: no indices, no `random(selected)`). Without the line an " +
+      "estimated initial value has an additive normal random effect.",
   },
   N2001: {
     title: "term is not linear in the parameters",

@@ -49,11 +49,30 @@ export function lower(written: ModelFile, checked: CheckResult = check(written))
     if (v !== undefined) initial.set(c.name.text, v);
   }
   const initialVariability = new Map<string, InitialVariability>();
+  const initialTerms = new Map<string, NonNullable<(typeof scope.initialVariability)[number]["covariateTerms"]>>();
   for (const d of scope.initialVariability) {
+    if ((d.covariateTerms ?? []).length > 0) initialTerms.set(d.name.text, d.covariateTerms!);
     const distribution = declaredDistribution(d);
     if (distribution === undefined || distribution === "logitNormal") continue;
     initialVariability.set(d.name.text, { distribution, random: d.variability !== "fixed" });
   }
+  const monolixDistribution = new Map((ast.monolix?.items ?? []).map((m) => [m.param.text, m.distribution.text as Distribution]));
+  const covariateTypes: CovariateIr[] = (ast.covariates?.items ?? []).map((c) => ({
+    name: c.name.text,
+    kind: c.categorical ? "categorical" : "continuous",
+    ...(c.categorical?.reference ? { reference: c.categorical.reference.text } : {}),
+    ...(c.doc ? { doc: c.doc.text } : {}),
+  }));
+  const covariateIndex = (name: string): number => covariateTypes.findIndex((c) => c.name === name);
+  const effectsOf = (stem: string, terms: NonNullable<(typeof scope.initialVariability)[number]["covariateTerms"]>): CovariateEffectIr[] =>
+    terms.map((term): CovariateEffectIr => {
+      const covariate = termCovariates(checked, term)[0]!;
+      const name = `beta_${stem}_${covariate}`;
+      const index = covariateIndex(covariate);
+      return covariateTypes[index]!.kind === "categorical"
+        ? { kind: "categorical", name, covariate: index }
+        : { kind: "continuous", name, covariate: index, expr: toIr(term.expr, env) };
+    });
   const states: StateIr[] = layout.states.map((s) => {
     const elim = latent?.get(s.index);
     return {
@@ -64,6 +83,8 @@ export function lower(written: ModelFile, checked: CheckResult = check(written))
       ...(initial.has(s.name) ? { initial: initial.get(s.name)! } : {}),
       initialEstimated: !s.decl.latent && !initial.has(s.name),
       ...(initialVariability.has(s.name) ? { initialVariability: initialVariability.get(s.name)! } : {}),
+      // The stem `W0` is the exports' name of the initial value (coefficientStem in the checker).
+      ...(initialTerms.has(s.name) ? { initialCovariateEffects: effectsOf(`${s.name}0`, initialTerms.get(s.name)!) } : {}),
       ...(elim
         ? {
             elimination: {
@@ -79,14 +100,6 @@ export function lower(written: ModelFile, checked: CheckResult = check(written))
     };
   });
 
-  const monolixDistribution = new Map((ast.monolix?.items ?? []).map((m) => [m.param.text, m.distribution.text as Distribution]));
-  const covariateTypes: CovariateIr[] = (ast.covariates?.items ?? []).map((c) => ({
-    name: c.name.text,
-    kind: c.categorical ? "categorical" : "continuous",
-    ...(c.categorical?.reference ? { reference: c.categorical.reference.text } : {}),
-    ...(c.doc ? { doc: c.doc.text } : {}),
-  }));
-  const covariateIndex = (name: string): number => covariateTypes.findIndex((c) => c.name === name);
   const parameters: ParameterIr[] = layout.parameters.map((p) => ({
     name: p.name,
     index: p.index,
@@ -98,14 +111,7 @@ export function lower(written: ModelFile, checked: CheckResult = check(written))
       monolixDistribution.get(p.base) ??
       (p.decl.variability !== "fixed" && !p.dictionaryTerm ? "logNormal" : "normal"),
     positive: declaredDistribution(p.decl) === "logNormal",
-    covariateEffects: (p.decl.covariateTerms ?? []).map((term): CovariateEffectIr => {
-      const covariate = termCovariates(checked, term)[0]!;
-      const name = `beta_${p.name}_${covariate}`;
-      const index = covariateIndex(covariate);
-      return covariateTypes[index]!.kind === "categorical"
-        ? { kind: "categorical", name, covariate: index }
-        : { kind: "continuous", name, covariate: index, expr: toIr(term.expr, env) };
-    }),
+    covariateEffects: effectsOf(p.name, p.decl.covariateTerms ?? []),
     ...(p.decl.doc ? { doc: p.decl.doc.text } : {}),
     ...(p.dictionaryTerm ? { dictionaryTerm: p.dictionaryTerm } : {}),
     ...(reciprocals?.has(p.index) ? { estimatedAs: "reciprocal" as const } : {}),

@@ -34,6 +34,8 @@ export interface StateIr {
   initialEstimated?: boolean;
   /** `X(0) ~ lognormal` (or `~ normal`, `positive`) in `parameters`, for an estimated initial value. */
   initialVariability?: InitialVariability;
+  /** Covariate effects on the estimated initial value (`W(0) ~ lognormal + DIET`), named `beta_W0_<covariate>`. */
+  initialCovariateEffects?: CovariateEffectIr[];
   /** For a latent state: how it is solved in closed form (set by the checker's elimination analysis). */
   elimination?: LatentEliminationIr;
   span: Span;

@@ -46,6 +46,11 @@ export interface StateMeta {
    * estimated initial value: normal with a random effect (an additive one, as the estimator has always done).
    */
   initialVariability?: { distribution: "logNormal" | "normal"; random: boolean };
+  /**
+   * Covariate effects on an estimated initial value (`W(0) ~ lognormal + DIET`), on its transformed scale as for a
+   * parameter (log X(0) when logNormal), named `beta_W0_<covariate>`; absent: none.
+   */
+  initialCovariateEffects?: CovariateEffectMeta[];
 }
 
 /**

@@ -39,6 +39,7 @@ import { latentLogScale } from "./latent-log-scale.js";
 import { reportReciprocals } from "./reciprocal.js";
 import { UnsupportedModelError } from "./unsupported.js";
 import { doseRegressed } from "../rows/latent-rows.js";
+import { covariateFields } from "./covariate-effects.js";
 
 /** One subject's least-squares coefficients (a tiny ridge keeps unseen columns at 0) and residual sum of squares. */
 function leastSquares(st: SubjectStats, P: number): { coef: Float64Array | null; rss: number } {
@@ -84,6 +85,8 @@ interface LatentRun {
   obsOf: Int32Array;
   /** Exponential form: subjects whose samples the fitted model misses on the log scale (see refinePasses). */
   excluded: Set<number>;
+  /** The data's levels of categorical covariates. */
+  levels?: Record<string, string[]>;
 }
 
 /** The population step of one pass, with the searched rates it was made at. */
@@ -170,7 +173,7 @@ function prepareRun(model: CompiledModel, data: Dataset, options: FitOptions): L
     const s = absSd[obsOf[k]!]!;
     rowScale[k] = s > 0 && Number.isFinite(s) ? 1 / s : 1;
   }
-  return { model, options, design, rowForm, contexts, notes, residual, rowScale, yCorrection, smoothing, weighted, obsOf, excluded: new Set<number>() };
+  return { model, options, design, rowForm, contexts, notes, residual, rowScale, yCorrection, smoothing, weighted, obsOf, excluded: new Set<number>(), ...(data.levels ? { levels: data.levels } : {}) };
 }
 
 /** Outer search over the latent rate parameter (variable projection): per subject when random, pooled when fixed. */
@@ -627,6 +630,7 @@ function fitLatentLogScale(run: LatentRun, started: number): FitResult {
     subjects: run.contexts.length,
     seconds: (performance.now() - started) / 1000,
     parameters: res.parameters,
+    ...covariateFields(meta, res.covariateEffects ?? {}, run.levels),
     omegaCorrelation: res.omegaCorrelation,
     residual,
     individual: res.individual,

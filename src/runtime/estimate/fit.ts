@@ -32,6 +32,7 @@ import { randomBlocks } from "./random-blocks.js";
 import { typicalTheta, withCovariates } from "../population/covariates.js";
 import { covariateCoefficients, covariateValues, type CovariateCoefficient } from "../data/covariate-coefficients.js";
 import { covariateEstimates, covariateFields } from "./covariate-effects.js";
+import { initialStateEffects } from "./initial-covariates.js";
 export { newNoise, residualErrors, smoothState, type OutputNoise } from "../rows/curves.js";
 export type { FitOptions } from "./options.js";
 
@@ -148,6 +149,12 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const notes: string[] = [];
   const routed = otherPath(model, data, options);
   if (routed) return covariatesNotEstimated(meta, routed);
+  // Covariate effects on an initial value need X(0) estimated, which only integral rows do (test functions vanish
+  // at the ends of their support, so the weak form never reads it): such a spec gets integral rows unless told.
+  if (options.rowForm === undefined && meta.states.some((s) => s.initialCovariateEffects?.length)) {
+    options = { ...options, rowForm: "integral" };
+    notes.push("Integral rows for every subject: the spec declares covariate effects on an initial value, which only integral rows estimate (rowForm: \"weak\" to choose test-function rows).");
+  }
   const obsOf = observationOfState(model);
   obsOf.forEach((o, k) => { if (o < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`); });
   if (data.subjects.length === 0) throw new DataError("the data set has no subjects", data.file);
@@ -185,7 +192,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
     let { individual, derived } = denseIndividuals(model, pop.lmm, kept, covariates);
     let logScale: ReturnType<typeof logScaleFit> | null = null;
     if (positiveParameters(model).some((x) => x)) {
-      logScale = logScaleFit(model, kept, (x) => combineStats(x.perState, subjectScale(x), model.nParams), pop.lmm, sink);
+      logScale = logScaleFit(model, kept, (x) => combineStats(x.perState, subjectScale(x), model.nParams), pop.lmm, sink, { cov: kept.map((x) => data.subjects[x.index]!.covariates), ...(data.levels ? { levels: data.levels } : {}) });
       ({ parameters, omega, omegaCorrelation, individual, derived } = logScale);
     }
     return { ...pop, parameters, omega, omegaCorrelation, individual, derived, logScale };
@@ -201,8 +208,6 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   }
   const { lmm, rounds, logScale } = pass;
   const { parameters, omega, omegaCorrelation, individual, derived } = pass;
-  if (logScale && covariates.coefs.some((c) => model.meta.parameters[c.param]?.positive))
-    notes.push("Covariate effects on log-normal parameters come from the natural-scale mixed model (converted at the reference); the log-scale step that gives those parameters' population and individual values does not include them yet.");
   if (options.onProgress) options.onProgress(total, total);
 
   const tPopulation = performance.now();
@@ -210,11 +215,14 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   if (forms.integral > 0) notes.push(rowFormNote(options, forms, whiten));
   const initial = initialStates(model, data, kept, individual);
   const unidentifiable = denseUnidentifiable(model, lmm, notes, covariates.coefs);
+  // With the log-scale step the effects are its own (on each parameter's scale); else the mixed model's.
   const covariateResult = covariateFields(
     meta,
-    covariateEstimates(meta, covariates.coefs, { theta: lmm.theta, cov: lmm.thetaCov, nullSpace: lmm.nullSpace }, notes),
+    logScale?.covariateEffects ?? covariateEstimates(meta, covariates.coefs, { theta: lmm.theta, cov: lmm.thetaCov, nullSpace: lmm.nullSpace }, notes),
     data.levels,
   );
+  const initialEffects = initialStateEffects(meta, initial, kept.map((x) => data.subjects[x.index]!), data.levels, notes);
+  if (Object.keys(initialEffects).length > 0) covariateResult.covariateEffects = { ...covariateResult.covariateEffects, ...initialEffects };
   if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
 
   return {
@@ -379,11 +387,11 @@ function otherPath(model: CompiledModel, data: Dataset, options: FitOptions): Fi
   return null;
 }
 
-/** Covariate effects the spec declares are read and exported but not yet estimated on these paths: say so. */
+/** Covariate effects the spec declares are read and exported but not yet estimated on some of these paths: say so. */
 function covariatesNotEstimated(meta: CompiledModel["meta"], result: FitResult): FitResult {
-  const withEffects = meta.parameters.filter((p) => p.covariateEffects?.length).map((p) => p.name);
-  // The compartment path estimates them (covariateEffects set).
-  if (withEffects.length && !result.covariateEffects)
+  const estimated = new Set(Object.values(result.covariateEffects ?? {}).map((e) => e.parameter));
+  const withEffects = meta.parameters.filter((p) => p.covariateEffects?.length && !estimated.has(p.name)).map((p) => p.name);
+  if (withEffects.length)
     result.notes.push(`The covariate effects on ${withEffects.join(", ")} were not estimated (the population step has no covariate model on this path yet): the values are typical over the subjects.`);
   return result;
 }

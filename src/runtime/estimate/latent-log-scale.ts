@@ -19,6 +19,7 @@ import { searchLogScale } from "../population/outer-search.js";
 import { solveSpd } from "../numeric/linalg.js";
 import { median } from "../numeric/summary.js";
 import { positiveParameters } from "./log-scale.js";
+import { logScaleCovariateEstimates, logScaleCovariateNote, logScaleCovariates } from "./log-scale-covariates.js";
 
 /** What this step reads of a latent run (fit-latent.ts's LatentRun satisfies it). */
 export interface LatentRunView {
@@ -30,6 +31,8 @@ export interface LatentRunView {
   obsOf: Int32Array;
   notes: string[];
   options: { rateBounds?: [number, number] };
+  /** The data's levels of categorical covariates (reference first). */
+  levels?: Record<string, string[]>;
 }
 
 /** How psi maps to the rows: components (one per parameter read), coefficient values, nuisance columns. */
@@ -207,7 +210,7 @@ function ownStart(view: LatentRunView, layout: Layout, ctx: SubjectContext, lo: 
   return psi;
 }
 
-export interface LatentLogScaleResult extends Pick<FitResult, "parameters" | "omega" | "omegaCorrelation" | "individual"> {
+export interface LatentLogScaleResult extends Pick<FitResult, "parameters" | "omega" | "omegaCorrelation" | "individual" | "covariateEffects"> {
   em: LaplaceEmFit;
   modelNoise: Map<string, number>;
   /** Per subject: full coefficient vector at its mode (design order). */
@@ -263,6 +266,8 @@ export function latentLogScale(view: LatentRunView, passes = 2): LatentLogScaleR
     return Math.max((1.4826 * median(v.map((x) => Math.abs(x - m)))) ** 2, 1e-6 * (m * m + 1e-12));
   });
   const modelNoise = new Map<string, number>();
+  const comp = new Map(layout.params.map((j, a) => [j, a]));
+  const covariates = logScaleCovariates(meta, view.levels, (j) => comp.get(j) ?? -1, layout.random, contexts.map((c) => c.subject.covariates));
   let em: LaplaceEmFit | null = null;
   let mu: Float64Array = start;
   let done = 0;
@@ -270,7 +275,7 @@ export function latentLogScale(view: LatentRunView, passes = 2): LatentLogScaleR
     done++;
     relevel(view, layout, psis, modelNoise);
     const subjects = contexts.map((ctx, i) => subjectOf(view, layout, ctx, psis[i]!));
-    em = laplaceEm(subjects, { random: layout.random, start: mu, omegaStart: em ? Float64Array.from({ length: dim }, (_, a) => Math.max(em!.omega[a * dim + a]!, 1e-6)) : omegaStart, lower, upper, importance: IMPORTANCE });
+    em = laplaceEm(subjects, { random: layout.random, start: mu, omegaStart: em ? Float64Array.from({ length: dim }, (_, a) => Math.max(em!.omega[a * dim + a]!, 1e-6)) : omegaStart, lower, upper, importance: IMPORTANCE, ...(covariates.columns ? { covariates: { ...covariates.columns, ...(em ? { start: em.beta } : {}) } } : {}) });
     psis = em.modes;
     mu = em.mu;
     if (logObserved(view)) break;
@@ -304,8 +309,11 @@ export function latentLogScale(view: LatentRunView, passes = 2): LatentLogScaleR
   notes.push(
     `Population step on the log scale for ${logNames.join(", ")} (log theta_i = log theta + eta_i, omega = SD of eta, Monolix's omega): Laplace-approximated EM on each subject's rows re-written at its own parameters (products of parameters are sums on the log scale${layout.rateComp >= 0 ? `; ${meta.parameters[design.rateParam]!.name}, a latent rate, is a component like the others, so its population value weighs each subject by how well its data determine it` : ""}); posterior moments by importance sampling (${IMPORTANCE.samples} seeded draws per subject), components without a random effect by Monte Carlo Newton steps on the marginal likelihood over them; ${done} pass(es), ${fit.rounds} EM round(s) in the last${fit.converged ? "" : " (stopped at the round limit)"}${fit.importanceFallbacks ? `, ${fit.importanceFallbacks} subject(s) on Laplace moments` : ""}.`,
   );
+  const covNote = logScaleCovariateNote(covariates);
+  if (covNote) notes.push(covNote);
   return {
     parameters,
+    ...(covariates.coefs.length + covariates.dropped.length > 0 ? { covariateEffects: logScaleCovariateEstimates(meta, covariates, fit, (j) => layout.positive[comp.get(j)!]!) } : {}),
     omega: { names: randomComps.map((a) => meta.parameters[layout.params[a]!]!.name), matrix: randomComps.map((a) => randomComps.map((b) => fit.omega[a * dim + b]!)) },
     omegaCorrelation: {},
     individual,

@@ -12,6 +12,7 @@ import type { CurvePiece } from "../rows/weak-form.js";
 import { laplaceEm, linearSubject, type LaplaceEmFit } from "../population/laplace-em.js";
 import { solveSpd } from "../numeric/linalg.js";
 import { median } from "../numeric/summary.js";
+import { logScaleCovariateEstimates, logScaleCovariateNote, logScaleCovariates } from "./log-scale-covariates.js";
 
 /** One kept subject of the dense path: per-state Gram sums, the row form, and (integral rows) the rows before X(t_0) is profiled out. */
 export interface DenseSubject {
@@ -56,7 +57,7 @@ function ownEstimate(st: SubjectStats, p: number): Float64Array | null {
   return solveSpd(a, p, Float64Array.from(st.gty));
 }
 
-export interface LogScaleResult extends Pick<FitResult, "parameters" | "omega" | "omegaCorrelation" | "individual" | "derived"> {
+export interface LogScaleResult extends Pick<FitResult, "parameters" | "omega" | "omegaCorrelation" | "individual" | "derived" | "covariateEffects"> {
   sigma2: number;
   logLik: number;
   rounds: number;
@@ -74,7 +75,13 @@ function startOf(positive: boolean[], lmm: LmmFit, own: (Float64Array | null)[])
   });
 }
 
-export function logScaleFit(model: CompiledModel, kept: DenseSubject[], scaled: (x: DenseSubject) => SubjectStats, lmm: LmmFit, notes: string[]): LogScaleResult {
+/** The subjects' covariates (in `kept` order) and the data's levels, for the covariate effects the spec declares. */
+export interface SubjectCovariateData {
+  cov: Float64Array[];
+  levels?: Record<string, string[]>;
+}
+
+export function logScaleFit(model: CompiledModel, kept: DenseSubject[], scaled: (x: DenseSubject) => SubjectStats, lmm: LmmFit, notes: string[], covariateData?: SubjectCovariateData): LogScaleResult {
   const meta = model.meta;
   const p = model.nParams;
   const positive = positiveParameters(model);
@@ -98,7 +105,8 @@ export function logScaleFit(model: CompiledModel, kept: DenseSubject[], scaled: 
     return r >= 0 ? Math.max(lmm.omega[r * q + r]!, 1e-8 * (lmm.theta[j]! ** 2 + 1e-12)) : 0;
   });
   const fullBlocks = meta.covariance.filter((c) => c.structure === "full").map((c) => c.params);
-  const em = laplaceEm(subjects, { random, start, omegaStart, fullBlocks });
+  const covariates = logScaleCovariates(meta, covariateData?.levels, (j) => j, random, covariateData?.cov ?? kept.map(() => new Float64Array(meta.covariates.length)));
+  const em = laplaceEm(subjects, { random, start, omegaStart, fullBlocks, ...(covariates.columns ? { covariates: covariates.columns } : {}) });
   const toNatural = (j: number, v: number): number => (positive[j] ? Math.exp(v) : v);
   const parameters: Record<string, ParameterEstimate> = {};
   meta.parameters.forEach((par, j) => {
@@ -145,5 +153,8 @@ export function logScaleFit(model: CompiledModel, kept: DenseSubject[], scaled: 
   notes.push(
     `${logNames.join(", ")} ${logNames.length > 1 ? "are" : "is"} positive: estimated on the log scale (log theta_i = log theta + eta_i; omega is the SD of eta, Monolix's omega) by a Laplace-approximated EM on each subject's rows (${em.rounds} round(s)${em.converged ? "" : ", stopped at the round limit"})${logNames.length < meta.parameters.length ? "; the other parameters additively" : ""}.`,
   );
-  return { parameters, omega: { names, matrix }, omegaCorrelation, individual, derived, sigma2: em.sigma2, logLik: em.logLik, rounds: em.rounds, converged: em.converged, em };
+  const covNote = logScaleCovariateNote(covariates);
+  if (covNote) notes.push(covNote);
+  const covariateEffects = covariates.coefs.length > 0 ? logScaleCovariateEstimates(meta, covariates, em, (j) => positive[j]!) : undefined;
+  return { parameters, ...(covariateEffects ? { covariateEffects } : {}), omega: { names, matrix }, omegaCorrelation, individual, derived, sigma2: em.sigma2, logLik: em.logLik, rounds: em.rounds, converged: em.converged, em };
 }

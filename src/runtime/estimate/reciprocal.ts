@@ -37,9 +37,24 @@ export function reportReciprocals(meta: ModelMeta, result: FitResult): FitResult
     const [a, b] = key.split(",");
     if (slope.has(a!) !== slope.has(b!)) result.omegaCorrelation[key] = -result.omegaCorrelation[key]!;
   }
+  reciprocalEffects(result, slope);
   const logScale = reciprocal.some((n) => result.parameters[n]?.scale === "log");
   result.notes.push(
     `${reciprocal.join(", ")} ${reciprocal.length > 1 ? "were" : "was"} estimated as the coefficient 1/${reciprocal.length > 1 ? "x" : reciprocal[0]} (it divides the doses, so the rows are linear in its reciprocal) and reported as its reciprocal: per subject exactly, the population value as 1 / (typical coefficient), ${logScale ? "omega unchanged (log V = -log c)" : "an additive omega"} and the standard error by the delta method (d${reciprocal[0]} = -dc / c^2).`,
   );
   return result;
+}
+
+/**
+ * Covariate effects estimated on a reciprocal's coefficient: on the log scale log V = -log c, so the effect only
+ * changes sign; an additive effect on c is carried to V by the tangent at the reference (dV = -dc / c^2).
+ */
+function reciprocalEffects(result: FitResult, slope: Map<string, number>): void {
+  for (const e of Object.values(result.covariateEffects ?? {})) {
+    const g = slope.get(e.parameter);
+    if (g === undefined) continue;
+    const f = e.scale === "log" ? -1 : -g;
+    e.estimate = e.estimate * f;
+    if (e.se !== null) e.se = e.se * Math.abs(f);
+  }
 }

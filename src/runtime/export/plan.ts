@@ -469,10 +469,14 @@ function covariatePlan(
     }
     return e.estimate ?? 0;
   };
-  meta.parameters.forEach((par) => {
-    const effects = par.covariateEffects ?? [];
+  // Parameters' effects, and an estimated initial value's (`W(0) ~ lognormal + DIET`) on its X0 parameter.
+  const carriers = [
+    ...meta.parameters.map((par) => ({ source: par.name, effects: par.covariateEffects ?? [] })),
+    ...meta.states.map((st) => ({ source: `${st.name}(0)`, effects: st.initialCovariateEffects ?? [] })),
+  ];
+  carriers.forEach(({ source, effects }) => {
     if (effects.length === 0) return;
-    const target = parameters.find((q) => q.source === par.name);
+    const target = parameters.find((q) => q.source === source);
     if (!target) return;
     target.effects = effects.map((e): PlanCovariateEffect => {
       const col = column(e.covariate);

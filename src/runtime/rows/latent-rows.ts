@@ -466,7 +466,11 @@ export function prepareSubject(
           return jumpTimes(model, subject, k).some((t) => t <= first) ? undefined : model.meta.states[k]!.initial;
         })
       : [];
-    const built = doseRegressed(design) ? sampleGrid(model, subject, doseTimes, obs, obsOf) : integralGrid(model, curves, doseTimes, obs, obsOf, known);
+    // The exponential form reads no curve, only the samples: a subject too sparse for a curve piece (1-2 troughs
+    // between many oral doses, quinidine) still gives its rows from the known X(0) (sampleGrid).
+    const built = doseRegressed(design)
+      ? sampleGrid(model, subject, doseTimes, obs, obsOf)
+      : (integralGrid(model, curves, doseTimes, obs, obsOf, known) ?? (design.decay !== null && options.knownStart ? sampleGrid(model, subject, doseTimes, obs, obsOf) : null));
     if (!built) return null;
     intervals.push(built.interval);
     integral = built.samples;

@@ -151,3 +151,20 @@ describe("nlmixr2 export of covariate effects", () => {
     expect(d).toContain("k <- exp(tk + beta_k_WT * (log(WT / 70)) + eta.k)");
   });
 });
+
+describe("covariate effects on an initial value (examples/bodyweight.nlme: W(0) ~ lognormal + Diet)", () => {
+  it("Monolix: W0 reads Diet with the fit's coefficients; nlmixr2: the same terms in W0's line; the project checks clean", async () => {
+    const { loadModel } = await import("../../../src/cli/load-model.js");
+    const { model } = await loadModel(new URL("../../../examples/bodyweight.nlme", import.meta.url).pathname);
+    const data = loadData(readFileSync(new URL("../../../data/real/bodyweight.csv", import.meta.url), "utf8"), "bodyweight.csv", model.meta);
+    const fit = estimate(model, data);
+    const { files, plan } = exportMonolix(model.meta, fit, data);
+    const project = files["monolix/project.mlxtran"]!;
+    expect(project).toMatch(/W0 = \{distribution=logNormal, typical=W0_pop, covariate=Diet, coefficient=\{0, beta_W0_Diet_D2, beta_W0_Diet_D3\}, sd=omega_W0\}/);
+    const beta = fit.covariateEffects!["beta_W0_Diet_D3"]!.estimate;
+    expect(project).toMatch(new RegExp(`beta_W0_Diet_D3 = \\{value=${beta.toPrecision(6).replace(/0+$/, "").replace(".", "\\.")}`));
+    expect(checkMonolixProject(files)).toEqual([]);
+    const r = renderNlmixr2(plan);
+    expect(r).toMatch(/W0 <- exp\(tW0 \+ beta_W0_Diet_D2 \* \(Diet == "D2"\) \+ beta_W0_Diet_D3 \* \(Diet == "D3"\) \+ eta\.W0\)/);
+  });
+});
