@@ -77,13 +77,15 @@ export function covariateEstimates(
 
 /** The FitResult fields of covariates: estimates, and the data's levels. */
 export function covariateFields(
-  meta: Pick<ModelMeta, "parameters">,
+  meta: Pick<ModelMeta, "parameters"> & Partial<Pick<ModelMeta, "states">>,
   effects: Record<string, CovariateEffectEstimate>,
   levels: Record<string, string[]> | undefined,
 ): Pick<FitResult, "covariateEffects" | "covariateLevels"> {
   const out: Pick<FitResult, "covariateEffects" | "covariateLevels"> = {};
-  // Present (possibly empty: a categorical covariate with one level in the data) whenever the spec declares effects.
-  if (meta.parameters.some((p) => (p.covariateEffects ?? []).length > 0)) out.covariateEffects = effects;
+  // Present (possibly empty: a categorical covariate with one level in the data) whenever the spec declares effects,
+  // on a parameter or on an initial value.
+  const declared = meta.parameters.some((p) => (p.covariateEffects ?? []).length > 0) || (meta.states ?? []).some((s) => (s.initialCovariateEffects ?? []).length > 0);
+  if (declared) out.covariateEffects = effects;
   if (levels && Object.keys(levels).length > 0) out.covariateLevels = levels;
   return out;
 }

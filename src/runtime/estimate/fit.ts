@@ -142,6 +142,16 @@ function densePopulation(
   return { lmm, randomParams, blocks, rounds };
 }
 
+/**
+ * Covariate effects on an initial value need X(0) estimated, which only integral rows do (test functions vanish at
+ * the ends of their support, so the weak form never reads it): such a spec gets integral rows unless told.
+ */
+function integralRowsForInitialEffects(meta: CompiledModel["meta"], options: FitOptions, notes: string[]): FitOptions {
+  if (options.rowForm !== undefined || !meta.states.some((s) => s.initialCovariateEffects?.length)) return options;
+  notes.push("Integral rows for every subject: the spec declares covariate effects on an initial value, which only integral rows estimate (rowForm: \"weak\" to choose test-function rows).");
+  return { ...options, rowForm: "integral" };
+}
+
 export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {}): FitResult {
   const started = performance.now();
   const meta = model.meta;
@@ -149,12 +159,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const notes: string[] = [];
   const routed = otherPath(model, data, options);
   if (routed) return covariatesNotEstimated(meta, routed);
-  // Covariate effects on an initial value need X(0) estimated, which only integral rows do (test functions vanish
-  // at the ends of their support, so the weak form never reads it): such a spec gets integral rows unless told.
-  if (options.rowForm === undefined && meta.states.some((s) => s.initialCovariateEffects?.length)) {
-    options = { ...options, rowForm: "integral" };
-    notes.push("Integral rows for every subject: the spec declares covariate effects on an initial value, which only integral rows estimate (rowForm: \"weak\" to choose test-function rows).");
-  }
+  options = integralRowsForInitialEffects(meta, options, notes);
   const obsOf = observationOfState(model);
   obsOf.forEach((o, k) => { if (o < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`); });
   if (data.subjects.length === 0) throw new DataError("the data set has no subjects", data.file);
@@ -216,13 +221,9 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const initial = initialStates(model, data, kept, individual);
   const unidentifiable = denseUnidentifiable(model, lmm, notes, covariates.coefs);
   // With the log-scale step the effects are its own (on each parameter's scale); else the mixed model's.
-  const covariateResult = covariateFields(
-    meta,
-    logScale?.covariateEffects ?? covariateEstimates(meta, covariates.coefs, { theta: lmm.theta, cov: lmm.thetaCov, nullSpace: lmm.nullSpace }, notes),
-    data.levels,
-  );
+  const effects = logScale?.covariateEffects ?? covariateEstimates(meta, covariates.coefs, { theta: lmm.theta, cov: lmm.thetaCov, nullSpace: lmm.nullSpace }, notes);
   const initialEffects = initialStateEffects(meta, initial, kept.map((x) => data.subjects[x.index]!), data.levels, notes);
-  if (Object.keys(initialEffects).length > 0) covariateResult.covariateEffects = { ...covariateResult.covariateEffects, ...initialEffects };
+  const covariateResult = covariateFields(meta, { ...effects, ...initialEffects }, data.levels);
   if (!lmm.converged) notes.push("The mixed-model optimiser stopped at its iteration limit; estimates may be imprecise.");
 
   return {
