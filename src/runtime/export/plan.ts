@@ -360,6 +360,9 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
   });
 
   const t0 = options.t0 ?? startTime(meta, fit, data, options, notes);
+  const first = dataStart(data);
+  if (first !== undefined && first > t0)
+    notes.push(`nlmixr2 starts each subject at its first record: give each one a row at TIME = ${formatNumber(t0)} (EVID = 2) to start at t_0`);
 
   // `X0` names the initial value of X unless that reads as another name (g1 -> g10); then `X_init` for all.
   const taken = new Set([...stateName, ...paramName.values(), ...constName.values()]);
@@ -532,10 +535,7 @@ function startTime(meta: ModelMeta, fit: FitResult, data: Dataset | undefined, o
     .map((s) => `${s.name}(0)`);
   if (fitted.length > 0 && (start === undefined || start >= 0)) {
     if (start !== undefined && start > 0)
-      notes.push(
-        `t_0 = 0, before the data's first time ${formatNumber(start)}: the fit estimated ${fitted.join(", ")} at time 0 (with any ` +
-          "covariate effects on them); nlmixr2 starts each subject at its first record, so give each one a row at TIME = 0 (EVID = 2)",
-      );
+      notes.push(`t_0 = 0, before the data's first time ${formatNumber(start)}: the fit estimated ${fitted.join(", ")} at time 0 (with any covariate effects on them)`);
     return 0;
   }
   if (start === undefined) notes.push("t_0 = 0 (no data given to place it)");

@@ -176,10 +176,10 @@ describe("covariate effects on an initial value (examples/bodyweight.nlme: W(0) 
     expect(files["monolix/model.txt"]).toContain("t_0 = 0");
     const w0 = plan.parameters.find((p) => p.source === "W(0)")!;
     expect(w0.typical).toBe(fit.initialStates!["W"]!.estimate);
-    expect(project).toContain(`W0_pop = {value=${fit.initialStates!["W"]!.estimate.toPrecision(6)}`);
+    expect(project).toContain(`W0_pop = {value=${Number(fit.initialStates!["W"]!.estimate.toPrecision(6))}`);
     expect(plan.notes.some((n) => n.startsWith("t_0 = 0, before the data's first time 1"))).toBe(true);
     const r = renderNlmixr2(plan);
-    expect(r).toContain(`tW0 <- log(${fit.initialStates!["W"]!.estimate.toPrecision(6)})`);
+    expect(r).toContain(`tW0 <- log(${Number(fit.initialStates!["W"]!.estimate.toPrecision(6))})`);
     expect(r).toMatch(/W0 <- exp\(tW0 \+ beta_W0_Diet_D2 \* \(Diet == "D2"\) \+ beta_W0_Diet_D3 \* \(Diet == "D3"\) \+ eta\.W0\)/);
   });
 
@@ -202,4 +202,18 @@ describe("covariate effects on an initial value (examples/bodyweight.nlme: W(0) 
     expect(plan.notes.some((n) => n.startsWith("W(0): the fit's value is at time 0, not at t_0 = 1"))).toBe(true);
     expect(checkMonolixProject(files)).toEqual([]);
   });
+
+  it("a refined fit: W0_pop, its Diet coefficients and t_0 are SAEM's (initial values held at time 0)", async () => {
+    const { model, data, fit } = await bodyweight();
+    const { refine } = await import("../../../src/runtime/refine/refine.js");
+    const { exportFiles } = await import("../../../src/runtime/export/project.js");
+    const refined = refine(model, data, fit, { seed: 1 });
+    expect(refined.t0).toBe(0);
+    const files = exportFiles(model.meta, { ...fit, refined }, data);
+    expect(files["monolix/model.txt"]).toContain("t_0 = 0");
+    const project = files["monolix/project.mlxtran"]!;
+    expect(project).toContain(`W0_pop = {value=${Number(refined.parameters["W0"]!.estimate.toPrecision(6))}`);
+    expect(project).toContain(`beta_W0_Diet_D2 = {value=${Number(refined.covariateEffects!["beta_W0_Diet_D2"]!.estimate.toPrecision(6))}`);
+    expect(files["nlmixr2/model.R"]).toContain("give each one a row at TIME = 0");
+  }, 60_000);
 });
