@@ -22,6 +22,7 @@ import { formatNumber, identifiers, renameIdentifiers, sanitizeName } from "./ex
 import { levelSuffix } from "../data/covariate-coefficients.js";
 import type { InitialStateEstimate } from "../fit-result.js";
 import { median, sd } from "../numeric/summary.js";
+import { guessEffects } from "./initial-guess-effects.js";
 
 export interface ExportOptions {
   /** Start of integration (Mlxtran `t_0`). Default: earliest dose or observation in the data, else 0. */
@@ -358,13 +359,17 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
     return renameIdentifiers(withIndicators, rename);
   });
 
-  const t0 = options.t0 ?? dataStart(data) ?? 0;
-  if (options.t0 === undefined && data === undefined) notes.push("t_0 = 0 (no data given to place it)");
+  const t0 = options.t0 ?? startTime(meta, fit, data, options, notes);
+  const first = dataStart(data);
+  if (first !== undefined && first > t0)
+    notes.push(`nlmixr2 starts each subject at its first record: give each one a row at TIME = ${formatNumber(t0)} (EVID = 2) to start at t_0`);
 
   // `X0` names the initial value of X unless that reads as another name (g1 -> g10); then `X_init` for all.
   const taken = new Set([...stateName, ...paramName.values(), ...constName.values()]);
   const initSuffix = stateName.some((n) => taken.has(`${n}0`)) ? "_init" : "0";
   // Initial conditions: known constant, 0 for a latent dose-fed state, else an estimated parameter.
+  // Covariate coefficients regressed on the same data guesses as their initial value's typical value.
+  const guessedCoefficients = new Map<string, number>();
   const states: PlanState[] = meta.states.map((s, k) => {
     const name = stateName[k]!;
     const rhs = rhsText[k]!;
@@ -373,7 +378,10 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
       notes.push(`${s.name}(t_0) = 0: latent state without a declared initial value (it is filled by doses)`);
       return { name, source: s.name, rhs, initial: { kind: "value", value: 0 } };
     }
-    const param = initialParameter(initSuffix, meta, k, name, t0, data, options, namer, notes, t0 === 0 ? fit.initialStates?.[s.name] : undefined);
+    const fitted = t0 === 0 ? fit.initialStates?.[s.name] : undefined;
+    if (t0 !== 0 && fit.initialStates?.[s.name] && options.initialStates?.[s.name] === undefined)
+      notes.push(`${s.name}(0): the fit's value is at time 0, not at t_0 = ${formatNumber(t0)}; the export starts from the data instead`);
+    const param = initialParameter(initSuffix, meta, k, name, t0, data, options, namer, notes, fitted, guessedCoefficients);
     parameters.push(param);
     return { name, source: s.name, rhs, initial: { kind: "param", param: param.name } };
   });
@@ -382,7 +390,7 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
     observationPlan(o, stateName[o.state]!, fit, namer, notes, options),
   );
   const correlations = correlationPlan(meta, fit, parameters, notes);
-  const { covariates, transformedCovariates } = covariatePlan(meta, fit, data, parameters, namer, notes);
+  const { covariates, transformedCovariates } = covariatePlan(meta, fit, data, parameters, namer, notes, guessedCoefficients);
 
   const jumps: ExportPlan["jumps"] = [];
   const adms = data ? [...new Set(data.subjects.flatMap((s) => s.doses.map((d) => d.adm)))].sort((a, b) => a - b) : [];
@@ -442,6 +450,8 @@ function covariatePlan(
   parameters: PlanParameter[],
   namer: Namer,
   notes: string[],
+  /** Coefficients that replace the fit's (initial values guessed from the data, initial-guess-effects.ts). */
+  replaced: Map<string, number>,
 ): { covariates: PlanCovariate[]; transformedCovariates: PlanTransformedCovariate[] } {
   const covariates: PlanCovariate[] = [];
   const transformedCovariates: PlanTransformedCovariate[] = [];
@@ -462,6 +472,8 @@ function covariatePlan(
     renameIdentifiers(text, (id) => (id in meta.constants ? formatNumber(meta.constants[id]!) : undefined));
   const transformed = new Map<string, string>();
   const value = (name: string): number => {
+    const r = replaced.get(name);
+    if (r !== undefined) return r;
     const e = fit.covariateEffects?.[name];
     if (!e) {
       notes.push(`${name}: the fit has no estimate of this covariate coefficient; started at 0`);
@@ -509,6 +521,32 @@ function covariatePlan(
   return { covariates, transformedCovariates };
 }
 
+/**
+ * Start of integration when the options do not set it: the data's first time, unless the fit estimated an X(0).
+ * Those values are held at time 0 (estimate/initial-states.ts integrates each subject back to 0), and so are the
+ * covariate effects on them; the exported initial condition is taken there too, else the typical value would be a
+ * guess at the first sample while the coefficients stayed the fit's at time 0.
+ */
+function startTime(meta: ModelMeta, fit: FitResult, data: Dataset | undefined, options: ExportOptions, notes: string[]): number {
+  const start = dataStart(data);
+  const fitted = meta.states
+    .filter((s) => s.initial === undefined && !s.latent && options.initialStates?.[s.name] === undefined)
+    .filter((s) => usableFitted(fit.initialStates?.[s.name]))
+    .map((s) => `${s.name}(0)`);
+  if (fitted.length > 0 && (start === undefined || start >= 0)) {
+    if (start !== undefined && start > 0)
+      notes.push(`t_0 = 0, before the data's first time ${formatNumber(start)}: the fit estimated ${fitted.join(", ")} at time 0 (with any covariate effects on them)`);
+    return 0;
+  }
+  if (start === undefined) notes.push("t_0 = 0 (no data given to place it)");
+  return start ?? 0;
+}
+
+/** A fitted X(0) the exports can start from: any additive value, a positive log-scale one. */
+function usableFitted(fitted: InitialStateEstimate | undefined): fitted is InitialStateEstimate {
+  return fitted !== undefined && (fitted.scale === "additive" || fitted.estimate > 0);
+}
+
 function dataStart(data?: Dataset): number | undefined {
   if (!data) return undefined;
   let t = Infinity;
@@ -553,11 +591,14 @@ function initialParameter(
   namer: Namer,
   notes: string[],
   /** The fit's estimate of X(0) (estimate/initial-states.ts), used when no value is given in the options. */
-  fitted?: InitialStateEstimate,
+  fitted: InitialStateEstimate | undefined,
+  /** Receives the covariate coefficients regressed on the guesses, when the state carries effects. */
+  guessedCoefficients: Map<string, number>,
 ): PlanParameter {
   const source = `${meta.states[k]!.name}(0)`;
   const name = namer.take(`${stateName}${initSuffix}`);
   const guesses: number[] = [];
+  const covariatesOf: Float64Array[] = [];
   const given = options.initialStates?.[meta.states[k]!.name];
   const obsIdx = meta.observations.findIndex((o) => o.state === k);
   if (given === undefined && data && obsIdx >= 0) {
@@ -580,7 +621,9 @@ function initialParameter(
         y = ya + ((yb - ya) * (t0 - ta)) / (tb - ta);
       }
       const x = inverse(o, y);
-      if (Number.isFinite(x)) guesses.push(x);
+      if (!Number.isFinite(x)) continue;
+      guesses.push(x);
+      covariatesOf.push(s.covariates);
     }
   }
   let typical: number;
@@ -591,14 +634,20 @@ function initialParameter(
     typical = given;
     omega = distribution === "logNormal" ? OMEGA_MIN : Math.max(OMEGA_MIN_RELATIVE * Math.abs(given), 1e-3);
     notes.push(`${source}: initial value ${given} given in the export options`);
-  } else if (fitted && (fitted.scale === "additive" || fitted.estimate > 0)) {
+  } else if (usableFitted(fitted)) {
     distribution = fitted.scale === "log" ? "logNormal" : "normal";
     typical = fitted.estimate;
     omega = distribution === "logNormal" ? Math.min(OMEGA_MAX, Math.max(OMEGA_MIN, fitted.omega)) : Math.max(fitted.omega, OMEGA_MIN_RELATIVE * Math.abs(typical), 1e-3);
     notes.push(`${source}: estimated in Monolix as ${name} (random, ${distribution}); start from the fit's estimate (${fitted.note})`);
   } else if (guesses.length > 0) {
     distribution = guesses.every((g) => g > 0) ? "logNormal" : "normal";
-    if (distribution === "logNormal") {
+    const log = distribution === "logNormal";
+    const regressed = guessEffects(meta, k, guesses.map((value, i) => ({ value, covariates: covariatesOf[i]! })), log, data?.levels);
+    if (regressed) {
+      typical = regressed.typical;
+      omega = log ? Math.min(OMEGA_MAX, Math.max(OMEGA_MIN, regressed.omega)) : Math.max(regressed.omega, OMEGA_MIN_RELATIVE * Math.abs(typical), 1e-3);
+      for (const [c, v] of regressed.coefficients) guessedCoefficients.set(c, v);
+    } else if (log) {
       const logs = guesses.map(Math.log);
       typical = Math.exp(median(logs));
       omega = Math.min(OMEGA_MAX, Math.max(OMEGA_MIN, sd(logs)));
@@ -608,7 +657,7 @@ function initialParameter(
     }
     notes.push(
       `${source}: estimated in Monolix as ${name} (random, ${distribution}); start from the data of ` +
-        `${guesses.length} subjects at t_0 = ${t0} (median of the first observations, extrapolated to t_0 when later)`,
+        `${guesses.length} subjects at t_0 = ${t0} (${regressed ? `the reference level of a least-squares regression of the first observations${log ? " (log)" : ""} on ${[...regressed.coefficients.keys()].join(", ")}, which start from it too` : "median of the first observations"}, extrapolated to t_0 when later)`,
     );
   } else {
     distribution = "logNormal";

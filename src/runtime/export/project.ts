@@ -26,7 +26,9 @@ export function exportFiles(
   // A refined fit exports its SAEM estimates as initial values, and every file says so at the top.
   const start = refinedAsFirstGuess(fit);
   const initialStates = fit.refined ? { ...start.initialStates, ...options.initialStates } : options.initialStates;
-  const { files, plan } = exportMonolix(meta, start.fit, data, { ...options, ...(initialStates ? { initialStates } : {}) });
+  // SAEM's initial states hold at its own t0 (time 0 when covariates act on them): the exports start there.
+  const t0 = options.t0 ?? (fit.refined && Object.keys(start.initialStates).length > 0 ? fit.refined.t0 : undefined);
+  const { files, plan } = exportMonolix(meta, start.fit, data, { ...options, ...(initialStates ? { initialStates } : {}), ...(t0 !== undefined ? { t0 } : {}) });
   const out: Record<string, string> = {};
   if (targets.includes("monolix")) Object.assign(out, files);
   if (targets.includes("nlmixr2")) out["nlmixr2/model.R"] = renderNlmixr2(plan);

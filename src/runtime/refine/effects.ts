@@ -23,12 +23,20 @@ export interface Effect {
   value?: (cov: Float64Array) => number;
 }
 
-/** The effects of every parameter, in the order of the spec's parameters and terms (the first guess's order). */
-export function buildEffects(model: CompiledModel, data: Dataset): Effect[] {
+/**
+ * The effects of every parameter, in the order of the spec's parameters and terms (the first guess's order), then
+ * those on estimated initial values (`W(0) ~ lognormal + Diet`), on the layout component of that state.
+ */
+export function buildEffects(model: CompiledModel, data: Dataset, initialComponent: (state: number) => number = () => -1): Effect[] {
   const meta = model.meta;
   const out: Effect[] = [];
-  meta.parameters.forEach((p, j) => {
-    for (const e of p.covariateEffects ?? []) {
+  const carriers = [
+    ...meta.parameters.map((p, j) => ({ effects: p.covariateEffects ?? [], component: j })),
+    ...meta.states.map((s, k) => ({ effects: s.initialCovariateEffects ?? [], component: initialComponent(k) })),
+  ];
+  carriers.forEach(({ effects, component: j }) => {
+    if (effects.length > 0 && j < 0) throw new Error("internal error: covariate effects on an initial value the layout does not estimate");
+    for (const e of effects) {
       const covariate = meta.covariates[e.covariate]!;
       if (e.kind === "continuous") out.push({ name: e.name, component: j, covariate, index: e.covariate, value: e.value });
       else {

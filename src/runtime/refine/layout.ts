@@ -1,7 +1,7 @@
 // What SAEM estimates, laid out once: one component per model parameter and one per initial state the model
 // does not fix (Monolix estimates those too: the exports call them `X0`), each on its transformed scale
 // (phi = log psi for log-normal, phi = psi for normal), with or without a random effect, and the random
-// components grouped into the covariance blocks the spec declares.
+// components grouped into the covariance blocks the spec declares. Covariate effects act on either kind.
 import type { Dataset } from "../data/dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
@@ -104,7 +104,11 @@ export function buildLayout(model: CompiledModel, data: Dataset, firstGuess?: Fi
   });
   const estimatesInitial = components.some((c) => c.kind === "initial");
   const start = dataStart(data);
-  const t0 = estimatesInitial ? start : Math.min(0, start);
+  // Covariate effects on X(0) are effects at time 0 (as the spec writes them and the first guess estimates them):
+  // the states then hold there, not at the data's first time.
+  const effectsAtZero = meta.states.some((s) => (s.initialCovariateEffects ?? []).length > 0) && start >= 0;
+  const t0 = estimatesInitial && !effectsAtZero ? start : Math.min(0, start);
+  if (effectsAtZero && start > 0) notes.push(`initial values estimated at time 0 (the data start at ${start}): their covariate effects are on X(0)`);
 
   const random = components.flatMap((c, i) => (c.random ? [i] : []));
   const fixed = components.flatMap((c, i) => (c.random ? [] : [i]));
@@ -120,7 +124,10 @@ export function buildLayout(model: CompiledModel, data: Dataset, firstGuess?: Fi
     blocks.push({ full: b.structure === "full" && members.length > 1, members });
   }
   for (let r = 0; r < random.length; r++) if (!placed.has(r)) blocks.push({ full: false, members: [r] });
-  const effects = buildEffects(model, data);
+  for (const [k, s] of meta.states.entries())
+    if ((s.initialCovariateEffects ?? []).length > 0 && !components.some((c) => c.kind === "initial" && c.index === k))
+      throw new RefineError(`${s.name}(0) carries covariate effects but SAEM does not estimate it (a latent state starts at 0 here)`);
+  const effects = buildEffects(model, data, (k) => components.findIndex((c) => c.kind === "initial" && c.index === k));
   const stepped: Stepped[] = [
     ...fixed.map((index) => ({ kind: "mu" as const, index })),
     ...effects.flatMap((e, index) => (components[e.component]!.random ? [] : [{ kind: "beta" as const, index }])),
@@ -161,7 +168,14 @@ export function startFrom(model: CompiledModel, data: Dataset, layout: Layout, f
           if (e.component === i && picked.length > 0) shift += (beta[k]! * picked.reduce((a, p) => a + z[p.k]![k]!, 0)) / picked.length;
         });
       }
-    } else samples = firstObservations(model, data, c.index, layout.t0);
+    } else {
+      const picked = firstObservations(model, data, c.index, layout.t0);
+      samples = picked.map((p) => p.v);
+      // log X(0) ~ mu + B z: the first observations carry the covariates' part too.
+      layout.effects.forEach((e, k) => {
+        if (e.component === i && picked.length > 0) shift += (beta[k]! * picked.reduce((a, p) => a + z[p.k]![k]!, 0)) / picked.length;
+      });
+    }
     let typical = values?.[c.name];
     const usable = samples.every((v) => (c.scale === "logNormal" ? v > 0 : Number.isFinite(v)));
     const transformed = usable ? samples.map((v) => toTransformed(c.scale, v)) : [];
@@ -207,20 +221,20 @@ function allPositive(fit: FitResult, name: string): boolean {
 }
 
 /** Per subject, the first observation of the state (inverse observation), as the exports guess X0. */
-function firstObservations(model: CompiledModel, data: Dataset, state: number, t0: number): number[] {
+function firstObservations(model: CompiledModel, data: Dataset, state: number, t0: number): { v: number; k: number }[] {
   const o = model.meta.observations.findIndex((ob) => ob.state === state);
   if (o < 0) return [];
-  const out: number[] = [];
-  for (const s of data.subjects) {
+  const out: { v: number; k: number }[] = [];
+  data.subjects.forEach((s, k) => {
     const se = s.series[o];
-    if (!se || se.times.length === 0) continue;
+    if (!se || se.times.length === 0) return;
     let y = se.values[0]!;
     if (se.times[0] !== t0 && se.times.length > 1 && se.times[1]! > se.times[0]!) {
       y += ((se.values[1]! - y) * (t0 - se.times[0]!)) / (se.times[1]! - se.times[0]!);
     }
     const x = model.invert(o, y);
-    if (Number.isFinite(x)) out.push(x);
-  }
+    if (Number.isFinite(x)) out.push({ v: x, k });
+  });
   return out;
 }
 

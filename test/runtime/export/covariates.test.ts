@@ -153,18 +153,67 @@ describe("nlmixr2 export of covariate effects", () => {
 });
 
 describe("covariate effects on an initial value (examples/bodyweight.nlme: W(0) ~ lognormal + Diet)", () => {
+  let loaded: Promise<{ model: CompiledModel; data: Dataset; fit: ReturnType<typeof estimate> }> | undefined;
+  const bodyweight = () =>
+    (loaded ??= (async () => {
+      const { loadModel } = await import("../../../src/cli/load-model.js");
+      const { model } = await loadModel(new URL("../../../examples/bodyweight.nlme", import.meta.url).pathname);
+      const data = loadData(readFileSync(new URL("../../../data/real/bodyweight.csv", import.meta.url), "utf8"), "bodyweight.csv", model.meta);
+      return { model, data, fit: estimate(model, data) };
+    })());
+
   it("Monolix: W0 reads Diet with the fit's coefficients; nlmixr2: the same terms in W0's line; the project checks clean", async () => {
-    const { loadModel } = await import("../../../src/cli/load-model.js");
-    const { model } = await loadModel(new URL("../../../examples/bodyweight.nlme", import.meta.url).pathname);
-    const data = loadData(readFileSync(new URL("../../../data/real/bodyweight.csv", import.meta.url), "utf8"), "bodyweight.csv", model.meta);
-    const fit = estimate(model, data);
+    const { model, data, fit } = await bodyweight();
     const { files, plan } = exportMonolix(model.meta, fit, data);
     const project = files["monolix/project.mlxtran"]!;
     expect(project).toMatch(/W0 = \{distribution=logNormal, typical=W0_pop, covariate=Diet, coefficient=\{0, beta_W0_Diet_D2, beta_W0_Diet_D3\}, sd=omega_W0\}/);
     const beta = fit.covariateEffects!["beta_W0_Diet_D3"]!.estimate;
     expect(project).toMatch(new RegExp(`beta_W0_Diet_D3 = \\{value=${beta.toPrecision(6).replace(/0+$/, "").replace(".", "\\.")}`));
     expect(checkMonolixProject(files)).toEqual([]);
+    // The data start on day 1 but the fit holds W(0) and its Diet effects at time 0: the exports start there too,
+    // with the fitted typical value (a first-sample guess at t_0 = 1 gave W0_pop = 333.7 against these coefficients).
+    expect(plan.t0).toBe(0);
+    expect(files["monolix/model.txt"]).toContain("t_0 = 0");
+    const w0 = plan.parameters.find((p) => p.source === "W(0)")!;
+    expect(w0.typical).toBe(fit.initialStates!["W"]!.estimate);
+    expect(project).toContain(`W0_pop = {value=${Number(fit.initialStates!["W"]!.estimate.toPrecision(6))}`);
+    expect(plan.notes.some((n) => n.startsWith("t_0 = 0, before the data's first time 1"))).toBe(true);
     const r = renderNlmixr2(plan);
+    expect(r).toContain(`tW0 <- log(${Number(fit.initialStates!["W"]!.estimate.toPrecision(6))})`);
     expect(r).toMatch(/W0 <- exp\(tW0 \+ beta_W0_Diet_D2 \* \(Diet == "D2"\) \+ beta_W0_Diet_D3 \* \(Diet == "D3"\) \+ eta\.W0\)/);
   });
+
+  it("t_0 set at the first sample (day 1): W0_pop and the Diet coefficients both come from the first weights, per diet", async () => {
+    const { model, data, fit } = await bodyweight();
+    const { plan, files } = exportMonolix(model.meta, fit, data, { t0: 1 });
+    expect(plan.t0).toBe(1);
+    // Every rat is first weighed on day 1, so the guesses are the first weights: the regression on Diet alone gives
+    // the reference diet's geometric mean and each diet's difference of mean logs (not the fit's time-0 betas).
+    const levels = data.levels!["Diet"]!;
+    const meanLog = levels.map((_, code) => {
+      const logs = data.subjects.filter((s) => s.covariates[0] === code).map((s) => Math.log(s.series[0]!.values[0]!));
+      return logs.reduce((a, b) => a + b, 0) / logs.length;
+    });
+    const w0 = plan.parameters.find((p) => p.source === "W(0)")!;
+    expect(w0.typical).toBeCloseTo(Math.exp(meanLog[0]!), 6);
+    const coefficients = w0.effects!.flatMap((e) => (e.kind === "categorical" ? e.coefficients : [])).filter((c) => c !== null);
+    expect(coefficients.map((c) => c.name)).toEqual(["beta_W0_Diet_D2", "beta_W0_Diet_D3"]);
+    coefficients.forEach((c, i) => expect(c.value).toBeCloseTo(meanLog[i + 1]! - meanLog[0]!, 6));
+    expect(plan.notes.some((n) => n.startsWith("W(0): the fit's value is at time 0, not at t_0 = 1"))).toBe(true);
+    expect(checkMonolixProject(files)).toEqual([]);
+  });
+
+  it("a refined fit: W0_pop, its Diet coefficients and t_0 are SAEM's (initial values held at time 0)", async () => {
+    const { model, data, fit } = await bodyweight();
+    const { refine } = await import("../../../src/runtime/refine/refine.js");
+    const { exportFiles } = await import("../../../src/runtime/export/project.js");
+    const refined = refine(model, data, fit, { seed: 1 });
+    expect(refined.t0).toBe(0);
+    const files = exportFiles(model.meta, { ...fit, refined }, data);
+    expect(files["monolix/model.txt"]).toContain("t_0 = 0");
+    const project = files["monolix/project.mlxtran"]!;
+    expect(project).toContain(`W0_pop = {value=${Number(refined.parameters["W0"]!.estimate.toPrecision(6))}`);
+    expect(project).toContain(`beta_W0_Diet_D2 = {value=${Number(refined.covariateEffects!["beta_W0_Diet_D2"]!.estimate.toPrecision(6))}`);
+    expect(files["nlmixr2/model.R"]).toContain("give each one a row at TIME = 0");
+  }, 60_000);
 });
