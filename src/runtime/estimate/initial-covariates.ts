@@ -6,8 +6,7 @@
 // left over, the standard errors the regression's.
 import type { ModelMeta } from "../model.js";
 import type { CovariateEffectEstimate, InitialStateEstimate } from "../fit-result.js";
-import { covariateCoefficients, covariateValues } from "../data/covariate-coefficients.js";
-import { solveSpd } from "../numeric/linalg.js";
+import { regressInitialValue } from "../data/initial-value-regression.js";
 
 /** Fits the effects of state `k` in place on its estimate (typical value and omega) and returns the coefficients. */
 export function initialCovariateEffects(
@@ -18,37 +17,15 @@ export function initialCovariateEffects(
   levels: Record<string, string[]> | undefined,
 ): Record<string, CovariateEffectEstimate> {
   const state = meta.states[k]!;
-  const effects = state.initialCovariateEffects ?? [];
-  if (effects.length === 0) return {};
-  // The coefficients as for a parameter that carries these effects.
-  const coefs = covariateCoefficients({ covariates: meta.covariates, parameters: [{ name: `${state.name}(0)`, variability: "random", distribution: "normal", covariateEffects: effects }] }, levels);
   const log = estimate.scale === "log";
-  const rows: { y: number; x: Float64Array }[] = [];
-  for (const [id, v] of Object.entries(estimate.individual)) {
-    const cov = covariatesOf(id);
-    if (!cov || !Number.isFinite(v) || (log && !(v > 0))) continue;
-    rows.push({ y: log ? Math.log(v) : v, x: Float64Array.from([1, ...covariateValues(coefs, cov)]) });
+  const values: { value: number; covariates: Float64Array }[] = [];
+  for (const [id, value] of Object.entries(estimate.individual)) {
+    const covariates = covariatesOf(id);
+    if (covariates) values.push({ value, covariates });
   }
-  const P = coefs.length + 1;
-  if (rows.length <= P) return {};
-  const xtx = new Float64Array(P * P);
-  const xty = new Float64Array(P);
-  for (const { y, x } of rows)
-    for (let a = 0; a < P; a++) {
-      xty[a] += x[a]! * y;
-      for (let b = 0; b < P; b++) xtx[a * P + b] += x[a]! * x[b]!;
-    }
-  const beta = solveSpd(Float64Array.from(xtx), P, Float64Array.from(xty));
-  if (!beta) return {};
-  let rss = 0;
-  for (const { y, x } of rows) rss += (y - x.reduce((s, v, a) => s + v * beta[a]!, 0)) ** 2;
-  const s2 = rss / (rows.length - P);
-  const se = (a: number): number | null => {
-    const e = new Float64Array(P);
-    e[a] = 1;
-    const col = solveSpd(Float64Array.from(xtx), P, e);
-    return col && col[a]! >= 0 ? Math.sqrt(s2 * col[a]!) : null;
-  };
+  const fitted = regressInitialValue(meta, k, values, log, levels);
+  if (!fitted) return {};
+  const { coefs, beta, s2, se } = fitted;
   estimate.estimate = log ? Math.exp(beta[0]!) : beta[0]!;
   estimate.omega = Math.sqrt(s2);
   estimate.note += `; typical value at the reference and SD left over by the covariate effects (${coefs.map((c) => c.name).join(", ")}), a least-squares regression of the individual ${log ? "log " : ""}values`;

@@ -4,8 +4,7 @@
 // subject's guess (its log when logNormal) on the effects' columns, the intercept the typical value at the
 // reference level, the residual SD the omega the covariates leave.
 import type { ModelMeta } from "../model.js";
-import { covariateCoefficients, covariateValues } from "../data/covariate-coefficients.js";
-import { solveSpd } from "../numeric/linalg.js";
+import { regressInitialValue } from "../data/initial-value-regression.js";
 
 export interface SubjectGuess {
   value: number;
@@ -27,30 +26,12 @@ export function guessEffects(
   log: boolean,
   levels: Record<string, string[]> | undefined,
 ): GuessEffects | null {
-  const state = meta.states[k]!;
-  const effects = state.initialCovariateEffects ?? [];
-  if (effects.length === 0) return null;
-  const carrier = { name: `${state.name}(0)`, variability: "random" as const, distribution: "normal" as const, covariateEffects: effects };
-  const coefs = covariateCoefficients({ covariates: meta.covariates, parameters: [carrier] }, levels);
-  const rows = guesses
-    .filter((g) => Number.isFinite(g.value) && (!log || g.value > 0))
-    .map((g) => ({ y: log ? Math.log(g.value) : g.value, x: Float64Array.from([1, ...covariateValues(coefs, g.covariates)]) }));
-  const P = coefs.length + 1;
-  if (rows.length <= P) return null;
-  const xtx = new Float64Array(P * P);
-  const xty = new Float64Array(P);
-  for (const { y, x } of rows)
-    for (let a = 0; a < P; a++) {
-      xty[a] += x[a]! * y;
-      for (let b = 0; b < P; b++) xtx[a * P + b] += x[a]! * x[b]!;
-    }
-  const beta = solveSpd(xtx, P, xty);
-  if (!beta || !beta.every(Number.isFinite)) return null;
-  let rss = 0;
-  for (const { y, x } of rows) rss += (y - x.reduce((s, v, a) => s + v * beta[a]!, 0)) ** 2;
+  const fitted = regressInitialValue(meta, k, guesses, log, levels);
+  if (!fitted || !fitted.beta.every(Number.isFinite)) return null;
+  const { coefs, beta, s2 } = fitted;
   return {
     typical: log ? Math.exp(beta[0]!) : beta[0]!,
-    omega: Math.sqrt(rss / (rows.length - P)),
+    omega: Math.sqrt(s2),
     coefficients: new Map(coefs.map((c, i) => [c.name, beta[i + 1]!])),
   };
 }
