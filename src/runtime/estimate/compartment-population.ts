@@ -15,9 +15,10 @@
 // Levenberg-Marquardt (compartment-start.ts).
 import type { CompiledModel } from "../model.js";
 import type { Dataset } from "../data/dataset.js";
-import type { CovariateEffectEstimate, FitResult, ParameterEstimate } from "../fit-result.js";
+import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import { covariateCoefficients, covariateValues, type CovariateCoefficient } from "../data/covariate-coefficients.js";
 import { covariateFields } from "./covariate-effects.js";
+import { logScaleCovariateEstimates, logScaleCovariateNote, type LogScaleCovariates } from "./log-scale-covariates.js";
 import type { LinearSystem } from "../rows/compartment-response.js";
 import { laplaceEm, type LaplaceEmFit, type NonlinearSubject } from "../population/laplace-em.js";
 import { median } from "../numeric/summary.js";
@@ -47,47 +48,56 @@ function starts(model: CompiledModel, data: Dataset, sys: LinearSystem, layout: 
 
 export interface CompartmentPopulation {
   em: LaplaceEmFit;
-  /** Per data subject: its covariate terms z (in `layout.effects` order). */
-  z: Float64Array[];
+  /** The covariate columns of the EM (as the log-scale steps carry them). */
+  covariates: LogScaleCovariates;
   kept: number[];
   samples: SubjectSamples[];
   startedFrom: string;
 }
 
+/**
+ * The covariate columns of the EM: each coefficient acts on its parameter's component, as in the log-scale steps
+ * (log-scale-covariates.ts), so psi_i = mu + Z_i beta + eta_i. A reciprocal parameter's component is log(1/V) =
+ * -log V, so its column carries -z: the coefficient stays the spec's effect on log V.
+ */
+function compartmentCovariates(meta: CompiledModel["meta"], data: Dataset, layout: CompartmentLayout, coefs: CovariateCoefficient[]): LogScaleCovariates {
+  const kept = coefs.filter((c) => layout.random[c.param]);
+  const dropped = coefs.filter((c) => !layout.random[c.param]).map((c) => c.name);
+  if (kept.length === 0) return { coefs: kept, columns: undefined, dropped };
+  const sign = kept.map((c) => (meta.parameters[c.param]!.estimatedAs === "reciprocal" ? -1 : 1));
+  const z = data.subjects.map((s) => Float64Array.from(covariateValues(kept, s.covariates), (v, k) => sign[k]! * v));
+  return { coefs: kept, columns: { params: kept.map((c) => c.param), z }, dropped };
+}
+
 /** The Laplace EM on every subject with at least one sample. */
 export function compartmentPopulation(model: CompiledModel, data: Dataset, sys: LinearSystem, layout: CompartmentLayout, coefs: CovariateCoefficient[]): CompartmentPopulation {
   const p = model.nParams;
-  const nb = layout.effects.length;
-  const z = data.subjects.map((s) => covariateValues(coefs, s.covariates));
-  // The covariate coefficients start at 0, appended to psi as components without a random effect.
-  const extend = (v: Float64Array): Float64Array => Float64Array.from({ length: p + nb }, (_, a) => (a < p ? v[a]! : 0));
+  const covariates = compartmentCovariates(model.meta, data, layout, coefs);
   const all = subjectSamples(model, data, sys);
   const kept = all.map((s, i) => (s.values.length > 0 ? i : -1)).filter((i) => i >= 0);
   if (kept.length === 0) throw new UnsupportedModelError(`model ${model.meta.name}: no subject has a sample of the observed compartment`);
   const own = starts(model, data, sys, layout, all);
-  const psis = own.psis.map(extend);
-  const start = extend(own.start);
   const subjects: NonlinearSubject[] = kept.map((i) => ({
     dof: all[i]!.values.length,
-    start: psis[i]!,
-    residuals: (psi: Float64Array) => residualsAt(sys, data.subjects[i]!.doses, all[i]!, thetaOf(layout, psi, z[i]!)),
+    start: own.psis[i]!,
+    residuals: (psi: Float64Array) => residualsAt(sys, data.subjects[i]!.doses, all[i]!, thetaOf(layout, psi)),
   }));
   // Starting omega from the spread of the subjects' own values (robust), kept within a CV of 10% to 100%.
   const omegaStart = Float64Array.from({ length: p }, (_, j) => {
-    const v = kept.map((i) => psis[i]![j]!);
+    const v = kept.map((i) => own.psis[i]![j]!);
     const m = median(v);
     const mad = 1.4826 * median(v.map((x) => Math.abs(x - m)));
     return layout.log[j] ? Math.min(1, Math.max(0.01, mad * mad)) : Math.max(mad * mad, 1e-6 * (m * m + 1e-12));
   });
   const span = 25;
-  const lower = Float64Array.from(start, (v) => v - span);
-  const upper = Float64Array.from(start, (v) => v + span);
-    // Laplace moments, as R nlme's linearisation: an importance-sampled E-step (the latent path's) moved cefamandole and
+  const lower = Float64Array.from(own.start, (v) => v - span);
+  const upper = Float64Array.from(own.start, (v) => v + span);
+  // Laplace moments, as R nlme's linearisation: an importance-sampled E-step (the latent path's) moved cefamandole and
   // remifentanil by at most 1.3% of a value, at three times the time (16 s against 5.5 s on remifentanil).
   const fullBlocks = model.meta.covariance.filter((b) => b.structure === "full").map((b) => b.params.filter((j) => layout.random[j]));
-  const random = [...layout.random, ...layout.effects.map(() => false)];
-  const em = laplaceEm(subjects, { random, fullBlocks, start, omegaStart: extend(omegaStart), lower, upper });
-  return { em, z, kept, samples: all, startedFrom: own.how };
+  const columns = covariates.columns ? { ...covariates.columns, z: kept.map((i) => covariates.columns!.z[i]!) } : undefined;
+  const em = laplaceEm(subjects, { random: layout.random, fullBlocks, start: own.start, omegaStart, lower, upper, ...(columns ? { covariates: columns } : {}) });
+  return { em, covariates, kept, samples: all, startedFrom: own.how };
 }
 
 /** The fit of a linear compartment model (see the file comment). */
@@ -95,7 +105,7 @@ export function fitLinearCompartments(model: CompiledModel, data: Dataset, sys: 
   const started = performance.now();
   const meta = model.meta;
   const coefs = covariateCoefficients(meta, data.levels);
-  const layout = layoutOf(model, coefs);
+  const layout = layoutOf(model);
   const pop = compartmentPopulation(model, data, sys, layout, coefs);
   const { em, kept } = pop;
   const dim = em.mu.length;
@@ -122,7 +132,7 @@ export function fitLinearCompartments(model: CompiledModel, data: Dataset, sys: 
   };
   const individual: FitResult["individual"] = {};
   kept.forEach((i, u) => {
-    const th = thetaOf(layout, em.modes[u]!, pop.z[i]!);
+    const th = thetaOf(layout, em.modes[u]!);
     const row: Record<string, number> = {};
     meta.parameters.forEach((par, j) => (row[par.name] = natural(j, th[j]!)));
     individual[data.subjects[i]!.id] = { ...row, ...derivedAt(th) };
@@ -142,7 +152,7 @@ export function fitLinearCompartments(model: CompiledModel, data: Dataset, sys: 
     individual,
     derived: derivedAt(typical),
     omega,
-    ...covariateFields(meta, covariateEffectsOf(meta, layout, coefs, em), data.levels),
+    ...covariateFields(meta, pop.covariates.coefs.length > 0 ? logScaleCovariateEstimates(meta, pop.covariates, em, (j) => layout.log[j]!) : {}, data.levels),
     unidentifiable: [],
     notes: notesOf(model, sys, layout, pop, data.subjects.length),
     settings: {
@@ -177,25 +187,6 @@ function omegaOf(meta: CompiledModel["meta"], layout: CompartmentLayout, em: Lap
   return { omega: { names, matrix: idx.map((a) => idx.map((b) => cov(a, b))) }, omegaCorrelation };
 }
 
-/** The covariate coefficients: estimated on the parameter's own scale (log for a positive one), SEs from the GLS. */
-function covariateEffectsOf(meta: CompiledModel["meta"], layout: CompartmentLayout, coefs: CovariateCoefficient[], em: LaplaceEmFit): Record<string, CovariateEffectEstimate> {
-  const dim = em.mu.length;
-  const out: Record<string, CovariateEffectEstimate> = {};
-  coefs.forEach((c, k) => {
-    const a = layout.p + k;
-    const se = Math.sqrt(em.muCov[a * dim + a]!);
-    out[c.name] = {
-      parameter: meta.parameters[c.param]!.name,
-      covariate: meta.covariates[c.covariate]!,
-      ...(c.level !== undefined ? { level: c.level } : {}),
-      estimate: em.mu[a]!,
-      se: Number.isFinite(se) ? se : null,
-      scale: layout.log[c.param] ? "log" : "natural",
-    };
-  });
-  return out;
-}
-
 function notesOf(model: CompiledModel, sys: LinearSystem, layout: CompartmentLayout, pop: CompartmentPopulation, total: number): string[] {
   const meta = model.meta;
   const latent = meta.states.filter((s) => s.latent).map((s) => s.name);
@@ -205,8 +196,8 @@ function notesOf(model: CompiledModel, sys: LinearSystem, layout: CompartmentLay
     `Linear compartments: ${latent.join(", ")} and ${meta.states[sys.observed]!.name} form a linear system, so each subject's ${meta.states[sys.observed]!.name} is exactly a sum over doses (bolus or infusion) of ${sys.n} exponentials whose rates are the eigenvalues of the system matrix; no ODE is solved.`,
     `Population step: nonlinear mixed model on ${relative ? "the log residuals log y - log C (the proportional error fitted on the log scale, as R nlme fits log conc)" : "the residuals y - C"}, log theta_i = log theta + eta_i for ${logNames.join(", ")} (omega = SD of eta, Monolix's omega), by Laplace EM (FOCE-like: conditional modes, the residuals linearised there); started from ${pop.startedFrom}; ${pop.em.rounds} round(s)${pop.em.converged ? "" : " (stopped at the round limit: an omega still shrinking towards 0 converges slowly)"}. Standard errors from the GLS information of the population values (delta method to the natural scale).`,
   ];
-  if (layout.effects.length > 0)
-    notes.push(`Covariate effects: ${layout.effects.length} coefficient(s) on the parameters' log scale (log theta_i = log theta + beta z_i + eta_i), fixed effects of the same EM, each subject's residuals written at its own covariates; standard errors from the same GLS information.`);
+  const covariateNote = logScaleCovariateNote(pop.covariates);
+  if (covariateNote) notes.push(covariateNote);
   if (pop.kept.length < total) notes.push(`${total - pop.kept.length} subject(s) without a sample of ${meta.observations[0]!.name} were left out.`);
   return notes;
 }
