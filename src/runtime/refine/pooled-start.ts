@@ -1,12 +1,14 @@
 // A start for SAEM when the first guess does not describe the data. SAEM's chains explore around the current
 // population values by proposals of the size of Omega, so from typical values far off (with an Omega shaped by
 // them) they crawl, and the M-step follows them only as far as they move: on Spruce the weak-form k was 12x too
-// small and SAEM ended there (k -93% against R nlme). Monolix starts such runs from its "auto-init": a pooled fit
-// of the typical values with the ODE solved. Ours: when the individual predictions at the start are off the data
-// by more than the quality check's poor-fit line, a Levenberg-Marquardt fit of the typical values and covariate
-// effects (transformed scale) to every subject's observations, each subject keeping its own deviation from the
-// typical values (from the first guess, or its first observation for an estimated initial value), by iteratively
-// re-weighted least squares under the residual error model; the residual error then in closed form.
+// small and SAEM ended there (k -98% against R nlme, seed 1), and from Monolix's naive omegas (1) at k 0.002 it
+// stayed at 0.0023: simulated annealing keeps the chains wide but does not cross that valley. Monolix starts such
+// runs from its "auto-init", a pooled fit of the typical values with the ODE solved. Ours: when the individual
+// predictions at the start are off the data by more than the quality check's poor-fit line, a Levenberg-Marquardt
+// fit of the typical values and covariate effects (transformed scale) to every subject's observations, each
+// subject keeping its own deviation from the typical values (from the first guess, or its first observation for an
+// estimated initial value), by iteratively re-weighted least squares under the residual error model; the residual
+// error then in closed form; then rounds of individual fits (two-stage.ts).
 import type { SubjectChain } from "./chain.js";
 import { subjectMean } from "./effects.js";
 import type { Layout } from "./layout.js";
@@ -61,11 +63,12 @@ export function medianStandardisedRms(chains: SubjectChain[], residual: Residual
 }
 
 /**
- * The pooled fit, in place: `pop.mu`, `pop.beta` and `pop.residual` move to it and each `startPhi[i]` with them
- * (its deviation kept); `deviation(i, c)`, when given, replaces subject i's deviation of component c (the
- * first observation of an estimated initial value that the first guess has no individual value for). The chains
- * are restarted there. Returns null (and changes nothing) when the fit does not improve the observations'
- * likelihood.
+ * The pooled fit then the two-stage rounds (two-stage.ts), in place: `pop.mu`, `pop.beta`, `pop.residual`, the
+ * diagonal of `pop.omega` (the subjects' spread, which the caller floors) and each `startPhi[i]` (the subject's
+ * own fit) move there, and the chains restart there. `deviation(i, c)`, when given, is subject i's starting
+ * deviation of component c (the first observation of an estimated initial value that the first guess has no
+ * individual value for). Returns null, with the population unchanged, when the pooled fit does not improve the
+ * observations' likelihood or a prediction fails.
  */
 export function pooledStart(
   layout: Layout,
