@@ -141,7 +141,7 @@ export function buildLayout(model: CompiledModel, data: Dataset, firstGuess?: Fi
  * weak-form k was negative, kA off by 10x, and from omega 0.1 SAEM had not arrived after 100 iterations);
  * annealing brings a too large start down by at most 5% per iteration, 25 iterations from 0.3 to 0.1.
  */
-const OMEGA_START_MIN = 0.3;
+export const OMEGA_START_MIN = 0.3;
 
 /**
  * Start values from the first guess: the mean of the transformed individual estimates (the typical value of
@@ -221,7 +221,7 @@ function allPositive(fit: FitResult, name: string): boolean {
 }
 
 /** Per subject, the first observation of the state (inverse observation), as the exports guess X0. */
-function firstObservations(model: CompiledModel, data: Dataset, state: number, t0: number): { v: number; k: number }[] {
+export function firstObservations(model: CompiledModel, data: Dataset, state: number, t0: number): { v: number; k: number }[] {
   const o = model.meta.observations.findIndex((ob) => ob.state === state);
   if (o < 0) return [];
   const out: { v: number; k: number }[] = [];

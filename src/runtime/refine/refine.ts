@@ -7,7 +7,8 @@ import type { CompiledModel } from "../model.js";
 import { SubjectChain } from "./chain.js";
 import { Louis, type FisherParam } from "./fisher.js";
 import { importanceLogLik } from "./importance.js";
-import { buildLayout, RefineError, startFrom, toNatural, toTransformed, type Layout } from "./layout.js";
+import { buildLayout, firstObservations, OMEGA_START_MIN, RefineError, startFrom, toNatural, toTransformed, type Layout } from "./layout.js";
+import { medianStandardisedRms, POOR_START_RMS, pooledStart } from "./pooled-start.js";
 import { effectValues, subjectMean } from "./effects.js";
 import { conditionalModes } from "./modes.js";
 import type { Population } from "./population.js";
@@ -105,6 +106,8 @@ export function refineWithInternals(
     }
     return phi;
   });
+
+  if (!options.naive && !options.start && firstGuess) polishPoorStart(model, data, layout, chains, pop, startPhi, subjects, notes);
 
   const phase = (() => {
     let last = performance.now();
@@ -231,6 +234,54 @@ export function refineWithInternals(
     notes,
   };
   return { refined, internals: { layout, run, proposal } };
+}
+
+/**
+ * When the first guess's individual predictions do not describe the data, SAEM starts from a pooled ODE fit of the
+ * typical values (pooled-start.ts); the normal components' omegas are then floored relative to their new values,
+ * as `startFrom` floors them.
+ */
+function polishPoorStart(
+  model: CompiledModel,
+  data: Dataset,
+  layout: Layout,
+  chains: SubjectChain[],
+  pop: Population,
+  startPhi: Float64Array[],
+  subjects: Dataset["subjects"],
+  notes: string[],
+): void {
+  chains.forEach((ch, i) => ch.start(pop, startPhi[i]!));
+  const rms = medianStandardisedRms(chains, pop.residual);
+  if (!(rms > POOR_START_RMS)) return;
+  const row = new Map(subjects.map((s, i) => [s.id, i]));
+  const initial = new Map<number, Map<number, number>>();
+  layout.components.forEach((c, ci) => {
+    if (c.kind !== "initial" || !c.random) return;
+    const bySubject = new Map<number, number>();
+    for (const { v, k } of firstObservations(model, data, c.index, layout.t0)) {
+      const i = row.get(data.subjects[k]!.id);
+      if (i !== undefined && (c.scale === "normal" || v > 0)) bySubject.set(i, toTransformed(c.scale, v));
+    }
+    initial.set(ci, bySubject);
+  });
+  const m = new Float64Array(layout.components.length);
+  const polished = pooledStart(layout, chains, pop, startPhi, (i, ci) => {
+    const v = initial.get(ci)?.get(i);
+    return v === undefined ? undefined : v - subjectMean(layout.effects, pop.mu, pop.beta, chains[i]!.covariates, m)[ci]!;
+  });
+  if (!polished) {
+    notes.push(`the first guess's individual predictions are ${rms.toFixed(1)} residual SDs off the data (median RMS) and a pooled ODE fit of the typical values did not improve on it: SAEM starts from the first guess`);
+    return;
+  }
+  const nR = layout.random.length;
+  layout.random.forEach((c, r) => {
+    const floor = layout.components[c]!.scale === "normal" ? Math.max(OMEGA_START_MIN * Math.abs(pop.mu[c]!), 1e-3) : OMEGA_START_MIN;
+    pop.omega[r * nR + r] = Math.max(pop.omega[r * nR + r]!, floor * floor);
+  });
+  notes.push(
+    `the first guess's individual predictions are ${polished.rmsBefore.toFixed(1)} residual SDs off the data (median RMS; the quality check's poor-fit line is ${POOR_START_RMS}): SAEM starts from a pooled ODE fit of the typical values (-2 log-likelihood ${polished.objectiveBefore.toFixed(1)} -> ${polished.objectiveAfter.toFixed(1)}, as Monolix's auto-init) followed by rounds of individual fits (iterative two-stage; ${polished.rmsAfter.toFixed(1)} residual SDs there)`,
+  );
 }
 
 function fisherName(layout: Layout, outputs: string[], p: FisherParam): string {

@@ -4,8 +4,8 @@
 // random effects act on), the comparison is made on what both models estimate alike: the ODE-form parameters of the
 // typical subject that the reference derives. Log-likelihoods are compared in the comments, never asserted: R's is
 // the linearised (Lindstrom-Bates) value of its own model.
-// The sets that take more than a few seconds (remifentanil 65 x 2 compartments with infusions, spruce 79 trees,
-// quinidine 136 patients) are in the bench instead: `npm run bench -- refine-real`.
+// The sets that take more than a few seconds (remifentanil 65 x 2 compartments with infusions, quinidine 136
+// patients) are in the bench instead: `npm run bench -- refine-real`.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -111,6 +111,31 @@ describe("refine on the real sets against R nlme", () => {
       expect(agrees(est(x, "k21"), ref["k21"]!)).toBe(true);
     }, 120_000);
   });
+
+  it("Spruce (test/runtime/refine/real/spruce.nlme) from the weak-form first guess: k, a by ozone and the asymptotes a/k within 5% of R's M_SSasymp_ozone or inside its 95% intervals", async () => {
+    // The weak-form first guess does not describe these data (k 0.00037 against R's 0.0095; the quality check flags
+    // poor-fit: its test functions weigh the 211-day winter without growth as much as the growing seasons, which an
+    // asymptotic model cannot follow, and the rows' own least squares give k < 0 per tree). SAEM started there ended
+    // at k 0.0007 (-93%); refine now starts from a pooled ODE fit and iterative two-stage rounds (pooled-start.ts).
+    // Measured (seed 1): k 0.009077 (R 0.009471, -4.2%), a control 0.05745 (-3.8%), a ozone 0.05390 (-4.2%), Asym
+    // control 6.329 (+0.4%), Asym ozone 5.938 (-0.1%); log-likelihood -247.9 against -241.2 when SAEM starts at R's
+    // values (our random effects are on a and L(152), R's on Asym and R0: R's linearised -194.3 is of another model).
+    const { r, guess } = await refined("test/runtime/refine/real/spruce.nlme", "spruce");
+    // While the weak form gives this poor start, refine must have said that it replaced it.
+    if (guess!.parameters["k"]!.estimate < 0.001) expect(r.notes.some((n) => n.includes("pooled ODE fit"))).toBe(true);
+    const ref = reference("spruce", "M_SSasymp_ozone").ode_form.population_parameters;
+    const k = est(r, "k");
+    const a = est(r, "a");
+    const aO = a + beta(r, "beta_a_OZONE_ozone");
+    const pairs: [number, string][] = [
+      [k, "k"],
+      [a, "a_control"],
+      [aO, "a_ozone"],
+      [a / k, "Asym_control"],
+      [aO / k, "Asym_ozone"],
+    ];
+    for (const [ours, name] of pairs) expect(agrees(ours, ref[name]!), `${name}: ${ours} against ${ref[name]!.estimate}`).toBe(true);
+  }, 120_000);
 
   it("Tetracycline1 (R's M1: formulation on ka and Cl, random Cl, constant error) inside R's 95% intervals", async () => {
     // test/runtime/refine/real/tetracycline1_m1.nlme is R's M1 but for a random effect on ka (the language has
