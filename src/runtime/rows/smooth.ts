@@ -262,6 +262,25 @@ interface LambdaProblem {
   evaluate(lambda: number): { rss: number; edf: number };
 }
 
+/**
+ * The GCV score of a problem as a function of log10(lambda / ref), +Infinity
+ * past the cap on the degrees of freedom. An object rather than a closure: the
+ * search runs for every series of every subject, and a closure per search was
+ * a measurable share of it.
+ */
+class GcvScore {
+  constructor(
+    readonly pb: LambdaProblem,
+    readonly maxEdf: number,
+  ) {}
+  at(logLambda: number): number {
+    const { n, ref } = this.pb;
+    const { rss, edf } = this.pb.evaluate(ref * 10 ** logLambda);
+    if (!(edf <= this.maxEdf)) return Number.POSITIVE_INFINITY;
+    return (n * rss) / ((n - edf) * (n - edf));
+  }
+}
+
 /** GCV over log10(lambda / ref): a grid, then golden-section refinement around its best point; the floor of MIN_EDF degrees of freedom. */
 function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: number; method: SmoothFit["method"] } {
   const { n, ref } = pb;
@@ -269,11 +288,7 @@ function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: numb
   const maxEdf = n - Math.max(2, 0.2 * n);
   if (options.lambda !== undefined) return { lambda: options.lambda, method: "fixed" };
   if (n <= 4 || maxEdf <= 2) return { lambda: ref * 1e8, method: "line" };
-  const score = (logLambda: number): number => {
-    const { rss, edf } = pb.evaluate(ref * 10 ** logLambda);
-    if (!(edf <= maxEdf)) return Number.POSITIVE_INFINITY;
-    return (n * rss) / ((n - edf) * (n - edf));
-  };
+  const score = new GcvScore(pb, maxEdf);
   const hint = options.lambdaHint !== undefined && options.lambdaHint > 0 ? Math.log10(options.lambdaHint / ref) : Number.NaN;
   const local = Number.isFinite(hint);
   const lo = local ? hint - 1 : -8;
@@ -284,7 +299,7 @@ function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: numb
   let bestScore = Number.POSITIVE_INFINITY;
   let firstFinite = -1;
   for (let i = 0; i < nGrid; i++) {
-    const sc = score(lo + step * i);
+    const sc = score.at(lo + step * i);
     if (sc < Number.POSITIVE_INFINITY && firstFinite < 0) firstFinite = i;
     if (sc < bestScore) {
       bestScore = sc;
@@ -319,7 +334,7 @@ function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: numb
  * Brent's minimiser of f on [a, b] from a point x inside with known value fx
  * (Brent 1973, as in Numerical Recipes' `brent`), to absolute tolerance tol.
  */
-function brentMinimum(f: (x: number) => number, a: number, b: number, x: number, fx: number, tol: number, maxIter: number): number {
+function brentMinimum(f: GcvScore, a: number, b: number, x: number, fx: number, tol: number, maxIter: number): number {
   const cGold = 0.3819660112501051;
   let w = x;
   let v = x;
@@ -353,7 +368,7 @@ function brentMinimum(f: (x: number) => number, a: number, b: number, x: number,
       d = cGold * e;
     }
     const u = Math.abs(d) >= tol ? x + d : x + (d >= 0 ? tol : -tol);
-    const fu = f(u);
+    const fu = f.at(u);
     if (fu <= fx) {
       if (u >= x) a = x;
       else b = x;
@@ -380,7 +395,8 @@ function brentMinimum(f: (x: number) => number, a: number, b: number, x: number,
   return x;
 }
 
-export function smoothSeries(times: Float64Array, values: Float64Array, options: SmoothOptions = {}): SmoothFit {
+/** A series' problem: its basis, and the shared-grid form when the grid is shared and the series unweighted, else the banded one. */
+function problemOf(times: Float64Array, values: Float64Array, options: SmoothOptions): { basis: UniformCubicBasis; pb: GridSeries | BandedProblem } {
   const n = times.length;
   if (n < 2) throw new RangeError(`smoothing needs at least 2 points, got ${n}`);
   const t0 = times[0]!;
@@ -390,31 +406,70 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
   const basis = uniformCubicBasis(t0, t1, segments);
   // Unweighted series on a grid many subjects share take the shared Demmler-Reinsch form.
   const grid = options.weights ? null : sharedGrid(basis, times);
-  const banded = (): BandedProblem => new BandedProblem(basis, times, values, options.weights ?? new Float64Array(n).fill(1), knownGrid(basis, times) ?? undefined);
-  const pb = grid ? new GridSeries(grid, values) : banded();
-  let { lambda, method } = chooseLambda(pb, options);
+  return { basis, pb: grid ? new GridSeries(grid, values) : bandedProblem(basis, times, values, options.weights) };
+}
 
+function bandedProblem(basis: UniformCubicBasis, times: Float64Array, values: Float64Array, weights: Float64Array | undefined): BandedProblem {
+  return new BandedProblem(basis, times, values, weights ?? new Float64Array(times.length).fill(1), knownGrid(basis, times) ?? undefined);
+}
+
+/**
+ * The fit at the GCV lambda only (`SmoothFit.noise`), without the
+ * undersmoothed curve: what a pilot fit whose residuals set the weights of a
+ * refit needs. The same lambda as `smoothSeries` with these options.
+ */
+export function smoothNoise(times: Float64Array, values: Float64Array, options: SmoothOptions = {}): SmoothFit["noise"] {
+  const { pb } = problemOf(times, values, options);
+  const { lambda } = chooseLambda(pb, options);
+  const selected = pb.curveAt(lambda);
+  return { lambda, edf: selected.edf, fitted: selected.fitted, residuals: selected.residuals };
+}
+
+export function smoothSeries(times: Float64Array, values: Float64Array, options: SmoothOptions = {}): SmoothFit {
+  const n = times.length;
+  const { basis, pb } = problemOf(times, values, options);
+  const { lambda, method } = chooseLambda(pb, options);
   const selected = pb.curveAt(lambda);
   const noise = { lambda, edf: selected.edf, fitted: selected.fitted, residuals: selected.residuals };
   const under = method === "gcv" || method === "capped" || method === "floored" ? (options.undersmooth ?? 1) : 1;
-  const final = under !== 1 ? pb.curveAt((lambda *= under)) : selected;
+  const finalLambda = under !== 1 ? lambda * under : lambda;
+  const final = under !== 1 ? pb.curveAt(finalLambda) : selected;
   const gcv = n - final.edf > 0 ? (n * final.rss) / ((n - final.edf) * (n - final.edf)) : Number.POSITIVE_INFINITY;
-  const finalLambda = lambda;
+  return new PSplineFit(basis, final, finalLambda, gcv, method, noise, pb, times, values, options.weights);
+}
 
-  return {
-    basis,
-    coef: final.coef,
-    lambda: finalLambda,
-    edf: final.edf,
-    gcv,
-    fitted: final.fitted,
-    residuals: final.residuals,
-    rss: final.rss,
-    method,
-    smootherMatrix: () => (pb instanceof BandedProblem ? pb : banded()).smootherMatrix(finalLambda),
-    residualDf: () => n - 2 * noise.edf + pb.traceHatSquared(noise.lambda),
-    noise,
-  };
+/** A P-spline fit; the smoother matrix and the residual degrees of freedom come on demand from its problem (methods, not closures per fit). */
+class PSplineFit implements SmoothFit {
+  readonly coef: Float64Array;
+  readonly edf: number;
+  readonly fitted: Float64Array;
+  readonly residuals: Float64Array;
+  readonly rss: number;
+  constructor(
+    readonly basis: UniformCubicBasis,
+    final: { coef: Float64Array; edf: number; fitted: Float64Array; residuals: Float64Array; rss: number },
+    readonly lambda: number,
+    readonly gcv: number,
+    readonly method: SmoothFit["method"],
+    readonly noise: SmoothFit["noise"],
+    private readonly pb: GridSeries | BandedProblem,
+    private readonly times: Float64Array,
+    private readonly values: Float64Array,
+    private readonly weights: Float64Array | undefined,
+  ) {
+    this.coef = final.coef;
+    this.edf = final.edf;
+    this.fitted = final.fitted;
+    this.residuals = final.residuals;
+    this.rss = final.rss;
+  }
+  smootherMatrix(): Float64Array {
+    const pb = this.pb instanceof BandedProblem ? this.pb : bandedProblem(this.basis, this.times, this.values, this.weights);
+    return pb.smootherMatrix(this.lambda);
+  }
+  residualDf(): number {
+    return this.times.length - 2 * this.noise.edf + this.pb.traceHatSquared(this.noise.lambda);
+  }
 }
 
 const penalties = new Map<number, Float64Array>();

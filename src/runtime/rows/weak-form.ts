@@ -6,7 +6,7 @@
 // observed-scale dynamics). The result is a small linear regression per subject.
 import type { CompiledModel, Env } from "../model.js";
 import type { Subject } from "../data/dataset.js";
-import { smoothSeries, type SmoothFit, type SmoothOptions } from "./smooth.js";
+import { smoothNoise, smoothSeries, type SmoothFit, type SmoothOptions } from "./smooth.js";
 import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionOptions, type TestFunctionSet } from "./test-functions.js";
 import { splineDerivative, splineValue } from "../numeric/bspline.js";
 import type { SubjectRows } from "../population/subject-rows.js";
@@ -132,9 +132,10 @@ export function smoothOutput(
   values: Float64Array,
   jumps: number[],
   options: SmoothOptions = {},
-  weightsFor?: (fit: SmoothFit) => Float64Array | undefined,
+  weightsFor?: (fit: Pick<SmoothFit, "noise">) => Float64Array | undefined,
 ): CurvePiece[] {
   const pieces: CurvePiece[] = [];
+  const coarse = weightsFor ? { ...options, coarse: true } : options;
   const bounds = [Number.NEGATIVE_INFINITY, ...jumps, Number.POSITIVE_INFINITY];
   let i = 0;
   for (let b = 0; b + 1 < bounds.length; b++) {
@@ -144,12 +145,28 @@ export function smoothOutput(
     const t = times.subarray(startIdx, i);
     const v = values.subarray(startIdx, i);
     if (t.length < 2 || !(t[t.length - 1]! > t[0]!)) continue;
-    let fit = smoothSeries(t, v, weightsFor ? { ...options, coarse: true } : options);
-    const w = weightsFor?.(fit);
-    if (w) fit = smoothSeries(t, v, { ...options, weights: w, lambdaHint: fit.noise.lambda });
-    pieces.push({ start: t[0]!, end: t[t.length - 1]!, times: t, values: v, fit });
+    pieces.push({ start: t[0]!, end: t[t.length - 1]!, times: t, values: v, fit: weightedFit(t, v, options, coarse, weightsFor) });
   }
   return pieces;
+}
+
+/**
+ * The curve of one piece: with `weightsFor`, a coarse pilot (its GCV fit
+ * only: the undersmoothed curve of a pilot would be thrown away) sets the
+ * weights of the refit; without weights, or when it gives none, the
+ * unweighted fit (`coarse` when there is a pilot, as it then was).
+ */
+export function weightedFit(
+  t: Float64Array,
+  v: Float64Array,
+  options: SmoothOptions,
+  coarse: SmoothOptions,
+  weightsFor?: (fit: Pick<SmoothFit, "noise">) => Float64Array | undefined,
+): SmoothFit {
+  if (!weightsFor) return smoothSeries(t, v, options);
+  const noise = smoothNoise(t, v, coarse);
+  const w = weightsFor({ noise });
+  return w ? smoothSeries(t, v, { ...options, weights: w, lambdaHint: noise.lambda }) : smoothSeries(t, v, coarse);
 }
 
 /** A test-function set with its quadrature weights folded in: w * phi and w * phi' at each function's nodes. */
