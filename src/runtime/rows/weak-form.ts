@@ -199,6 +199,7 @@ export class WeakFormWorkspace {
   /** Basis values at the nodes of the cached test sets, per basis (see `nodeBasis`). */
   private readonly nodeBases = new Map<WeightedTests, { basis: UniformCubicBasis; first: Int32Array; bv: Float64Array }[]>();
   private buffers?: { active: Int32Array; hasDrift: Uint8Array; gAcc: Float64Array; nonZero: Uint8Array };
+  private readonly nodeBuffers: { x: Float64Array; z: Float64Array }[] = [];
   constructor(readonly model: CompiledModel) {
     const d = model.nStates;
     const p = model.nParams;
@@ -251,6 +252,17 @@ export class WeakFormWorkspace {
     return entry;
   }
 
+  /** Work space for the curves at the nodes of a subject's interval `v` (`weakLayout` when the system is not kept). */
+  nodeValues(v: number, size: number): { x: Float64Array; z: Float64Array } {
+    while (this.nodeBuffers.length <= v) this.nodeBuffers.push({ x: new Float64Array(0), z: new Float64Array(0) });
+    const b = this.nodeBuffers[v]!;
+    if (b.x.length < size) {
+      b.x = new Float64Array(size);
+      b.z = new Float64Array(size);
+    }
+    return { x: b.x.subarray(0, size), z: b.z.subarray(0, size) };
+  }
+
   /** Per-row work space of `weakRows`. */
   rowBuffers(): { active: Int32Array; hasDrift: Uint8Array; gAcc: Float64Array; nonZero: Uint8Array } {
     const d = this.model.nStates;
@@ -291,7 +303,12 @@ export function commonSpans(curves: readonly CurvePiece[][], jumps: readonly num
     const pieces: CurvePiece[] = [];
     let count = 0;
     for (const list of curves) {
-      const piece = list.find((c) => c.start >= lo && c.end <= hi && c.start < hi);
+      let piece: CurvePiece | undefined;
+      for (const c of list)
+        if (c.start >= lo && c.end <= hi && c.start < hi) {
+          piece = c;
+          break;
+        }
       if (!piece) break;
       pieces.push(piece);
       start = Math.max(start, piece.start);
@@ -325,7 +342,7 @@ interface WeakLayout {
  * same for every subject whose curves share a basis and an interval, so they
  * come from the workspace (`nodeBasis`).
  */
-function weakLayout(ws: WeakFormWorkspace, subject: Subject, curves: CurvePiece[][], options: WeakFormOptions): WeakLayout {
+function weakLayout(ws: WeakFormWorkspace, subject: Subject, curves: CurvePiece[][], options: WeakFormOptions, keep: boolean): WeakLayout {
   const model = ws.model;
   const d = model.nStates;
   const obsOf = ws.obsOf;
@@ -336,8 +353,8 @@ function weakLayout(ws: WeakFormWorkspace, subject: Subject, curves: CurvePiece[
     const wt = ws.testsFor(start, end, levels, options.tests);
     const tests = wt.tests;
     const nNodes = tests.nodes.length;
-    const x = new Float64Array(nNodes * d);
-    const z = new Float64Array(nNodes * d);
+    // Curves at the nodes: the subject's own arrays when its system is kept, else work space.
+    const { x, z } = keep ? { x: new Float64Array(nNodes * d), z: new Float64Array(nNodes * d) } : ws.nodeValues(out.intervals.length, nNodes * d);
     for (let k = 0; k < d; k++) {
       const { basis, coef } = chosen[k]!.fit;
       const { first, bv } = ws.nodeBasis(wt, basis);
@@ -506,7 +523,7 @@ export function assembleSubject(
   options: WeakFormOptions = {},
 ): SubjectSystem | null {
   const p = ws.model.nParams;
-  const layout = weakLayout(ws, subject, curves, options);
+  const layout = weakLayout(ws, subject, curves, options, true);
   const rows = layout.rows;
   if (rows === 0) return null;
   const sink = new SystemRows(new Float64Array(rows * p), new Float64Array(rows), new Int32Array(rows), new Int32Array(rows), rowScale, p);
@@ -521,7 +538,7 @@ export function assembleSubject(
  * re-weight. Null when no interval supports a test function.
  */
 export function assembleStats(ws: WeakFormWorkspace, subject: Subject, curves: CurvePiece[][], options: WeakFormOptions = {}): SubjectStats[] | null {
-  const layout = weakLayout(ws, subject, curves, options);
+  const layout = weakLayout(ws, subject, curves, options, false);
   if (layout.rows === 0) return null;
   const sink = new GramRows(ws.model.nStates, ws.model.nParams);
   weakRows(ws, subject, layout, sink);
