@@ -96,7 +96,7 @@ export function smoothState(
   return { pieces, censoredDropped };
 }
 
-/** Weights 1/level^2 from a pilot fit, mean 1 (undefined when a level is not positive): see below for the level. */
+/** Weights 1/level^2 from a pilot fit, mean 1; undefined when a level is not positive (the level: inside). */
 function relativeWeights(f: Pick<SmoothFit, "noise">): Float64Array | undefined {
   const fitted = f.noise.fitted;
   const w = new Float64Array(fitted.length);
