@@ -27,9 +27,9 @@ import { iterateRecords, type RawRecord } from "./csv-records.js";
 import { dataError, Problems } from "./problems.js";
 import { byNearness } from "./near-names.js";
 import { findReference, orderLevels } from "./levels.js";
+import { MAX_MAGNITUDE, MISSING, plainNumber } from "./cells.js";
+import { readPlainObservations } from "./plain-observations.js";
 
-/** Values past this overflow once squared and summed; rejected like infinity. */
-const MAX_MAGNITUDE = 1e100;
 
 export type DataMeta = Pick<ModelMeta, "observations" | "covariates" | "doses" | "states"> & Partial<Pick<ModelMeta, "covariateTypes">>;
 
@@ -38,13 +38,12 @@ export interface LoadOptions {
   columns?: Record<string, string>;
   /** Row-level problems listed in one error (default 10). */
   maxProblems?: number;
+  /** false: never the one-pass reader of plain observation files (plain-observations.ts), so that tests can compare the two. */
+  onePass?: boolean;
 }
 
-const MISSING = new Set(["", ".", "NA"]);
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
-/** Second characters of 0x, 0o, 0b (either case), which Number() reads and NUMBER does not. */
-const RADIX_PREFIX = new Set([..."xXoObB"].map((c) => c.charCodeAt(0)));
 
 interface SeriesAcc {
   t: number[];
@@ -145,6 +144,10 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
       `columns found: ${cols.header.filter((h) => h).join(", ")}. Add a column OBSID (or YTYPE/DVID) telling which observation each row measures, or remap one: --columns OBSID=NAME`,
     );
   }
+
+  // The common file (ID, TIME, DV, OBSID, every row a clean observation) in one pass; anything else, and every problem, below.
+  const plain = options.onePass !== false && meta.doses.length === 0 && covNames.length === 0 ? readPlainObservations(src, head.line, cols, outputs, observationResolver(outputs)) : null;
+  if (plain) return { file, outputs, covariates: covNames, subjects: plain };
 
   const problems = new Problems(file, options.maxProblems ?? 10);
   const ctx = new RowReader(cols, problems);
@@ -607,13 +610,8 @@ class RowReader {
   }
   numberAt(ref: ColumnRef, help: string): number | null | undefined {
     const raw = this.fields[ref.index]!.trim();
-    // Fast path for a plain decimal number (almost every cell): Number() reads
-    // it, and rejects what NUMBER rejects, except "" (missing, below) and the
-    // 0x / 0o / 0b prefixes, which take the checked path.
-    if (raw.length > 0 && !(raw.charCodeAt(0) === 48 && raw.length > 1 && RADIX_PREFIX.has(raw.charCodeAt(1)))) {
-      const fast = Number(raw);
-      if (Number.isFinite(fast) && Math.abs(fast) <= MAX_MAGNITUDE) return fast;
-    }
+    const fast = plainNumber(raw);
+    if (fast !== undefined) return fast;
     if (MISSING.has(raw)) return null;
     if (NUMBER.test(raw)) {
       const v = Number(raw);

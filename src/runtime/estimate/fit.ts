@@ -11,6 +11,7 @@ import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import type { SmoothOptions } from "../rows/smooth.js";
 import type { FitOptions } from "./options.js";
 import {
+  assembleStats,
   assembleSubject,
   jumpTimes,
   observationOfState,
@@ -82,10 +83,12 @@ function smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOpti
       if (progress && (index % 64 === 63 || index === total - 1)) progress(index + 1, total);
       return;
     }
-    const sys = assembleSubject(ws, subject, index, perState, unitScale, { tests: options.tests });
-    if (sys) {
-      out.kept.push({ id: subject.id, index, form: "weak", perState: Array.from({ length: d }, (_, k) => gramSums(sys, { labels: sys.rowState, label: k })) });
-      if (keep) {
+    // Without re-weighting only the Gram sums are kept: they are summed as the rows are made.
+    const sys = keep ? assembleSubject(ws, subject, index, perState, unitScale, { tests: options.tests }) : null;
+    const perStateStats = sys ? Array.from({ length: d }, (_, k) => gramSums(sys, { labels: sys.rowState, label: k })) : keep ? null : assembleStats(ws, subject, perState, { tests: options.tests });
+    if (perStateStats) {
+      out.kept.push({ id: subject.id, index, form: "weak", perState: perStateStats });
+      if (sys) {
         out.systems.push(sys);
         out.curves.push(perState);
       }

@@ -6,7 +6,7 @@ import type { Dataset } from "../data/dataset.js";
 import type { ResidualError } from "../fit-result.js";
 import type { SmoothFit, SmoothOptions } from "./smooth.js";
 import { smoothSeries } from "./smooth.js";
-import { observationOfState, smoothOutput, warpTime, type CurvePiece, type TimeWarp } from "./weak-form.js";
+import { observationOfState, smoothOutput, warpTime, weightedFit, type CurvePiece, type TimeWarp } from "./weak-form.js";
 
 /** Pooled smoothing residuals of one output (see `residualErrors`). */
 export interface OutputNoise {
@@ -62,38 +62,14 @@ export function smoothState(
     values = Float64Array.from(keep, (i) => series.values[i]!);
   }
   const error = meta.observations[o]!.error;
-  const weightsFor =
-    weighted && error !== "constant"
-      ? (f: SmoothFit): Float64Array | undefined => {
-          const fitted = f.noise.fitted;
-          const w = new Float64Array(fitted.length);
-          let mean = 0;
-          for (let i = 0; i < w.length; i++) {
-            // The pilot fit is unweighted, so where a proportional output spans
-            // decades its troughs are fitted to the noise of its peaks and may
-            // dip to 0 or below: the scale is then taken no smaller than half
-            // the observation (y = fitted + residual), rather than giving up the
-            // weighting, which left such a subject's troughs off by 100% and
-            // its relative residuals inflating the pooled error b (issue 17).
-            const s = Math.max(fitted[i]!, 0.5 * Math.abs(fitted[i]! + f.noise.residuals[i]!));
-            if (!(s > 0)) return undefined;
-            mean += w[i] = 1 / (s * s);
-          }
-          mean /= w.length;
-          for (let i = 0; i < w.length; i++) w[i] = w[i]! / mean;
-          return w;
-        }
-      : undefined;
+  const weightsFor = weighted && error !== "constant" ? relativeWeights : undefined;
   const pieces = smoothOutput(times, values, jumps, smoothing, weightsFor);
   if (warpOrigins)
     for (const piece of pieces) {
       const w = chooseWarp(piece.times, warpOrigins);
       if (!w) continue;
       const u = piece.times.map((t) => warpTime(w, t));
-      let fit = smoothSeries(u, piece.values, weightsFor ? { ...smoothing, coarse: true } : smoothing);
-      const wts = weightsFor?.(fit);
-      if (wts) fit = smoothSeries(u, piece.values, { ...smoothing, weights: wts, lambdaHint: fit.noise.lambda });
-      piece.fit = fit;
+      piece.fit = weightedFit(u, piece.values, smoothing, weightsFor ? { ...smoothing, coarse: true } : smoothing, weightsFor);
       piece.warp = w;
     }
   for (const piece of pieces) {
@@ -118,6 +94,27 @@ export function smoothState(
     }
   }
   return { pieces, censoredDropped };
+}
+
+/** Weights 1/level^2 from a pilot fit, mean 1; undefined when a level is not positive (the level: inside). */
+function relativeWeights(f: Pick<SmoothFit, "noise">): Float64Array | undefined {
+  const fitted = f.noise.fitted;
+  const w = new Float64Array(fitted.length);
+  let mean = 0;
+  for (let i = 0; i < w.length; i++) {
+    // The pilot fit is unweighted, so where a proportional output spans
+    // decades its troughs are fitted to the noise of its peaks and may
+    // dip to 0 or below: the scale is then taken no smaller than half
+    // the observation (y = fitted + residual), rather than giving up the
+    // weighting, which left such a subject's troughs off by 100% and
+    // its relative residuals inflating the pooled error b (issue 17).
+    const s = Math.max(fitted[i]!, 0.5 * Math.abs(fitted[i]! + f.noise.residuals[i]!));
+    if (!(s > 0)) return undefined;
+    mean += w[i] = 1 / (s * s);
+  }
+  mean /= w.length;
+  for (let i = 0; i < w.length; i++) w[i] = w[i]! / mean;
+  return w;
 }
 
 /**

@@ -183,6 +183,7 @@ export class GridSeries {
   private readonly z: Float64Array;
   /** y'y - |z|^2: the residual sum of squares at lambda = 0. */
   private readonly rss0: number;
+  private readonly result = { rss: 0, edf: 0 };
 
   constructor(
     readonly grid: SharedGrid,
@@ -210,6 +211,7 @@ export class GridSeries {
     this.rss0 = Math.max(0, yty - zz);
   }
 
+  /** The result object is reused (the search evaluates dozens of lambdas per series): read it before the next call. */
   evaluate(lambda: number): { rss: number; edf: number } {
     const { s, traceWeight, m } = this.grid;
     const z = this.z;
@@ -221,7 +223,9 @@ export class GridSeries {
       const shrink = z[j]! * (1 - d);
       rss += shrink * shrink;
     }
-    return { rss, edf };
+    this.result.rss = rss;
+    this.result.edf = edf;
+    return this.result;
   }
 
   /** tr(H^2) = sum_j d_j^2 (up to the ridge, 1e-11). */

@@ -62,8 +62,13 @@ export interface IntegralRows extends SubjectRows {
 export const MIN_LEVELS_FOR_TESTS = 2;
 
 export function chooseRowForm(perState: CurvePiece[][], tests?: TestFunctionOptions): "weak" | "integral" {
-  const levelsOf = (pc: CurvePiece): number => (pc.times.length < 4 ? 0 : levelsFor(pc.end - pc.start, medianSpacing(pc.times), tests));
-  const worst = Math.min(...perState.map((pieces) => Math.max(0, ...pieces.map(levelsOf))));
+  // Loops rather than spreads of mapped arrays: this runs for every subject of every fit.
+  let worst = Number.POSITIVE_INFINITY;
+  for (const pieces of perState) {
+    let most = 0;
+    for (const pc of pieces) most = Math.max(most, pc.times.length < 4 ? 0 : levelsFor(pc.end - pc.start, medianSpacing(pc.times), tests));
+    worst = Math.min(worst, most);
+  }
   return worst >= MIN_LEVELS_FOR_TESTS ? "weak" : "integral";
 }
 

@@ -52,17 +52,61 @@ function seriesOf(model: CompiledModel, data: Dataset, k: number): { series: (Sh
 
 /** The rule of the module header, on one output's series. */
 export function sharedSmoothingApplies(series: (SharedSeries | null)[], tests?: TestFunctionOptions): boolean {
-  const present = series.filter((s): s is SharedSeries => s !== null);
-  if (present.length < SHARED_MIN_SUBJECTS) return false;
-  const sparse = present.filter((s) => s.times.length < 4 || levelsFor(span(s), medianSpacing(Array.from(s.times)), tests) < MIN_LEVELS_FOR_TESTS).length;
-  if (2 * sparse < present.length) return false;
-  const lo = Math.min(...present.map((s) => s.times[0]!));
-  const hi = Math.max(...present.map((s) => s.times[s.times.length - 1]!));
-  return median(present.map((s) => span(s) / (hi - lo))) >= 0.5;
+  return ruleHolds(series.flatMap((s) => (s ? [s.times] : [])), tests);
 }
 
-function span(s: SharedSeries): number {
-  return s.times[s.times.length - 1]! - s.times[0]!;
+/**
+ * The rule on the sample times of the series that have two distinct times or
+ * more. Consecutive subjects sampled alike (the usual study) share one
+ * sparseness verdict instead of a sort each.
+ */
+function ruleHolds(present: readonly Float64Array[], tests?: TestFunctionOptions): boolean {
+  if (present.length < SHARED_MIN_SUBJECTS) return false;
+  let sparse = 0;
+  let previous: Float64Array | undefined;
+  let previousSparse = false;
+  for (const times of present) {
+    if (!previous || !sameValues(previous, times)) {
+      previousSparse = times.length < 4 || levelsFor(times[times.length - 1]! - times[0]!, medianSpacing(times), tests) < MIN_LEVELS_FOR_TESTS;
+      previous = times;
+    }
+    if (previousSparse) sparse++;
+  }
+  if (2 * sparse < present.length) return false;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const t of present) {
+    lo = Math.min(lo, t[0]!);
+    hi = Math.max(hi, t[t.length - 1]!);
+  }
+  return median(present.map((t) => (t[t.length - 1]! - t[0]!) / (hi - lo))) >= 0.5;
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The rule read off the data without copying a series (a copy is made only of
+ * a censored one): most designs fail it, and copying every subject's series to
+ * learn that cost a tenth of the smoothing. False when a dose makes the state jump.
+ */
+function mayShare(model: CompiledModel, data: Dataset, k: number, tests?: TestFunctionOptions): boolean {
+  const o = observationOfState(model)[k]!;
+  if (o < 0) return false;
+  const present: Float64Array[] = [];
+  for (const subject of data.subjects) {
+    if (jumpTimes(model, subject, k).length > 0) return false;
+    const s = subject.series[o];
+    if (!s) continue;
+    const c = s.censored;
+    const times = c && c.some((x) => x !== 0) ? s.times.filter((_, i) => c[i] === 0) : s.times;
+    if (times.length >= 2 && times[times.length - 1]! > times[0]!) present.push(times);
+  }
+  return ruleHolds(present, tests);
 }
 
 /** Weights 1/level^2 (the level no smaller than half the observation, as rows/curves.ts), mean 1; undefined when a level is not positive. */
@@ -107,10 +151,11 @@ export function sharedCurves(
   if (choice === "subject") return out;
   const obsOf = observationOfState(model);
   for (let k = 0; k < model.nStates; k++) {
+    if (choice === "auto" && !mayShare(model, data, k, tests)) continue;
     const got = seriesOf(model, data, k);
     if (!got) continue;
     const present = got.series.filter((s): s is SharedSeries => s !== null);
-    if (choice === "auto" ? !sharedSmoothingApplies(got.series, tests) : present.length < 2) continue;
+    if (choice !== "auto" && present.length < 2) continue;
     const warp = warpOrigins ? commonWarp(got.series, warpOrigins) : undefined;
     if (warp === null) continue;
     const axis = (s: SharedSeries): SharedSeries => (warp ? { ...s, times: s.times.map((t) => warpTime(warp, t)) } : s);

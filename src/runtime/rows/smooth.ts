@@ -262,6 +262,25 @@ interface LambdaProblem {
   evaluate(lambda: number): { rss: number; edf: number };
 }
 
+/**
+ * The GCV score of a problem as a function of log10(lambda / ref), +Infinity
+ * past the cap on the degrees of freedom. An object rather than a closure: the
+ * search runs for every series of every subject, and a closure per search was
+ * a measurable share of it.
+ */
+class GcvScore {
+  constructor(
+    readonly pb: LambdaProblem,
+    readonly maxEdf: number,
+  ) {}
+  at(logLambda: number): number {
+    const { n, ref } = this.pb;
+    const { rss, edf } = this.pb.evaluate(ref * 10 ** logLambda);
+    if (!(edf <= this.maxEdf)) return Number.POSITIVE_INFINITY;
+    return (n * rss) / ((n - edf) * (n - edf));
+  }
+}
+
 /** GCV over log10(lambda / ref): a grid, then golden-section refinement around its best point; the floor of MIN_EDF degrees of freedom. */
 function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: number; method: SmoothFit["method"] } {
   const { n, ref } = pb;
@@ -269,28 +288,14 @@ function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: numb
   const maxEdf = n - Math.max(2, 0.2 * n);
   if (options.lambda !== undefined) return { lambda: options.lambda, method: "fixed" };
   if (n <= 4 || maxEdf <= 2) return { lambda: ref * 1e8, method: "line" };
-  const score = (logLambda: number): number => {
-    const { rss, edf } = pb.evaluate(ref * 10 ** logLambda);
-    if (!(edf <= maxEdf)) return Number.POSITIVE_INFINITY;
-    return (n * rss) / ((n - edf) * (n - edf));
-  };
+  const score = new GcvScore(pb, maxEdf);
   const hint = options.lambdaHint !== undefined && options.lambdaHint > 0 ? Math.log10(options.lambdaHint / ref) : Number.NaN;
   const local = Number.isFinite(hint);
   const lo = local ? hint - 1 : -8;
   const hi = local ? hint + 1 : 8;
   const nGrid = local ? 5 : GRID;
   const step = (hi - lo) / (nGrid - 1);
-  let best = -1;
-  let bestScore = Number.POSITIVE_INFINITY;
-  let firstFinite = -1;
-  for (let i = 0; i < nGrid; i++) {
-    const sc = score(lo + step * i);
-    if (sc < Number.POSITIVE_INFINITY && firstFinite < 0) firstFinite = i;
-    if (sc < bestScore) {
-      bestScore = sc;
-      best = i;
-    }
-  }
+  const { best, bestScore, capped } = (local && walkDown(score, lo, step, nGrid)) || scanGrid(score, lo, step, nGrid);
   if (best < 0) return { lambda: ref * 1e8, method: "line" };
   // Brent's minimiser (golden section with parabolic steps) in the bracket
   // around the best grid point, starting from it: GCV is smooth there, so the
@@ -312,14 +317,69 @@ function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: numb
     }
     return { lambda: ref * 10 ** b, method: "floored" };
   }
-  return { lambda: ref * 10 ** logLambda, method: best === firstFinite && firstFinite > 0 ? "capped" : "gcv" };
+  return { lambda: ref * 10 ** logLambda, method: capped ? "capped" : "gcv" };
+}
+
+/** The grid's best point (the first of equal ones; -1 when no score is finite), and whether every point below it is past the cap on the degrees of freedom. */
+interface GridBest {
+  best: number;
+  bestScore: number;
+  capped: boolean;
+}
+
+function scanGrid(score: GcvScore, lo: number, step: number, nGrid: number): GridBest {
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  let firstFinite = -1;
+  for (let i = 0; i < nGrid; i++) {
+    const sc = score.at(lo + step * i);
+    if (sc < Number.POSITIVE_INFINITY && firstFinite < 0) firstFinite = i;
+    if (sc < bestScore) {
+      bestScore = sc;
+      best = i;
+    }
+  }
+  return { best, bestScore, capped: best === firstFinite && firstFinite > 0 };
+}
+
+/**
+ * The local grid around a hint, walked downhill from its centre instead of
+ * scanned: a refit's minimum is mostly within half a decade of the pilot's
+ * lambda, so the walk evaluates 3 or 4 of the 5 points (a sixth of a weighted
+ * refit's factorisations) and, where GCV is unimodal on the grid, ends where
+ * the scan would, bit for bit. Where it is not, the walk may stop at a local
+ * minimum the scan would have passed over: on 1,000 Lotka-Volterra subjects
+ * this moved the estimates by 3e-6 (relative). Where it meets a score that is
+ * not finite (the cap on the degrees of freedom, a failed factor) it gives up
+ * (null) and the grid is scanned. Its point has finite neighbours, so it is
+ * never the capped first finite point.
+ */
+function walkDown(score: GcvScore, lo: number, step: number, nGrid: number): GridBest | null {
+  const sc = new Float64Array(nGrid).fill(Number.NaN);
+  let best = (nGrid - 1) >> 1;
+  sc[best] = score.at(lo + step * best);
+  for (;;) {
+    for (let j = best - 1; j <= best + 1; j += 2)
+      if (j >= 0 && j < nGrid && Number.isNaN(sc[j]!)) {
+        const v = score.at(lo + step * j);
+        if (!Number.isFinite(v)) return null;
+        sc[j] = v;
+      }
+    if (!Number.isFinite(sc[best]!)) return null;
+    // As the scan: the lower of equal scores.
+    let next = best;
+    if (best > 0 && sc[best - 1]! <= sc[next]!) next = best - 1;
+    if (best + 1 < nGrid && sc[best + 1]! < sc[next]!) next = best + 1;
+    if (next === best) return { best, bestScore: sc[best]!, capped: false };
+    best = next;
+  }
 }
 
 /**
  * Brent's minimiser of f on [a, b] from a point x inside with known value fx
  * (Brent 1973, as in Numerical Recipes' `brent`), to absolute tolerance tol.
  */
-function brentMinimum(f: (x: number) => number, a: number, b: number, x: number, fx: number, tol: number, maxIter: number): number {
+function brentMinimum(f: GcvScore, a: number, b: number, x: number, fx: number, tol: number, maxIter: number): number {
   const cGold = 0.3819660112501051;
   let w = x;
   let v = x;
@@ -353,7 +413,7 @@ function brentMinimum(f: (x: number) => number, a: number, b: number, x: number,
       d = cGold * e;
     }
     const u = Math.abs(d) >= tol ? x + d : x + (d >= 0 ? tol : -tol);
-    const fu = f(u);
+    const fu = f.at(u);
     if (fu <= fx) {
       if (u >= x) a = x;
       else b = x;
@@ -380,7 +440,8 @@ function brentMinimum(f: (x: number) => number, a: number, b: number, x: number,
   return x;
 }
 
-export function smoothSeries(times: Float64Array, values: Float64Array, options: SmoothOptions = {}): SmoothFit {
+/** A series' problem: its basis, and the shared-grid form when the grid is shared and the series unweighted, else the banded one. */
+function problemOf(times: Float64Array, values: Float64Array, options: SmoothOptions): { basis: UniformCubicBasis; pb: GridSeries | BandedProblem } {
   const n = times.length;
   if (n < 2) throw new RangeError(`smoothing needs at least 2 points, got ${n}`);
   const t0 = times[0]!;
@@ -390,31 +451,70 @@ export function smoothSeries(times: Float64Array, values: Float64Array, options:
   const basis = uniformCubicBasis(t0, t1, segments);
   // Unweighted series on a grid many subjects share take the shared Demmler-Reinsch form.
   const grid = options.weights ? null : sharedGrid(basis, times);
-  const banded = (): BandedProblem => new BandedProblem(basis, times, values, options.weights ?? new Float64Array(n).fill(1), knownGrid(basis, times) ?? undefined);
-  const pb = grid ? new GridSeries(grid, values) : banded();
-  let { lambda, method } = chooseLambda(pb, options);
+  return { basis, pb: grid ? new GridSeries(grid, values) : bandedProblem(basis, times, values, options.weights) };
+}
 
+function bandedProblem(basis: UniformCubicBasis, times: Float64Array, values: Float64Array, weights: Float64Array | undefined): BandedProblem {
+  return new BandedProblem(basis, times, values, weights ?? new Float64Array(times.length).fill(1), knownGrid(basis, times) ?? undefined);
+}
+
+/**
+ * The fit at the GCV lambda only (`SmoothFit.noise`), without the
+ * undersmoothed curve: what a pilot fit whose residuals set the weights of a
+ * refit needs. The same lambda as `smoothSeries` with these options.
+ */
+export function smoothNoise(times: Float64Array, values: Float64Array, options: SmoothOptions = {}): SmoothFit["noise"] {
+  const { pb } = problemOf(times, values, options);
+  const { lambda } = chooseLambda(pb, options);
+  const selected = pb.curveAt(lambda);
+  return { lambda, edf: selected.edf, fitted: selected.fitted, residuals: selected.residuals };
+}
+
+export function smoothSeries(times: Float64Array, values: Float64Array, options: SmoothOptions = {}): SmoothFit {
+  const n = times.length;
+  const { basis, pb } = problemOf(times, values, options);
+  const { lambda, method } = chooseLambda(pb, options);
   const selected = pb.curveAt(lambda);
   const noise = { lambda, edf: selected.edf, fitted: selected.fitted, residuals: selected.residuals };
   const under = method === "gcv" || method === "capped" || method === "floored" ? (options.undersmooth ?? 1) : 1;
-  const final = under !== 1 ? pb.curveAt((lambda *= under)) : selected;
+  const finalLambda = under !== 1 ? lambda * under : lambda;
+  const final = under !== 1 ? pb.curveAt(finalLambda) : selected;
   const gcv = n - final.edf > 0 ? (n * final.rss) / ((n - final.edf) * (n - final.edf)) : Number.POSITIVE_INFINITY;
-  const finalLambda = lambda;
+  return new PSplineFit(basis, final, finalLambda, gcv, method, noise, pb, times, values, options.weights);
+}
 
-  return {
-    basis,
-    coef: final.coef,
-    lambda: finalLambda,
-    edf: final.edf,
-    gcv,
-    fitted: final.fitted,
-    residuals: final.residuals,
-    rss: final.rss,
-    method,
-    smootherMatrix: () => (pb instanceof BandedProblem ? pb : banded()).smootherMatrix(finalLambda),
-    residualDf: () => n - 2 * noise.edf + pb.traceHatSquared(noise.lambda),
-    noise,
-  };
+/** A P-spline fit; the smoother matrix and the residual degrees of freedom come on demand from its problem (methods, not closures per fit). */
+class PSplineFit implements SmoothFit {
+  readonly coef: Float64Array;
+  readonly edf: number;
+  readonly fitted: Float64Array;
+  readonly residuals: Float64Array;
+  readonly rss: number;
+  constructor(
+    readonly basis: UniformCubicBasis,
+    final: { coef: Float64Array; edf: number; fitted: Float64Array; residuals: Float64Array; rss: number },
+    readonly lambda: number,
+    readonly gcv: number,
+    readonly method: SmoothFit["method"],
+    readonly noise: SmoothFit["noise"],
+    private readonly pb: GridSeries | BandedProblem,
+    private readonly times: Float64Array,
+    private readonly values: Float64Array,
+    private readonly weights: Float64Array | undefined,
+  ) {
+    this.coef = final.coef;
+    this.edf = final.edf;
+    this.fitted = final.fitted;
+    this.residuals = final.residuals;
+    this.rss = final.rss;
+  }
+  smootherMatrix(): Float64Array {
+    const pb = this.pb instanceof BandedProblem ? this.pb : bandedProblem(this.basis, this.times, this.values, this.weights);
+    return pb.smootherMatrix(this.lambda);
+  }
+  residualDf(): number {
+    return this.times.length - 2 * this.noise.edf + this.pb.traceHatSquared(this.noise.lambda);
+  }
 }
 
 const penalties = new Map<number, Float64Array>();
@@ -430,19 +530,37 @@ function penaltyBand(m: number): Float64Array {
   return pen;
 }
 
+// The three banded kernels below run a dozen times per series and lambda
+// search: written out for the half-bandwidth 3 of cubic splines (no loop
+// bounds to compute), each sum taken over the same terms in the same order as
+// the loops they replace (index k ascending), so the results are the same to
+// the last bit.
+
 /** In-place banded Cholesky A = U'U (upper band storage, half-bandwidth B). */
 function bandCholesky(a: Float64Array, m: number): boolean {
   for (let i = 0; i < m; i++) {
-    let d = a[i * W]!;
-    for (let k = Math.max(0, i - B); k < i; k++) d -= a[k * W + (i - k)]! ** 2;
+    const r = i * W;
+    // d = a_ii - sum over k = i-3 .. i-1 of u_ki^2.
+    let d = a[r]!;
+    if (i >= 3) d -= a[r - 3 * W + 3]! ** 2;
+    if (i >= 2) d -= a[r - 2 * W + 2]! ** 2;
+    if (i >= 1) d -= a[r - W + 1]! ** 2;
     if (!(d > 0)) return false;
     const uii = Math.sqrt(d);
-    a[i * W] = uii;
-    for (let j = i + 1; j <= Math.min(m - 1, i + B); j++) {
-      let s = a[i * W + (j - i)]!;
-      for (let k = Math.max(0, j - B); k < i; k++) s -= a[k * W + (i - k)]! * a[k * W + (j - k)]!;
-      a[i * W + (j - i)] = s / uii;
+    a[r] = uii;
+    // u_ij = (a_ij - sum over k = j-3 .. i-1 of u_ki u_kj) / u_ii, j = i+1 .. i+3.
+    if (i + 1 < m) {
+      let s = a[r + 1]!;
+      if (i >= 2) s -= a[r - 2 * W + 2]! * a[r - 2 * W + 3]!;
+      if (i >= 1) s -= a[r - W + 1]! * a[r - W + 2]!;
+      a[r + 1] = s / uii;
     }
+    if (i + 2 < m) {
+      let s = a[r + 2]!;
+      if (i >= 1) s -= a[r - W + 1]! * a[r - W + 3]!;
+      a[r + 2] = s / uii;
+    }
+    if (i + 3 < m) a[r + 3] = a[r + 3]! / uii;
   }
   return true;
 }
@@ -450,29 +568,67 @@ function bandCholesky(a: Float64Array, m: number): boolean {
 /** Solve U'U x = b in place. */
 function bandSolve(u: Float64Array, m: number, b: Float64Array): void {
   for (let i = 0; i < m; i++) {
+    const r = i * W;
     let s = b[i]!;
-    for (let k = Math.max(0, i - B); k < i; k++) s -= u[k * W + (i - k)]! * b[k]!;
-    b[i] = s / u[i * W]!;
+    if (i >= 3) s -= u[r - 3 * W + 3]! * b[i - 3]!;
+    if (i >= 2) s -= u[r - 2 * W + 2]! * b[i - 2]!;
+    if (i >= 1) s -= u[r - W + 1]! * b[i - 1]!;
+    b[i] = s / u[r]!;
   }
   for (let i = m - 1; i >= 0; i--) {
+    const r = i * W;
     let s = b[i]!;
-    for (let k = i + 1; k <= Math.min(m - 1, i + B); k++) s -= u[i * W + (k - i)]! * b[k]!;
-    b[i] = s / u[i * W]!;
+    if (i + 1 < m) s -= u[r + 1]! * b[i + 1]!;
+    if (i + 2 < m) s -= u[r + 2]! * b[i + 2]!;
+    if (i + 3 < m) s -= u[r + 3]! * b[i + 3]!;
+    b[i] = s / u[r]!;
   }
 }
 
 /** Band of (U'U)^-1 from U: U Sigma = U^-T gives Sigma_ij (j >= i) from rows below. */
 function bandInverse(u: Float64Array, m: number, sigma: Float64Array): void {
   for (let i = m - 1; i >= 0; i--) {
-    const uii = u[i * W]!;
-    const kmax = Math.min(m - 1, i + B);
-    for (let j = kmax; j >= i; j--) {
-      let s = j === i ? 1 / uii : 0;
-      for (let k = i + 1; k <= kmax; k++) {
-        const skj = k <= j ? sigma[k * W + (j - k)]! : sigma[j * W + (k - j)]!;
-        s -= u[i * W + (k - i)]! * skj;
+    const r = i * W;
+    const uii = u[r]!;
+    if (i + B > m - 1) {
+      // The last rows: the general recursion.
+      const kmax = Math.min(m - 1, i + B);
+      for (let j = kmax; j >= i; j--) {
+        let s = j === i ? 1 / uii : 0;
+        for (let k = i + 1; k <= kmax; k++) {
+          const skj = k <= j ? sigma[k * W + (j - k)]! : sigma[j * W + (k - j)]!;
+          s -= u[r + (k - i)]! * skj;
+        }
+        sigma[r + (j - i)] = s / uii;
       }
-      sigma[i * W + (j - i)] = s / uii;
+      continue;
     }
+    const u1 = u[r + 1]!;
+    const u2 = u[r + 2]!;
+    const u3 = u[r + 3]!;
+    const r1 = r + W;
+    const r2 = r + 2 * W;
+    const r3 = r + 3 * W;
+    // j = i+3, i+2, i+1, i in turn; k = i+1, i+2, i+3, reading sigma_kj or its mirror sigma_jk.
+    let s = 0;
+    s -= u1 * sigma[r1 + 2]!;
+    s -= u2 * sigma[r2 + 1]!;
+    s -= u3 * sigma[r3]!;
+    sigma[r + 3] = s / uii;
+    s = 0;
+    s -= u1 * sigma[r1 + 1]!;
+    s -= u2 * sigma[r2]!;
+    s -= u3 * sigma[r2 + 1]!;
+    sigma[r + 2] = s / uii;
+    s = 0;
+    s -= u1 * sigma[r1]!;
+    s -= u2 * sigma[r1 + 1]!;
+    s -= u3 * sigma[r1 + 2]!;
+    sigma[r + 1] = s / uii;
+    s = 1 / uii;
+    s -= u1 * sigma[r + 1]!;
+    s -= u2 * sigma[r + 2]!;
+    s -= u3 * sigma[r + 3]!;
+    sigma[r] = s / uii;
   }
 }

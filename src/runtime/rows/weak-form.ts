@@ -6,10 +6,10 @@
 // observed-scale dynamics). The result is a small linear regression per subject.
 import type { CompiledModel, Env } from "../model.js";
 import type { Subject } from "../data/dataset.js";
-import { smoothSeries, type SmoothFit, type SmoothOptions } from "./smooth.js";
+import { smoothNoise, smoothSeries, type SmoothFit, type SmoothOptions } from "./smooth.js";
 import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionOptions, type TestFunctionSet } from "./test-functions.js";
-import { splineDerivative, splineValue } from "../numeric/bspline.js";
-import type { SubjectRows } from "../population/subject-rows.js";
+import { evalBasis, splineDerivative, splineValue, type UniformCubicBasis } from "../numeric/bspline.js";
+import type { SubjectRows, SubjectStats } from "../population/subject-rows.js";
 
 /** One smoothed stretch of one output between jumps of its state. */
 export interface CurvePiece {
@@ -132,9 +132,10 @@ export function smoothOutput(
   values: Float64Array,
   jumps: number[],
   options: SmoothOptions = {},
-  weightsFor?: (fit: SmoothFit) => Float64Array | undefined,
+  weightsFor?: (fit: Pick<SmoothFit, "noise">) => Float64Array | undefined,
 ): CurvePiece[] {
   const pieces: CurvePiece[] = [];
+  const coarse = weightsFor ? { ...options, coarse: true } : options;
   const bounds = [Number.NEGATIVE_INFINITY, ...jumps, Number.POSITIVE_INFINITY];
   let i = 0;
   for (let b = 0; b + 1 < bounds.length; b++) {
@@ -144,12 +145,28 @@ export function smoothOutput(
     const t = times.subarray(startIdx, i);
     const v = values.subarray(startIdx, i);
     if (t.length < 2 || !(t[t.length - 1]! > t[0]!)) continue;
-    let fit = smoothSeries(t, v, weightsFor ? { ...options, coarse: true } : options);
-    const w = weightsFor?.(fit);
-    if (w) fit = smoothSeries(t, v, { ...options, weights: w, lambdaHint: fit.noise.lambda });
-    pieces.push({ start: t[0]!, end: t[t.length - 1]!, times: t, values: v, fit });
+    pieces.push({ start: t[0]!, end: t[t.length - 1]!, times: t, values: v, fit: weightedFit(t, v, options, coarse, weightsFor) });
   }
   return pieces;
+}
+
+/**
+ * The curve of one piece: with `weightsFor`, a coarse pilot (its GCV fit
+ * only: the undersmoothed curve of a pilot would be thrown away) sets the
+ * weights of the refit; without weights, or when it gives none, the
+ * unweighted fit (`coarse` when there is a pilot, as it then was).
+ */
+export function weightedFit(
+  t: Float64Array,
+  v: Float64Array,
+  options: SmoothOptions,
+  coarse: SmoothOptions,
+  weightsFor?: (fit: Pick<SmoothFit, "noise">) => Float64Array | undefined,
+): SmoothFit {
+  if (!weightsFor) return smoothSeries(t, v, options);
+  const noise = smoothNoise(t, v, coarse);
+  const w = weightsFor({ noise });
+  return w ? smoothSeries(t, v, { ...options, weights: w, lambdaHint: noise.lambda }) : smoothSeries(t, v, coarse);
 }
 
 /** A test-function set with its quadrature weights folded in: w * phi and w * phi' at each function's nodes. */
@@ -179,6 +196,10 @@ export class WeakFormWorkspace {
   zAt = new Float64Array(0);
   private readonly tests: WeightedTests[] = [];
   private nextTest = 0;
+  /** Basis values at the nodes of the cached test sets, per basis (see `nodeBasis`). */
+  private readonly nodeBases = new Map<WeightedTests, { basis: UniformCubicBasis; first: Int32Array; bv: Float64Array }[]>();
+  private buffers?: { active: Int32Array; hasDrift: Uint8Array; gAcc: Float64Array; nonZero: Uint8Array };
+  private readonly nodeBuffers: { x: Float64Array; z: Float64Array }[] = [];
   constructor(readonly model: CompiledModel) {
     const d = model.nStates;
     const p = model.nParams;
@@ -204,10 +225,49 @@ export class WeakFormWorkspace {
     const entry = { start, end, levels, options, tests, wphi, wdphi };
     if (this.tests.length < TEST_CACHE) this.tests.push(entry);
     else {
+      this.nodeBases.delete(this.tests[this.nextTest]!);
       this.tests[this.nextTest] = entry;
       this.nextTest = (this.nextTest + 1) % TEST_CACHE;
     }
     return entry;
+  }
+
+  /** The four non-zero basis functions at every node of `wt` (evalBasis's), for curves on `basis`: subjects sampled alike share them. */
+  nodeBasis(wt: WeightedTests, basis: UniformCubicBasis): { first: Int32Array; bv: Float64Array } {
+    let list = this.nodeBases.get(wt);
+    if (!list) this.nodeBases.set(wt, (list = []));
+    for (const e of list) if (e.basis.t0 === basis.t0 && e.basis.t1 === basis.t1 && e.basis.segments === basis.segments) return e;
+    const nodes = wt.tests.nodes;
+    const first = new Int32Array(nodes.length);
+    const bv = new Float64Array(4 * nodes.length);
+    const tmp = new Float64Array(4);
+    for (let n = 0; n < nodes.length; n++) {
+      first[n] = evalBasis(basis, nodes[n]!, tmp);
+      bv.set(tmp, 4 * n);
+    }
+    const entry = { basis, first, bv };
+    // A few bases per set (one per output's sampling span): a bounded list.
+    if (list.length >= TEST_CACHE) list.shift();
+    list.push(entry);
+    return entry;
+  }
+
+  /** Work space for the curves at the nodes of a subject's interval `v` (`weakLayout` when the system is not kept). */
+  nodeValues(v: number, size: number): { x: Float64Array; z: Float64Array } {
+    while (this.nodeBuffers.length <= v) this.nodeBuffers.push({ x: new Float64Array(0), z: new Float64Array(0) });
+    const b = this.nodeBuffers[v]!;
+    if (b.x.length < size) {
+      b.x = new Float64Array(size);
+      b.z = new Float64Array(size);
+    }
+    return { x: b.x.subarray(0, size), z: b.z.subarray(0, size) };
+  }
+
+  /** Per-row work space of `weakRows`. */
+  rowBuffers(): { active: Int32Array; hasDrift: Uint8Array; gAcc: Float64Array; nonZero: Uint8Array } {
+    const d = this.model.nStates;
+    const dp = d * this.model.nParams;
+    return (this.buffers ??= { active: new Int32Array(dp), hasDrift: new Uint8Array(d), gAcc: new Float64Array(dp), nonZero: new Uint8Array(dp) });
   }
 }
 
@@ -243,7 +303,12 @@ export function commonSpans(curves: readonly CurvePiece[][], jumps: readonly num
     const pieces: CurvePiece[] = [];
     let count = 0;
     for (const list of curves) {
-      const piece = list.find((c) => c.start >= lo && c.end <= hi && c.start < hi);
+      let piece: CurvePiece | undefined;
+      for (const c of list)
+        if (c.start >= lo && c.end <= hi && c.start < hi) {
+          piece = c;
+          break;
+        }
       if (!piece) break;
       pieces.push(piece);
       start = Math.max(start, piece.start);
@@ -264,56 +329,70 @@ export function commonSpans(curves: readonly CurvePiece[][], jumps: readonly num
   return spans;
 }
 
+/** A subject's intervals with their weighted test functions, and the number of rows they give. */
+interface WeakLayout {
+  intervals: WeakInterval[];
+  weighted: WeightedTests[];
+  rows: number;
+}
+
 /**
- * Assemble the weak-form rows of one subject from its smoothed curves
- * (`curves[k]` for regressed state k). `rowScale[k]` multiplies state k's rows
- * (inverse noise scale of its output). Returns null when no interval supports
- * a test function.
+ * Where the subject's test functions go, and its curves (observed scale z,
+ * states x) at their quadrature nodes. The basis values at the nodes are the
+ * same for every subject whose curves share a basis and an interval, so they
+ * come from the workspace (`nodeBasis`).
  */
-export function assembleSubject(
-  ws: WeakFormWorkspace,
-  subject: Subject,
-  index: number,
-  curves: CurvePiece[][],
-  rowScale: Float64Array,
-  options: WeakFormOptions = {},
-): SubjectSystem | null {
+function weakLayout(ws: WeakFormWorkspace, subject: Subject, curves: CurvePiece[][], options: WeakFormOptions, keep: boolean): WeakLayout {
   const model = ws.model;
   const d = model.nStates;
-  const p = model.nParams;
   const obsOf = ws.obsOf;
-  const doseTimes = subject.doses.map((x) => x.time);
-  const jumps = jumpTimes(model, subject);
-  ws.env.cov.set(subject.covariates.subarray(0, ws.env.cov.length));
-  const intervals: WeakInterval[] = [];
-  const weighted: WeightedTests[] = [];
-  let rows = 0;
-  for (const { pieces: chosen, start, end, inside } of commonSpans(curves, jumps)) {
+  const out: WeakLayout = { intervals: [], weighted: [], rows: 0 };
+  for (const { pieces: chosen, start, end, inside } of commonSpans(curves, jumpTimes(model, subject))) {
     const levels = levelsFor(end - start, medianSpacing(inside), options.tests);
     if (levels < 1) continue;
     const wt = ws.testsFor(start, end, levels, options.tests);
     const tests = wt.tests;
     const nNodes = tests.nodes.length;
-    const x = new Float64Array(nNodes * d);
-    const z = new Float64Array(nNodes * d);
+    // Curves at the nodes: the subject's own arrays when its system is kept, else work space.
+    const { x, z } = keep ? { x: new Float64Array(nNodes * d), z: new Float64Array(nNodes * d) } : ws.nodeValues(out.intervals.length, nNodes * d);
     for (let k = 0; k < d; k++) {
       const { basis, coef } = chosen[k]!.fit;
+      const { first, bv } = ws.nodeBasis(wt, basis);
+      const o = obsOf[k]!;
       for (let n = 0; n < nNodes; n++) {
-        const zk = splineValue(basis, coef, tests.nodes[n]!);
+        // splineValue's sum, term for term, on basis values computed once per interval and basis.
+        const j = first[n]!;
+        const zk = coef[j]! * bv[4 * n]! + coef[j + 1]! * bv[4 * n + 1]! + coef[j + 2]! * bv[4 * n + 2]! + coef[j + 3]! * bv[4 * n + 3]!;
         z[n * d + k] = zk;
-        x[n * d + k] = model.invert(obsOf[k]!, zk);
+        x[n * d + k] = model.invert(o, zk);
       }
     }
-    intervals.push({ tests, pieces: chosen, x, z, firstRow: rows });
-    weighted.push(wt);
-    rows += tests.functions.length * d;
+    out.intervals.push({ tests, pieces: chosen, x, z, firstRow: out.rows });
+    out.weighted.push(wt);
+    out.rows += tests.functions.length * d;
   }
-  if (rows === 0) return null;
+  return out;
+}
 
-  const g = new Float64Array(rows * p);
-  const y = new Float64Array(rows);
-  const rowState = new Int32Array(rows);
-  const rowTest = new Int32Array(rows);
+/**
+ * Receives the rows of a subject one at a time: row `row` regresses state k
+ * on test function l, y = `y`, and G's row is `g[gOffset .. gOffset + p)`
+ * (unscaled, a buffer reused for the next row).
+ */
+interface RowSink {
+  row(row: number, k: number, l: number, y: number, g: Float64Array, gOffset: number): void;
+}
+
+/**
+ * The rows of every interval of a layout, into `sink`:
+ *     y_lk = -int(phi_l' z_k) - int(phi_l c_k),   G_lk = int(phi_l Theta_k).
+ */
+function weakRows(ws: WeakFormWorkspace, subject: Subject, layout: WeakLayout, sink: RowSink): void {
+  const model = ws.model;
+  const d = model.nStates;
+  const p = model.nParams;
+  const doseTimes = subject.doses.map((x) => x.time);
+  ws.env.cov.set(subject.covariates.subarray(0, ws.env.cov.length));
   const { theta, drift, xs, env } = ws;
   // The entries of Theta that are not zero at every node (a state's equation
   // involves few parameters), and whether c is: the row sums skip the rest,
@@ -321,13 +400,11 @@ export function assembleSubject(
   // contiguous run of nodes per entry), so each row entry is one dot product
   // over the bump's support, summed node by node in the same order as before.
   const dp = d * p;
-  const active = new Int32Array(dp);
-  const hasDrift = new Uint8Array(d);
-  const gAcc = new Float64Array(dp);
-  const nonZero = new Uint8Array(dp);
-  intervals.forEach((iv, v) => {
+  const { active, hasDrift, gAcc, nonZero } = ws.rowBuffers();
+  for (let v = 0; v < layout.intervals.length; v++) {
+    const iv = layout.intervals[v]!;
     const { tests, z } = iv;
-    const { wphi, wdphi } = weighted[v]!;
+    const { wphi, wdphi } = layout.weighted[v]!;
     const nNodes = tests.nodes.length;
     // Theta and c at every node once; the bumps then only re-weight them.
     if (ws.thetaAt.length < nNodes * dp) ws.thetaAt = new Float64Array(nNodes * dp);
@@ -375,16 +452,97 @@ export function assembleSubject(
         let acc = 0;
         if (anyDrift) for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]! + wphi[offset + i]! * driftAt[base + i]!;
         else for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]!;
-        const row = iv.firstRow + l * d + k;
-        rowState[row] = k;
-        rowTest[row] = l;
-        const s = rowScale[k]!;
-        y[row] = acc * s;
-        for (let j = 0; j < p; j++) g[row * p + j] = gAcc[k * p + j]! * s;
+        sink.row(iv.firstRow + l * d + k, k, l, acc, gAcc, k * p);
       }
     }
-  });
-  return { id: subject.id, index, rows, cols: p, g, y, rowState, rowTest, intervals };
+  }
+}
+
+/** Rows written out, scaled by their state's `rowScale`: a SubjectSystem's arrays. */
+class SystemRows implements RowSink {
+  constructor(
+    readonly g: Float64Array,
+    readonly y: Float64Array,
+    readonly rowState: Int32Array,
+    readonly rowTest: Int32Array,
+    readonly rowScale: Float64Array,
+    readonly p: number,
+  ) {}
+  row(row: number, k: number, l: number, y: number, g: Float64Array, gOffset: number): void {
+    const { p } = this;
+    this.rowState[row] = k;
+    this.rowTest[row] = l;
+    const s = this.rowScale[k]!;
+    this.y[row] = y * s;
+    for (let j = 0; j < p; j++) this.g[row * p + j] = g[gOffset + j]! * s;
+  }
+}
+
+/**
+ * Rows summed straight into each state's Gram sums, as `gramSums` of the
+ * system's rows of that state with unit row scales would sum them (the same
+ * terms in the same order, so the same sums bit for bit), without the rows.
+ */
+class GramRows implements RowSink {
+  readonly stats: SubjectStats[];
+  constructor(d: number, readonly p: number) {
+    this.stats = Array.from({ length: d }, () => ({ n: 0, gtg: new Float64Array(p * p), gty: new Float64Array(p), yty: 0 }));
+  }
+  row(_row: number, k: number, _l: number, y: number, g: Float64Array, gOffset: number): void {
+    const { p } = this;
+    const st = this.stats[k]!;
+    const { gtg, gty } = st;
+    st.n++;
+    st.yty += y * y;
+    for (let j = 0; j < p; j++) {
+      const gj = g[gOffset + j]!;
+      if (gj === 0) continue;
+      gty[j] += gj * y;
+      for (let c = 0; c <= j; c++) gtg[j * p + c] += gj * g[gOffset + c]!;
+    }
+  }
+  finish(): SubjectStats[] {
+    const p = this.p;
+    for (const { gtg } of this.stats) for (let j = 0; j < p; j++) for (let c = 0; c < j; c++) gtg[c * p + j] = gtg[j * p + c]!;
+    return this.stats;
+  }
+}
+
+/**
+ * Assemble the weak-form rows of one subject from its smoothed curves
+ * (`curves[k]` for regressed state k). `rowScale[k]` multiplies state k's rows
+ * (inverse noise scale of its output). Returns null when no interval supports
+ * a test function.
+ */
+export function assembleSubject(
+  ws: WeakFormWorkspace,
+  subject: Subject,
+  index: number,
+  curves: CurvePiece[][],
+  rowScale: Float64Array,
+  options: WeakFormOptions = {},
+): SubjectSystem | null {
+  const p = ws.model.nParams;
+  const layout = weakLayout(ws, subject, curves, options, true);
+  const rows = layout.rows;
+  if (rows === 0) return null;
+  const sink = new SystemRows(new Float64Array(rows * p), new Float64Array(rows), new Int32Array(rows), new Int32Array(rows), rowScale, p);
+  weakRows(ws, subject, layout, sink);
+  return { id: subject.id, index, rows, cols: p, g: sink.g, y: sink.y, rowState: sink.rowState, rowTest: sink.rowTest, intervals: layout.intervals };
+}
+
+/**
+ * The Gram sums of one subject's weak-form rows per regressed state (unit row
+ * scales), equal to `gramSums` of `assembleSubject`'s rows of each state but
+ * without building them: what the fit keeps of a subject when it does not
+ * re-weight. Null when no interval supports a test function.
+ */
+export function assembleStats(ws: WeakFormWorkspace, subject: Subject, curves: CurvePiece[][], options: WeakFormOptions = {}): SubjectStats[] | null {
+  const layout = weakLayout(ws, subject, curves, options, false);
+  if (layout.rows === 0) return null;
+  const sink = new GramRows(ws.model.nStates, ws.model.nParams);
+  weakRows(ws, subject, layout, sink);
+  return sink.finish();
 }
 
 /** The curve derivative, for diagnostics (finite-difference-free). */

@@ -139,7 +139,7 @@ export function buildSparseDesign(model: CompiledModel, data: Dataset, options: 
   return { subjects, subjectIndex, equations, residual, skipped };
 }
 
-function inverseSquareWeights(f: SmoothFit): Float64Array | undefined {
+function inverseSquareWeights(f: Pick<SmoothFit, "noise">): Float64Array | undefined {
   let min = Number.POSITIVE_INFINITY;
   for (const v of f.noise.fitted) min = Math.min(min, v);
   if (!(min > 0)) return undefined;
