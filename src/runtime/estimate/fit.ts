@@ -7,6 +7,7 @@ import { fitLinearCompartments } from "./compartment-population.js";
 import { linearSystemOf } from "../rows/compartment-response.js";
 import type { CompiledModel } from "../model.js";
 import { DataError, type Dataset } from "../data/dataset.js";
+import { steadyStateAsHistory } from "./steady-state-history.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import type { SmoothOptions } from "../rows/smooth.js";
 import type { FitOptions } from "./options.js";
@@ -157,8 +158,9 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const meta = model.meta;
   const d = model.nStates;
   const notes: string[] = [];
+  data = steadyStateAsHistory(model, data, notes);
   const routed = otherPath(model, data, options);
-  if (routed) return covariatesNotEstimated(meta, routed);
+  if (routed) return covariatesNotEstimated(meta, notes.length ? { ...routed, notes: [...notes, ...routed.notes] } : routed);
   options = integralRowsForInitialEffects(meta, options, notes);
   const obsOf = observationOfState(model);
   obsOf.forEach((o, k) => { if (o < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`); });
