@@ -11,6 +11,8 @@ import { simulateSubject } from "../../../src/runtime/simulate/simulate.js";
 import type { Dose } from "../../../src/runtime/data/dataset.js";
 import type { CompiledModel } from "../../../src/runtime/model.js";
 import { steadyStateBefore } from "../../../src/runtime/simulate/steady-state.js";
+import { simulateDatasetWithTruth } from "../../../src/runtime/simulate/simulate-data.js";
+import { loadData } from "../../../src/runtime/data/load-data.js";
 
 /** The regimen of a steady-state dose written out: `n` doses every `tau` ending with it (times shifted to start at 0). */
 function explicit(dose: Dose, n: number): Dose[] {
@@ -82,5 +84,23 @@ describe("steady-state doses in the simulator", () => {
     const x = new Float64Array(1);
     expect(steadyStateBefore((y) => (y[0] = (y[0]! + 1) / 2 + 0.1 * Math.sin(y[0]!)), x)).toBe(true);
     expect(x[0]! - ((x[0]! + 1) / 2 + 0.1 * Math.sin(x[0]!))).toBeCloseTo(0, 7);
+  });
+
+  it("a simulated data set (nlme simulate) writes SS and II, reads back as steady-state doses, and is periodic: the trough at the dose equals the one an interval later", () => {
+    const out = simulateDatasetWithTruth(oral, {
+      theta: { ka, ka_over_V: kaV, ke },
+      times: [0, 4, 8],
+      doses: [{ time: 0, amount: 201, steadyState: { interval: 8 } }],
+      noise: { conc: {} },
+      subjects: 1,
+      seed: 1,
+      digits: 12,
+    });
+    expect(out.csv.split("\n")[0]).toBe("ID,TIME,OBSID,DV,AMT,EVID,MDV,SS,II");
+    const data = loadData(out.csv, "sim.csv", oral.meta);
+    expect(data.subjects[0]!.doses).toEqual([{ time: 0, amount: 201, adm: 1, steadyState: { interval: 8 } }]);
+    const c = data.subjects[0]!.series[0]!.values;
+    expect(c[0]! / c[2]! - 1).toBeCloseTo(0, 6);
+    expect(c[1]!).toBeGreaterThan(c[0]!);
   });
 });
