@@ -158,8 +158,9 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const meta = model.meta;
   const d = model.nStates;
   const notes: string[] = [];
+  const steadyState = data.subjects.some((s) => s.doses.some((x) => x.steadyState));
   data = steadyStateAsHistory(model, data, notes);
-  const routed = otherPath(model, data, options);
+  const routed = otherPath(model, data, options, steadyState);
   if (routed) return covariatesNotEstimated(meta, notes.length ? { ...routed, notes: [...notes, ...routed.notes] } : routed);
   options = integralRowsForInitialEffects(meta, options, notes);
   const obsOf = observationOfState(model);
@@ -381,9 +382,12 @@ function scaledDosesIntoObserved(meta: CompiledModel["meta"]): boolean {
  * sums of exponentials, a nonlinear mixed model on the log scale: compartment-population.ts), and latent states or doses scaled into an observed state (fit-latent.ts).
  * Null: the dense path. Refuses (assertFittable) the forms no path fits.
  */
-function otherPath(model: CompiledModel, data: Dataset, options: FitOptions): FitResult | null {
+function otherPath(model: CompiledModel, data: Dataset, options: FitOptions, steadyState = false): FitResult | null {
   const meta = model.meta;
-  const compartments = linearSystemOf(model);
+  // Steady-state doses written out as regimens (steady-state-history.ts) multiply the doses; the exact sums of
+  // exponentials cost one term per dose and sample, where the latent path's rows cost one per integration node.
+  const withoutPeripheral = steadyState && !meta.parameters.some((x) => x.covariateEffects?.length);
+  const compartments = linearSystemOf(model, { withoutPeripheral });
   if (compartments) return fitLinearCompartments(model, data, compartments);
   assertFittable(meta, data);
   if (meta.states.some((s) => s.latent) || scaledDosesIntoObserved(meta)) return fitLatent(model, data, options);
