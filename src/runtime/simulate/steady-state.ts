@@ -13,8 +13,10 @@ export type PeriodMap = (x: Float64Array) => void;
 const MAX_ITERATIONS = 50;
 
 /**
- * Sets `x` to the state just before a dose of a regimen at steady state. False when there is none: the map has an
- * eigenvalue at or beyond 1 (nothing eliminates the dose, the amounts grow without bound) or iterations do not settle.
+ * Sets `x` to the state just before a dose of a regimen at steady state. False when none is found: I - M is singular
+ * (an eigenvalue of one: nothing eliminates the dose, the amounts grow without bound) or the iterations do not settle.
+ * A map with an eigenvalue beyond one (a system that grows by itself) has a fixed point that is no steady state: the
+ * caller's model is then not one a regimen settles, which this does not check.
  */
 export function steadyStateBefore(period: PeriodMap, x: Float64Array, tolerance = 1e-8): boolean {
   const n = x.length;
