@@ -92,7 +92,7 @@ function guard<T>(flag: string, help: string, run: () => T): T {
   }
 }
 
-const PARAMS_HELP = `the fields are theta {name: value} (required), omega {name: SD >= 0}, re "additive"|"lognormal" (or per name), correlation [[name, name, rho], ...], x0 {state: value}, doses [{"time": t, "amount": a}], doseAmounts {state: [a, ...]}, covariates {name: value or [one per subject]}, times, noise, digits`;
+const PARAMS_HELP = `the fields are theta {name: value} (required), omega {name: SD >= 0}, re "additive"|"lognormal" (or per name), correlation [[name, name, rho], ...], x0 {state: value}, doses [{"time": t, "amount": a}, or with "ss": 1, "ii": interval for a steady-state dose], doseAmounts {state: [a, ...]}, covariates {name: value or [one per subject]}, times, noise, digits`;
 
 export function parseParams(value: Json): SimulateParams {
   return guard("--params", PARAMS_HELP, () => {
@@ -120,7 +120,12 @@ export function parseParams(value: Json): SimulateParams {
     if (o.doses !== undefined) {
       out.doses = list(o.doses, "doses").map((d, i) => {
         const e = object(d, `doses[${i}]`);
-        return { time: number(e.time, `doses[${i}].time`, { min: 0 }), amount: number(e.amount, `doses[${i}].amount`) };
+        const dose = { time: number(e.time, `doses[${i}].time`, { min: 0 }), amount: number(e.amount, `doses[${i}].amount`) };
+        // NONMEM's SS = 1 with II: the state before this dose is the steady state of it every II.
+        if (e.ss === undefined || e.ss === 0) return dose;
+        if (e.ss !== 1) fail(`doses[${i}].ss`, "1 (steady state) or 0", e.ss);
+        if (e.ii === undefined) fail(`doses[${i}].ii`, "the dosing interval (a positive number) with ss = 1", e.ii);
+        return { ...dose, steadyState: { interval: number(e.ii, `doses[${i}].ii`, { min: Number.MIN_VALUE }) } };
       });
     }
     if (o.doseAmounts !== undefined) {

@@ -20,7 +20,10 @@ export const ROLE_ALIASES = {
   // Infusions (NONMEM/Monolix): the dose enters at RATE per time unit, or over DUR.
   RATE: ["RATE"],
   DUR: ["DUR"],
+  // Steady state (SS=1: the state is reset to that of AMT given every II), additional doses (ADDL, every II).
   SS: ["SS"],
+  II: ["II"],
+  ADDL: ["ADDL"],
 } as const;
 
 export type Role = keyof typeof ROLE_ALIASES;

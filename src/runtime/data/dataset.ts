@@ -13,6 +13,12 @@ export interface Dose {
    */
   rate?: number;
   duration?: number;
+  /**
+   * A steady-state dose (SS=1 with the interval II, NONMEM/Monolix convention): the state just before it is reset to
+   * the steady state reached by this dose given every `interval` for ever, earlier doses forgotten; the dose itself
+   * then applies as usual. Absent: an ordinary dose.
+   */
+  steadyState?: { interval: number };
 }
 
 export interface Series {

@@ -19,7 +19,7 @@
 // DataError codes: empty-file, no-data, no-observations, wrong-delimiter, missing-header,
 // csv-syntax, duplicate-column, missing-column, bad-remap, ragged-row, missing-id,
 // missing-value, not-a-number, not-an-integer, non-finite, bad-value, unknown-obsid,
-// time-decreasing, subject-split, unsupported-evid, unsupported-censoring, too-many-doses.
+// time-decreasing, subject-split, unsupported-evid, unsupported-censoring, too-many-doses, unsupported-steady-state.
 import { resolveColumns, type ColumnMap, type ColumnRef, type Role } from "./columns.js";
 import { type Dataset, type Dose, type Series, type Subject } from "./dataset.js";
 import type { ModelMeta } from "../model.js";
@@ -29,6 +29,7 @@ import { byNearness } from "./near-names.js";
 import { findReference, orderLevels } from "./levels.js";
 import { MAX_MAGNITUDE, MISSING, plainNumber } from "./cells.js";
 import { readPlainObservations } from "./plain-observations.js";
+import { notOnObservation, readRegimen } from "./steady-state-columns.js";
 
 
 export type DataMeta = Pick<ModelMeta, "observations" | "covariates" | "doses" | "states"> & Partial<Pick<ModelMeta, "covariateTypes">>;
@@ -162,8 +163,6 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
   let nObs = 0;
   let nDoseRows = 0;
   let ignoredDoses = 0;
-  let steadyState = 0;
-  let firstSteadyState = 0;
   let firstIgnoredDose = 0;
   let skipped = 0;
   let firstSkipped = 0;
@@ -359,15 +358,21 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
         );
       }
       const infusion = readInfusion(ctx, cols, problems, amt, line);
-      const ss = ctx.integer("SS");
-      if (typeof ss === "number" && ss !== 0 && steadyState++ === 0) firstSteadyState = line;
+      const regimen = readRegimen(ctx, cols, problems, infusion, line);
       if (!modelHasDoses) {
         if (ignoredDoses++ === 0) firstIgnoredDose = line;
       } else if (typeof time === "number") {
-        subj.doses.push({ time, amount: typeof amt === "number" ? amt : 1, adm: typeof adm === "number" ? adm : 1, ...infusion });
+        const dose: Dose = { time, amount: typeof amt === "number" ? amt : 1, adm: typeof adm === "number" ? adm : 1, ...infusion };
+        if (regimen.steadyState) dose.steadyState = regimen.steadyState;
+        subj.doses.push(dose);
         subj.doseLines.push(line);
+        // ADDL: copies of this dose every II after it (ordinary doses: a steady state is not re-established).
+        for (let k = 1; k <= regimen.additional; k++) {
+          subj.doses.push({ time: time + k * regimen.additionalInterval, amount: dose.amount, adm: dose.adm, ...infusion });
+          subj.doseLines.push(line);
+        }
       }
-    }
+    } else if (cols.roles.SS) notOnObservation(ctx, cols, problems, line);
     if (isObs) {
       const out = resolveObservation(ctx, cols, obsIndex, outputs, problems, unknownIds, line);
       const dv = ctx.number("DV");
@@ -458,11 +463,6 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
     );
   }
   for (const c of covChanges) warnings.push(`${file}: covariate ${c}: the subject's first value is used`);
-  if (steadyState > 0) {
-    warnings.push(
-      `${file}:${firstSteadyState}: ${steadyState} dose row${steadyState === 1 ? "" : "s"} with SS=1 (steady state) read as single doses: the regimen before them is not reconstructed`,
-    );
-  }
 
   // A subject whose every row was skipped carries no information (and could not be written back).
   const kept = [...subjects.values()].filter((s) => s.doses.length > 0 || s.series.some((x) => x.t.length > 0));
@@ -493,7 +493,9 @@ function toSubject(s: SubjectAcc, outputs: string[]): Subject {
     if (acc.l.some((l) => !Number.isNaN(l))) out.limit = Float64Array.from(acc.l);
     return out;
   });
-  return { id: s.id, series, doses: s.doses, covariates: Float64Array.from(s.cov, (v) => v ?? NaN) };
+  // ADDL copies may run past later dose rows: doses are kept in time order (stable, so equal times keep the file's).
+  const doses = s.doses.every((d, k) => k === 0 || d.time >= s.doses[k - 1]!.time) ? s.doses : [...s.doses].sort((a, b) => a.time - b.time);
+  return { id: s.id, series, doses, covariates: Float64Array.from(s.cov, (v) => v ?? NaN) };
 }
 
 /**

@@ -14,8 +14,8 @@ export interface WrittenColumn {
   name: string;
   /**
    * Monolix `use=` of the column: identifier, time, amount, administration,
-   * eventidentifier, missingdependentvariable, observationtype, observation,
-   * censored, limit, or "continuous covariate" / "categorical covariate".
+   * eventidentifier, missingdependentvariable, infusiontime, steadystate,
+   * interdoseinterval, observationtype, observation, censored, limit, or "continuous covariate" / "categorical covariate".
    */
   type: string;
 }
@@ -37,6 +37,8 @@ export function writeMonolixData(
   const categorical = new Set([...(options.categorical ?? []), ...Object.keys(data.levels ?? {})]);
   // Infusions (RATE/DUR when read): written back as their duration, Monolix's `use=infusiontime`.
   const anyInfusion = data.subjects.some((s) => s.doses.some((d) => d.duration !== undefined && d.duration > 0));
+  // Steady-state doses: SS=1 and the interval II (Monolix `use=steadystate` and `use=interdoseinterval`).
+  const anySteady = data.subjects.some((s) => s.doses.some((d) => d.steadyState !== undefined));
 
   const columns: WrittenColumn[] = [
     { name: "ID", type: "identifier" },
@@ -50,6 +52,7 @@ export function writeMonolixData(
       { name: "MDV", type: "missingdependentvariable" },
     );
     if (anyInfusion) columns.push({ name: "DUR", type: "infusiontime" });
+    if (anySteady) columns.push({ name: "SS", type: "steadystate" }, { name: "II", type: "interdoseinterval" });
   }
   columns.push({ name: "OBSID", type: "observationtype" }, { name: "DV", type: "observation" });
   if (anyCensored) columns.push({ name: "CENS", type: "censored" });
@@ -71,6 +74,7 @@ export function writeMonolixData(
       const cells = [id, num(d.time)];
       if (withDoses) cells.push(num(d.amount), String(d.adm), "1", "1");
       if (withDoses && anyInfusion) cells.push(d.duration !== undefined && d.duration > 0 ? num(d.duration) : ".");
+      if (withDoses && anySteady) cells.push(d.steadyState ? "1" : "0", d.steadyState ? num(d.steadyState.interval) : ".");
       cells.push(".", ".");
       if (anyCensored) cells.push(".");
       if (anyLimit) cells.push(".");
@@ -83,6 +87,7 @@ export function writeMonolixData(
         const cells = [id, num(x.times[j]!)];
         if (withDoses) cells.push(".", ".", "0", "0");
         if (withDoses && anyInfusion) cells.push(".");
+        if (withDoses && anySteady) cells.push(".", ".");
         cells.push(csvField(x.output), num(x.values[j]!));
         if (anyCensored) cells.push(String(x.censored?.[j] ?? 0));
         if (anyLimit) cells.push(num(x.limit?.[j] ?? NaN));

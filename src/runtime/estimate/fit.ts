@@ -7,6 +7,7 @@ import { fitLinearCompartments } from "./compartment-population.js";
 import { linearSystemOf } from "../rows/compartment-response.js";
 import type { CompiledModel } from "../model.js";
 import { DataError, type Dataset } from "../data/dataset.js";
+import { steadyStateAsHistory } from "./steady-state-history.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import type { SmoothOptions } from "../rows/smooth.js";
 import type { FitOptions } from "./options.js";
@@ -160,8 +161,10 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
   const meta = model.meta;
   const d = model.nStates;
   const notes: string[] = [];
-  const routed = otherPath(model, data, options);
-  if (routed) return covariatesNotEstimated(meta, routed);
+  const steadyState = data.subjects.some((s) => s.doses.some((x) => x.steadyState));
+  data = steadyStateAsHistory(model, data, notes);
+  const routed = otherPath(model, data, options, steadyState);
+  if (routed) return covariatesNotEstimated(meta, notes.length ? { ...routed, notes: [...notes, ...routed.notes] } : routed);
   options = integralRowsForInitialEffects(meta, options, notes);
   const obsOf = observationOfState(model);
   obsOf.forEach((o, k) => { if (o < 0) throw new Error(`model ${meta.name}: state ${meta.states[k]!.name} has no observation`); });
@@ -382,9 +385,12 @@ function scaledDosesIntoObserved(meta: CompiledModel["meta"]): boolean {
  * sums of exponentials, a nonlinear mixed model on the log scale: compartment-population.ts), and latent states or doses scaled into an observed state (fit-latent.ts).
  * Null: the dense path. Refuses (assertFittable) the forms no path fits.
  */
-function otherPath(model: CompiledModel, data: Dataset, options: FitOptions): FitResult | null {
+function otherPath(model: CompiledModel, data: Dataset, options: FitOptions, steadyState = false): FitResult | null {
   const meta = model.meta;
-  const compartments = linearSystemOf(model);
+  // Steady-state doses written out as regimens (steady-state-history.ts) multiply the doses; the exact sums of
+  // exponentials cost one term per dose and sample, where the latent path's rows cost one per integration node.
+  const withoutPeripheral = steadyState && !meta.parameters.some((x) => x.covariateEffects?.length);
+  const compartments = linearSystemOf(model, { withoutPeripheral });
   if (compartments) return fitLinearCompartments(model, data, compartments);
   assertFittable(meta, data);
   if (meta.states.some((s) => s.latent) || scaledDosesIntoObserved(meta)) return fitLatent(model, data, options);

@@ -72,6 +72,8 @@ export function renderNlmixr2(plan: ExportPlan): string {
   L.push(`# ${plan.model}: first guesses from weakform-nlme (weak-form estimator), as an nlmixr2 model.`);
   L.push("# Data: nlmixr2 event-table columns ID, TIME, DV, AMT, EVID (1 dose, 0 observation), CMT.");
   if (plan.jumps.some((j) => j.p !== "1")) L.push("# Infusions: a DUR (or RATE) column on the dose rows; f() below scales their rate like a bolus.");
+  if (plan.steadyState)
+    L.push("# Steady-state doses: SS = 1 and the interval II on their dose rows (rxode2's ss and ii): the state is reset to the regimen's steady state.");
   if (plan.jumps.length) {
     const targets = [...new Set(plan.jumps.map((j) => j.target))];
     L.push(

@@ -133,6 +133,8 @@ export interface ExportPlan {
   usesSinceDose: boolean;
   /** The equations need the index of the most recent administration (Monolix: a regressor). */
   needsDoseIndex: boolean;
+  /** The data have steady-state doses (SS=1 with II): the exports say how their tools read them. */
+  steadyState?: boolean;
   notes: string[];
 }
 
@@ -434,6 +436,7 @@ export function buildPlan(meta: ModelMeta, fit: FitResult, data?: Dataset, optio
     doseIndicators: [...doseIndicators].map(([k, name]) => ({ name, k })),
     usesSinceDose,
     needsDoseIndex,
+    ...(data?.subjects.some((s) => s.doses.some((d) => d.steadyState)) ? { steadyState: true } : {}),
     notes,
   };
 }

@@ -1,12 +1,13 @@
 // The individual prediction SAEM needs thousands of times per subject: the ODE solved from t0 at the subject's
 // observation times with the compiled right-hand side, doses applied as in `simulateSubject` (jumps of AMT times
 // the dose's coefficient, `X += amt / V`; infusions from RATE/DUR as a zero-order input; `dose`/`since_dose`
-// restarting at each administration). The compiled functions take linear coefficients: 1/V in place of a
+// restarting at each administration; a steady-state dose, SS=1, resets the state to the regimen's periodic state). The compiled functions take linear coefficients: 1/V in place of a
 // reciprocal V. The schedule is laid out once per subject and the solver and buffers are reused, so a
 // prediction allocates nothing.
 import type { Subject } from "../data/dataset.js";
 import type { CompiledModel, Env } from "../model.js";
 import { OdeSolver } from "../simulate/ode.js";
+import { steadyStateBefore } from "../simulate/steady-state.js";
 import type { Layout } from "./layout.js";
 
 /** One subject's observations, flattened: value, output index and censoring per observation. */
@@ -26,7 +27,7 @@ export class SubjectPredictor {
   private readonly times: Float64Array; // sorted unique observation times
   private readonly timeOf: Int32Array; // observation -> index in `times`
   /** Administrations and ends of infusions, in time order (an end before a start at the same time). */
-  private readonly events: { time: number; amount: number; rate: number; end: boolean; index: number }[];
+  private readonly events: { time: number; amount: number; rate: number; end: boolean; index: number; interval: number; duration: number }[];
   private readonly jumps: { state: number; scale: number; param: number }[]; // states that receive AMT, times scale * theta[param]
   private readonly reciprocal: Uint8Array; // per component: the compiled functions take 1/psi
   private readonly infusing: Float64Array;
@@ -73,8 +74,11 @@ export class SubjectPredictor {
     subject.doses.forEach((d, index) => {
       if (d.time < layout.t0) return;
       const infusion = d.duration !== undefined && d.duration > 0;
-      this.events.push({ time: d.time, amount: d.amount, rate: infusion ? d.amount / d.duration! : 0, end: false, index });
-      if (infusion) this.events.push({ time: d.time + d.duration!, amount: d.amount, rate: d.amount / d.duration!, end: true, index });
+      const rate = infusion ? d.amount / d.duration! : 0;
+      const interval = d.steadyState?.interval ?? 0;
+      const duration = infusion ? d.duration! : 0;
+      this.events.push({ time: d.time, amount: d.amount, rate, end: false, index, interval, duration });
+      if (infusion) this.events.push({ time: d.time + d.duration!, amount: d.amount, rate, end: true, index, interval, duration });
     });
     this.events.sort((a, b) => a.time - b.time || Number(b.end) - Number(a.end) || a.index - b.index);
     this.jumps = meta.doses.flatMap((d) => (d.kind === "jump" ? [{ state: d.state, scale: d.coefficient?.scale ?? 1, param: d.coefficient?.param ?? -1 }] : []));
@@ -101,6 +105,24 @@ export class SubjectPredictor {
   /** The factor of AMT (and of an infusion's rate) for one dosed state: `X += amt / V` gives 1/V. */
   private factor(j: { scale: number; param: number }): number {
     return j.param < 0 ? j.scale : j.scale * this.theta[j.param]!;
+  }
+
+  /** One interval of a steady-state regimen (SS=1) from `y` just before the dose: the dose applied, the system run II. */
+  private period(solver: OdeSolver, y: Float64Array, ev: { time: number; amount: number; rate: number; interval: number; duration: number }): void {
+    const td = ev.time;
+    if (ev.rate > 0) {
+      const was = this.anyInfusion;
+      const saved = Float64Array.from(this.infusing);
+      this.anyInfusion = true;
+      for (const j of this.jumps) this.infusing[j.state] += ev.rate * this.factor(j);
+      solver.integrate(this.f, td, y, td + ev.duration);
+      this.infusing.set(saved);
+      this.anyInfusion = was;
+      if (ev.interval > ev.duration) solver.integrate(this.f, td + ev.duration, y, td + ev.interval);
+    } else {
+      for (const j of this.jumps) y[j.state] += ev.amount * this.factor(j);
+      solver.integrate(this.f, td, y, td + ev.interval);
+    }
   }
 
   /**
@@ -146,6 +168,7 @@ export class SubjectPredictor {
         }
         env.dose = ++given;
         this.lastDose = td;
+        if (ev.interval > 0 && !steadyStateBefore((y) => this.period(solver, y, ev), x)) return false;
         if (ev.rate > 0) {
           this.anyInfusion = true;
           for (const j of this.jumps) this.infusing[j.state] += ev.rate * this.factor(j);

@@ -28,12 +28,13 @@ export interface LinearSystem {
 }
 
 /** The linear system of `model`, or null when it is not a linear compartment model with one observed state and one dosed state. */
-export function linearSystemOf(model: CompiledModel): LinearSystem | null {
+export function linearSystemOf(model: CompiledModel, options: { withoutPeripheral?: boolean } = {}): LinearSystem | null {
   const meta = model.meta;
   const { nStates: n, nParams: p } = model;
   // A peripheral compartment (a convolution state) is what this path is for; one-compartment models, oral ones
-  // included, stay on the latent-state path (fit-latent.ts), which also carries their covariate effects.
-  if (n < 2 || n > 5 || meta.dictionaries.length > 0 || !meta.states.some((s) => s.convolution)) return null;
+  // included, stay on the latent-state path (fit-latent.ts), which also carries their covariate effects, unless the
+  // caller asks (`withoutPeripheral`: steady-state doses, whose written-out regimens the latent path sums node by node).
+  if (n < 2 || n > 5 || meta.dictionaries.length > 0 || !(options.withoutPeripheral || meta.states.some((s) => s.convolution))) return null;
   const observedStates = meta.states.map((s, k) => (s.latent ? -1 : k)).filter((k) => k >= 0);
   if (observedStates.length !== 1 || meta.observations.length !== 1) return null;
   if (meta.states.some((s) => (s.initial ?? 0) !== 0 || s.initialEstimated)) return null;

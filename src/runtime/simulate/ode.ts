@@ -679,7 +679,7 @@ export class OdeSolver {
 }
 
 /** In-place LU with partial pivoting (row-major). Returns false when the matrix is singular. */
-function luDecompose(a: Float64Array, piv: Int32Array, n: number): boolean {
+export function luDecompose(a: Float64Array, piv: Int32Array, n: number): boolean {
   for (let k = 0; k < n; k++) {
     let p = k;
     let max = Math.abs(a[k * n + k]!);
@@ -710,7 +710,7 @@ function luDecompose(a: Float64Array, piv: Int32Array, n: number): boolean {
 }
 
 /** Solves (LU) x = b in place. */
-function luSolve(a: Float64Array, piv: Int32Array, n: number, b: Float64Array): void {
+export function luSolve(a: Float64Array, piv: Int32Array, n: number, b: Float64Array): void {
   for (let k = 0; k < n; k++) {
     const p = piv[k]!;
     if (p !== k) {

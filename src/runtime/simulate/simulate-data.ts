@@ -28,7 +28,7 @@ export interface DatasetSpec {
   /** Sampling times, each output measured at each. */
   times: number[];
   /** Administrations, the same for every subject; with `duration`, an infusion over it (written as a DUR column). */
-  doses?: { time: number; amount: number; duration?: number }[];
+  doses?: { time: number; amount: number; duration?: number; steadyState?: { interval: number } }[];
   /** Per-dose amounts for `+= unknown` jumps, by state name. */
   doseAmounts?: Record<string, number[]>;
   /**
@@ -114,12 +114,14 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
   const covs = drawCovariates(meta, spec.covariates, spec.covariateDistribution, spec.subjects, spec.seed, (v) => formatNumber(v, 10));
 
   const doseList = [...(spec.doses ?? [])].sort((a, b) => a.time - b.time);
-  const doses: Dose[] = doseList.map((d) =>
-    d.duration !== undefined && d.duration > 0
+  const doses: Dose[] = doseList.map((d) => ({
+    ...(d.duration !== undefined && d.duration > 0
       ? { time: d.time, amount: d.amount, adm: 1, rate: d.amount / d.duration, duration: d.duration }
-      : { time: d.time, amount: d.amount, adm: 1 },
-  );
+      : { time: d.time, amount: d.amount, adm: 1 }),
+    ...(d.steadyState ? { steadyState: { interval: d.steadyState.interval } } : {}),
+  }));
   const infusions = doses.some((d) => d.duration !== undefined);
+  const steady = doses.some((d) => d.steadyState !== undefined);
   const times = [...spec.times].sort((a, b) => a - b);
   for (const t of times) if (!Number.isFinite(t)) throw new SimulationError(`times: ${t} is not a finite number`);
   const hasDoses = doses.length > 0;
@@ -127,6 +129,7 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
   const header = ["ID", "TIME", "OBSID", "DV"];
   if (hasDoses) header.push("AMT", "EVID", "MDV");
   if (infusions) header.push("DUR");
+  if (steady) header.push("SS", "II");
   header.push(...covNames);
   const lines: string[] = [header.join(",")];
   const individual: Record<string, number>[] = [];
@@ -163,7 +166,7 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
     let di = 0;
     for (let i = 0; i < times.length; i++) {
       const t = times[i]!;
-      for (; di < doses.length && doses[di]!.time <= t; di++) lines.push(doseRow(id, doses[di]!, covText, infusions));
+      for (; di < doses.length && doses[di]!.time <= t; di++) lines.push(doseRow(id, doses[di]!, covText, infusions, steady));
       const tText = formatNumber(t, 10);
       for (let o = 0; o < outputs.length; o++) {
         const y = sim.outputs[i]![o]!;
@@ -177,17 +180,18 @@ export function simulateDatasetWithTruth(model: CompiledModel, spec: DatasetSpec
         const { a, b } = noise[o]!;
         const e = rng.normal();
         const v = a === 0 ? y * (1 + b * e) : b === 0 ? y + a * e : y + Math.sqrt(a * a + b * b * y * y) * e;
-        lines.push(`${id},${tText},${outputs[o]},${formatNumber(v, digits)}${hasDoses ? ",.,0,0" : ""}${infusions ? ",." : ""}${covText}`);
+        lines.push(`${id},${tText},${outputs[o]},${formatNumber(v, digits)}${hasDoses ? ",.,0,0" : ""}${infusions ? ",." : ""}${steady ? ",.,." : ""}${covText}`);
       }
     }
-    for (; di < doses.length; di++) lines.push(doseRow(id, doses[di]!, covText, infusions));
+    for (; di < doses.length; di++) lines.push(doseRow(id, doses[di]!, covText, infusions, steady));
   }
   return { csv: lines.join("\n") + "\n", individual };
 }
 
-function doseRow(id: string, d: Dose, covText: string, infusions: boolean): string {
+function doseRow(id: string, d: Dose, covText: string, infusions: boolean, steady: boolean): string {
   const dur = infusions ? `,${d.duration === undefined ? "." : formatNumber(d.duration, 10)}` : "";
-  return `${id},${formatNumber(d.time, 10)},.,.,${formatNumber(d.amount, 10)},1,1${dur}${covText}`;
+  const ss = steady ? (d.steadyState ? `,1,${formatNumber(d.steadyState.interval, 10)}` : ",0,.") : "";
+  return `${id},${formatNumber(d.time, 10)},.,.,${formatNumber(d.amount, 10)},1,1${dur}${ss}${covText}`;
 }
 
 interface Effects {

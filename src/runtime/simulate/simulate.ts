@@ -4,11 +4,14 @@
 // Doses split the time axis. On each interval the ODE is integrated without
 // crossing an administration; at a dose the states it targets jump, env.dose
 // counts it and env.sinceDose restarts from zero, so forcing terms that depend
-// on the dose number or on the time since the dose switch exactly there.
+// on the dose number or on the time since the dose switch exactly there. A
+// steady-state dose (SS=1) first resets the state to the regimen's periodic
+// state (simulate/steady-state.ts).
 
 import type { Dose } from "../data/dataset.js";
 import type { CompiledModel, Env } from "../model.js";
 import { OdeSolver, type OdeOptions, type OdeStats } from "./ode.js";
+import { steadyStateBefore } from "./steady-state.js";
 
 export interface SimulateOptions {
   /** Initial states at t0, in `meta.states` order; NaN (or absent) where `meta.states[k].initial` gives it. */
@@ -135,6 +138,25 @@ export function simulateSubject(model: CompiledModel, theta: Float64Array, opts:
     if (s.switchedAt !== undefined && stats.switchedAt === undefined) stats.switchedAt = s.switchedAt;
   };
 
+  /** One interval of a steady-state regimen from `y` just before dose `k`: the dose applied, the system run II. */
+  const runPeriod = (y: Float64Array, k: number, dk: Dose, interval: number) => {
+    const saved = Float64Array.from(infusing);
+    const wasInfusing = anyInfusion;
+    const td = dk.time;
+    if (isInfusion(dk)) {
+      anyInfusion = true;
+      for (const j of jumps) infusing[j.state] += j.amounts[k]! / dk.duration!;
+      add(solver.integrate(f, td, y, td + dk.duration!));
+      for (const j of jumps) infusing[j.state] -= j.amounts[k]! / dk.duration!;
+      if (interval > dk.duration!) add(solver.integrate(f, td + dk.duration!, y, td + interval));
+    } else {
+      for (const j of jumps) y[j.state] += j.amounts[k]!;
+      add(solver.integrate(f, td, y, td + interval));
+    }
+    infusing.set(saved);
+    anyInfusion = wasInfusing;
+  };
+
   const tLast = nOut > 0 ? sorted[nOut - 1]! : t0;
   let tCur = t0;
   let next = 0; // first sorted output not yet produced
@@ -163,6 +185,12 @@ export function simulateSubject(model: CompiledModel, theta: Float64Array, opts:
     }
     env.dose = ev.dose + 1;
     lastDose = td;
+    if (dk.steadyState) {
+      // SS=1: the state before the dose is the regimen's steady state (earlier doses forgotten).
+      const period = (y: Float64Array) => runPeriod(y, ev.dose, dk, dk.steadyState!.interval);
+      if (!steadyStateBefore(period, x))
+        throw new SimulationError(`dose ${ev.dose + 1} at time ${td}: no steady state for this dose every ${dk.steadyState.interval} (the amounts grow without bound)`);
+    }
     if (isInfusion(dk)) {
       anyInfusion = true;
       for (const j of jumps) infusing[j.state] += j.amounts[ev.dose]! / dk.duration!;

@@ -310,6 +310,11 @@ describe("bad input: one DataError naming file, line and column, with help", () 
     { file: "upper-censoring.csv", m: meta(["conc"]), code: "unsupported-censoring", line: 3, column: "CENS" },
     { file: "missing-id.csv", m: logistic, code: "missing-id", line: 3, column: "ID" },
     { file: "dose-without-amount.csv", m: pkOral, code: "missing-value", line: 2, column: "AMT", text: /amount/ },
+    { file: "ss-without-ii.csv", m: pkOral, code: "missing-value", line: 2, column: "II", text: /SS=1 .*interval II/, help: /II column/ },
+    { file: "ss-negative-ii.csv", m: pkOral, code: "bad-value", line: 3, column: "II", text: /II must be a positive interval, not -12/ },
+    { file: "ss-on-observation.csv", m: pkOral, code: "bad-value", line: 3, column: "SS", text: /not a dose/, help: /SS to 0/ },
+    { file: "ss-two.csv", m: pkOral, code: "unsupported-steady-state", line: 2, column: "SS", text: /SS=2/, help: /SS=1/ },
+    { file: "addl-without-ii.csv", m: pkOral, code: "missing-value", line: 2, column: "II", text: /ADDL=3 .*no II column/ },
   ];
   for (const c of cases) {
     it(`${c.file}: ${c.code} at line ${c.line}${c.column ? `, column ${c.column}` : ""}`, () => {
@@ -479,5 +484,29 @@ describe("properties", () => {
       }),
       { seed: 7, numRuns: 400 },
     );
+  });
+});
+
+describe("steady-state and additional doses (SS, II, ADDL)", () => {
+  it("reads SS=1 with II as a steady-state dose and ADDL as copies every II, in time order", () => {
+    const text = "ID,TIME,OBSID,DV,AMT,EVID,SS,II,ADDL\n1,0,.,.,100,1,1,12,2\n1,6,conc,3.2,.,0,.,.,.\n1,30,.,.,50,1,0,.,.\n1,31,conc,2.1,.,0,.,.,.\n";
+    const d = loadData(text, "ss.csv", pkOral);
+    const doses = d.subjects[0]!.doses;
+    expect(doses.map((x) => [x.time, x.amount])).toEqual([[0, 100], [12, 100], [24, 100], [30, 50]]);
+    expect(doses[0]!.steadyState).toEqual({ interval: 12 });
+    expect(doses.slice(1).every((x) => x.steadyState === undefined)).toBe(true);
+    expect(d.warnings ?? []).toEqual([]);
+  });
+
+  it("reads quinidine's 249 steady-state doses (SS=1) of 107 patients with their intervals", () => {
+    const text = readFileSync(join(DATA, "real/quinidine.csv"), "utf8");
+    const d = loadData(text, "quinidine.csv", pkOral);
+    const ss = d.subjects.flatMap((s) => s.doses.filter((x) => x.steadyState));
+    // Counted by hand from the file: rows with EVID=1 and SS=1.
+    const rows = text.split("\n").slice(1).filter((l) => l.split(",")[5] === "1" && l.split(",")[6] === "1");
+    expect(ss.length).toBe(rows.length);
+    expect(ss.length).toBe(249);
+    expect(d.subjects.filter((s) => s.doses.some((x) => x.steadyState)).length).toBe(107);
+    expect(new Set(ss.map((x) => x.steadyState!.interval))).toEqual(new Set([4, 6, 8, 12]));
   });
 });

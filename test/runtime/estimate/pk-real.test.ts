@@ -10,15 +10,12 @@
 // parameterisations differ (R's random effects are diagonal in (A1, lambda1,
 // A2, lambda2) and in (Cl, V1, Q, V2), ours in (V, k10, k12, k21)), so the SEs
 // are not expected to agree closer (remifentanil k10: 0.0118 against 0.0210).
-// Quinidine (examples/quinidine.nlme with ka, V `positive` and ke `~ lognormal`, R's M0: lKa, lV fixed, lCl
-// random) in the log-scale EM: 280 CPU s for the 57 patients with a curve piece (about 3x that before the doses
-// were summed by a recurrence, rows/latent.ts dosesDecayed), ka 0.620 (-19%), V 34.0 (-84%), ke 0.259 (+377%),
-// Cl 8.82 (-25%). 107 of 136 patients have steady-state (SS=1) doses, read as single doses: the troughs then look
-// high for the doses given and V comes out small. On the first 30 patients with each SS dose expanded into 20
-// prior doses the fit is ka 0.058, ke 0.43, V 39 (136 CPU s): the flip-flop twin of ka 0.43, ke 0.058, V 290
-// (R: 0.77, 0.054, 217). With every patient in (the 79 with 1-2 troughs now give exponential rows from their
-// samples): 532 CPU s, ka 0.197, ke 1.01, V 8.1, Cl 8.20 (-31%), the flip-flop twin of ka 1.01, ke 0.197, V 42.
-// Not asserted: neither the speed nor the accuracy meets the target.
+// Quinidine: the steady-state doses (SS=1, II) are now read (107 of 136 patients, 249 doses); the first guess
+// writes each out as its regimen and, for this one-compartment model, takes the exact sums of exponentials: R's M0
+// (test/runtime/refine/real/quinidine_m0.nlme) in 7-9 CPU s instead of 532, Cl +4.2% against R but ka and ke on
+// the flip-flop branch (test/runtime/estimate/steady-state-fit.test.ts). Before (SS read as single doses, latent
+// rows): 532 CPU s, ka 0.197, ke 1.01, V 8.1, Cl 8.20 (-31%).
+// Quinidine is asserted there, not here.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
