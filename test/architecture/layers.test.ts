@@ -20,7 +20,7 @@ const RUNTIME_RULES: Record<string, string[]> = {
   data: [],
   population: [],
   rows: ["data", "population/subject-rows.ts"],
-  estimate: ["data", "rows", "population"],
+  estimate: ["data", "rows", "population", "threads"],
   sparse: ["data", "rows", "population"],
   simulate: ["data"],
   quality: ["data", "rows", "simulate"],

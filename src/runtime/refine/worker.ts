@@ -1,11 +1,9 @@
 // A worker thread of the refinement (piscina): it builds every subject's chain once from the pool's data (the
 // compiled model's module, the layout, the subjects), then runs tasks on ranges of them, the states coming with
 // each task (chain-states.ts).
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import { workerData } from "piscina";
 import type { Subject } from "../data/dataset.js";
-import type { CompiledModel } from "../model.js";
+import { importModel } from "../threads/model-module.js";
 import { SubjectChain } from "./chain.js";
 import { packStates, unpackStates, type ChainStates } from "./chain-states.js";
 import type { Layout } from "./layout.js";
@@ -35,15 +33,10 @@ export interface WorkerReply {
 const data = workerData as RefineWorkerData;
 let chains: SubjectChain[] | undefined;
 
-/**
- * The model's module is loaded at the first task, not at the top level: from the sources, tsx's loader reaches a
- * worker thread only through `require` (Node 20), which cannot load a module that awaits at its top level; a
- * TypeScript module is therefore required, a JavaScript one imported.
- */
+/** At the first task, not at the top level (threads/model-module.ts says why). */
 async function start(): Promise<SubjectChain[]> {
-  const url = data.modelModule;
-  const mod = url.endsWith(".ts") ? (createRequire(import.meta.url)(fileURLToPath(url)) as { model: CompiledModel }) : ((await import(url)) as { model: CompiledModel });
-  return data.subjects.map((s, i) => new SubjectChain(new SubjectPredictor(mod.model, data.layout, s), data.layout, data.covariates[i]));
+  const model = await importModel(data.modelModule);
+  return data.subjects.map((s, i) => new SubjectChain(new SubjectPredictor(model, data.layout, s), data.layout, data.covariates[i]));
 }
 
 export default async function run({ task, from, to, states }: WorkerTask): Promise<WorkerReply> {
