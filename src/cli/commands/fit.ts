@@ -104,8 +104,8 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
 /** `--workers`: a count (0 or 1: this thread) or "auto"; the same numbers whatever it is. */
 export function parseWorkers(text: string | undefined): number | "auto" {
   if (text === undefined || text === "auto") return "auto";
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 256) throw new UsageError(`bad --workers '${text.slice(0, 40)}'`, "give a number of threads (0 or 1: none), or auto, e.g. --workers 2");
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n <= 256)) throw new UsageError(`bad --workers '${text.slice(0, 40)}'`, "give a number of threads (0 or 1: none), or auto, e.g. --workers 2");
   return n;
 }
 
