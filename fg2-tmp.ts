@@ -1,0 +1,10 @@
+import { readFileSync } from "node:fs";
+import { pk_oral_wt } from "/work/wt/workers/generated/index.js";
+import { loadData } from "/work/wt/workers/src/runtime/data/load-data.js";
+import { fit } from "/work/wt/workers/src/runtime/estimate/fit.js";
+const p = `/work/wt/workers/data/pk_oral_wt.csv`;
+const d = loadData(readFileSync(p, "utf8"), p, pk_oral_wt.meta);
+const c0 = process.cpuUsage(); const t0 = performance.now();
+const r = fit(pk_oral_wt, d);
+const c = process.cpuUsage(c0);
+console.log(process.argv[2], ((performance.now() - t0) / 1000).toFixed(2), "s wall", ((c.user + c.system) / 1e6).toFixed(2), "s cpu", JSON.stringify(Object.fromEntries(Object.entries(r.parameters).map(([k, v]) => [k, v.estimate]))));
