@@ -24,9 +24,9 @@ const PROBE_SUBJECTS = 200;
 /** Subjects per task: few enough messages, small enough to balance two threads. */
 const CHUNK = 500;
 /**
- * Starting two workers and sending them the subjects costs about half a second on this machine (bench
- * `workers`: 1,000 Lotka-Volterra subjects, 0.4 s of stages in this thread, were slower with workers; 10,000
- * faster): below this much work left the stages stay here.
+ * Below this much work left the stages stay here: starting the workers and copying the subjects to them is not won
+ * back. `npm run bench -- workers` (2 cores, load 9-14): 1,000 Lotka-Volterra subjects gained nothing with 2 threads
+ * (6.57 against 6.53 s best wall), 10,000 gained 1.63x at best.
  */
 const MIN_REMAINING_SECONDS = 1.5;
 

@@ -19,9 +19,10 @@ export interface AsyncRefineOptions extends RefineOptions {
 }
 
 /**
- * Measured on this 2-core machine (bench `refine-workers`): a round trip to the workers costs about 1 ms per
- * iteration and starting two of them 0.2-0.5 s from the built JavaScript (seconds under tsx). Below these, a
- * second thread cannot win back what it costs.
+ * Below these a second thread is not worth what it costs: one to three task round trips per iteration and the
+ * workers' start (loading the runtime and the model, a cold JIT). `npm run bench -- workers` (2 cores, load 9-14):
+ * antibody_clairon, 100 subjects at tens of ms of solves per iteration, refined 1.48x faster with 2 threads for
+ * 15-30% more CPU; pk_oral_sparse, 12 subjects at a few ms, gained seconds of wall at that load but little in all.
  */
 const MIN_ITERATION_SECONDS = 0.01;
 const MIN_TOTAL_SECONDS = 3;
