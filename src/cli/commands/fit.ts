@@ -150,7 +150,7 @@ export function registerFit(program: Command): void {
     .option("--report", "also write report.html (plots of the fit) in --out")
     .option("--refine", "then refine the first guess to the maximum-likelihood estimate by SAEM (solves the ODE)")
     .option("--seed <n>", "seed of the SAEM refinement (default 1)")
-    .option("--workers <n>", "worker threads for the per-subject work: a number (0 or 1: none) or auto (default: every core, when the data are large enough to pay); the numbers do not depend on it")
+    .option("--workers <n>", "worker threads for the per-subject work: a number (0 or 1: none) or auto (default: the idle cores, when the data are large enough to pay); the numbers do not depend on it")
     .option("--strict", "exit with code 3 when the quality check warns that the fit does not describe the data")
     .addHelpText("after", "\nExample:\n  nlme fit specs/logistic.nlme --data data/orange.csv --out out/orange --report\n  nlme fit specs/lotka_volterra.nlme --data data/lotka_volterra.csv --json\n\nEvery fit is checked against its data (individual predictions, signs, search bounds): a summary follows the\ntable, warnings go to stderr, the JSON has a \"quality\" section.\n\nExit codes: 0 fitted, 1 spec or data errors, 2 misuse, 3 fitted with quality warnings (only with --strict).")
     .action(async (spec: string, options: FitCommandOptions) => {

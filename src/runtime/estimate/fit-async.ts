@@ -13,7 +13,7 @@ import type { StageTask, StageWorkerData } from "./stage-worker.js";
 import { subjectStage, type StageSettings, type SubjectStage } from "./subject-stage.js";
 
 export interface AsyncFitOptions extends FitOptions {
-  /** Worker threads: 0 or 1 = this thread, N = N threads, "auto" (default) = every core when it pays (`stagesPay`). */
+  /** Worker threads: 0 or 1 = this thread, N = N threads, "auto" (default) = the idle cores (`autoThreads`) when it pays (`stagesPay`). */
   workers?: WorkersOption;
   /** URL of the compiled model's module, which each worker imports; without it everything runs in this thread. */
   modelModule?: string;

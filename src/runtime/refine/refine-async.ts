@@ -12,7 +12,7 @@ import { LocalRunner } from "./subject-tasks.js";
 import { WorkerRunner } from "./worker-runner.js";
 
 export interface AsyncRefineOptions extends RefineOptions {
-  /** Worker threads: 0 or 1 = this thread, N = N threads, "auto" (default) = every core when it pays (`pays`). */
+  /** Worker threads: 0 or 1 = this thread, N = N threads, "auto" (default) = the idle cores (`autoThreads`) when it pays (`pays`). */
   workers?: WorkersOption;
   /** URL of the compiled model's module, which each worker imports; without it everything runs in this thread. */
   modelModule?: string;
