@@ -1,8 +1,8 @@
 // Fit-time benchmark. Lotka-Volterra (the generated module) at 100, 1,000 and
 // 10,000 subjects, from CSV text to estimates: 100 and 1,000 in this process
-// (JIT warm), 10,000 in a fresh child process, whose peak resident memory is
-// the kernel's high-water mark for it (an in-process sampler cannot see inside
-// a synchronous fit). Logistic populations in process as before. Every timing
+// (JIT warm), 10,000 by the built command in a fresh process (the CLI's path,
+// worker threads included when they pay), whose peak resident memory is
+// the kernel's high-water mark for it. Logistic populations in process as before. Every timing
 // is repeated (BENCH_FIT_REPEATS, default 3; the best and the median are
 // reported) and set beside two floors measured in the same run: a fixed
 // arithmetic loop (`ratio` = seconds / floor) and the wall time of `node -e 0`
@@ -13,8 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { fit } from "../src/runtime/estimate/fit.js";
 import { loadData } from "../src/runtime/data/load-data.js";
 import { checkFit } from "../src/runtime/quality/check-fit.js";
@@ -24,9 +23,9 @@ import type { Dataset } from "../src/runtime/data/dataset.js";
 import type { FitResult } from "../src/runtime/fit-result.js";
 import { model as lotkaVolterra } from "../generated/lotka_volterra.js";
 import { logisticModel } from "../test/runtime/models/logistic.js";
+import { runCli, type CliRun } from "./cli-run.js";
 import { LOGISTIC_TRUTH, LV_TRUTH, simulateLogistic, simulateLotkaVolterra } from "./simulate.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
 const LV_NOISE = 0.05;
 const LOGISTIC_NOISE = 0.03;
 
@@ -129,32 +128,33 @@ async function sparseCases(): Promise<object[]> {
   return out;
 }
 
-/** The same in a fresh child process (`bench/fit-child.ts`): cold JIT, its own peak memory. */
-function inChild(csvFile: string, truth: number[], noise: number, repeats: number): object {
-  const runs: { wall: number; loadSeconds: number; fitSeconds: number; cpuSeconds: number; peakRssMb: number; theta: Record<string, number>; residual: FitResult["residual"]; phases: unknown }[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    const out = spawnSync(process.execPath, ["--import", "tsx", join(here, "fit-child.ts"), csvFile], { encoding: "utf8", maxBuffer: 1 << 24 });
-    const wall = (performance.now() - t0) / 1000;
-    if (out.status !== 0) throw new Error(`bench fit child failed: ${out.stderr}`);
-    runs.push({ wall, ...JSON.parse(out.stdout) });
-  }
-  const last = runs[runs.length - 1]!;
-  const theta: Record<string, number> = {};
-  lotkaVolterra.meta.parameters.forEach((p, j) => (theta[p.name] = round(last.theta[p.name]! / truth[j]! - 1, 4)));
-  const residualB: Record<string, number> = {};
-  for (const [name, e] of Object.entries(last.residual)) residualB[name] = round(((e as { b?: number }).b ?? Number.NaN) / noise - 1, 4);
-  return {
-    subjects: 10_000,
-    childWallSeconds: timing(runs.map((x) => x.wall)),
-    seconds: timing(runs.map((x) => x.loadSeconds + x.fitSeconds)),
-    loadSeconds: timing(runs.map((x) => x.loadSeconds)),
-    fitSeconds: timing(runs.map((x) => x.fitSeconds)),
-    cpuSeconds: timing(runs.map((x) => x.cpuSeconds)),
-    peakRssMb: timing(runs.map((x) => Math.round(x.peakRssMb))),
-    phases: last.phases,
-    relativeError: { theta, residualB },
+/**
+ * The CLI's path in a fresh process: the built `nlme fit --json` on the CSV (bench/cli-run.ts), with `--workers
+ * auto` (the default: the per-subject stage in worker threads when it pays) and `--workers 1` (this thread), run
+ * alternately. Wall time from start-up to the JSON, including the quality check (`qualitySeconds`); CPU seconds
+ * of every thread; peak resident memory.
+ */
+function cliChild(csvFile: string, truth: number[], noise: number, repeats: number): object {
+  const modes: Record<string, CliRun[]> = { auto: [], "1": [] };
+  for (let r = 0; r < repeats; r++) for (const w of ["auto", "1"]) modes[w]!.push(runCli(["fit", "specs/lotka_volterra.nlme", "--data", csvFile, "--json", "--workers", w]));
+  const summary = (runs: CliRun[]) => {
+    const fits = runs.map((x) => x.json as unknown as FitResult);
+    const last = fits[fits.length - 1]!;
+    const theta: Record<string, number> = {};
+    lotkaVolterra.meta.parameters.forEach((p, j) => (theta[p.name] = round(last.parameters[p.name]!.estimate / truth[j]! - 1, 4)));
+    const residualB: Record<string, number> = {};
+    for (const [name, e] of Object.entries(last.residual)) residualB[name] = round(((e as { b?: number }).b ?? Number.NaN) / noise - 1, 4);
+    return {
+      seconds: timing(runs.map((x) => x.wallSeconds)),
+      fitSeconds: timing(fits.map((f) => f.seconds)),
+      qualitySeconds: timing(fits.map((f) => f.quality?.seconds ?? Number.NaN)),
+      cpuSeconds: runs[0]!.cpuSeconds === null ? null : timing(runs.map((x) => x.cpuSeconds!)),
+      peakRssMb: runs[0]!.peakRssMb === null ? null : timing(runs.map((x) => x.peakRssMb!)),
+      phases: last.settings.phaseSeconds,
+      relativeError: { theta, residualB },
+    };
   };
+  return { subjects: 10_000, ...summary(modes.auto!), workers1: summary(modes["1"]!) };
 }
 
 function lvCsv(subjects: number): string {
@@ -182,7 +182,7 @@ export async function benchFit(): Promise<object> {
       if (n >= 10_000) {
         const file = join(dir, `lv${n}.csv`);
         writeFileSync(file, csv);
-        cases.push({ model: "lotka_volterra", where: "child process", csvMb: round(csv.length / 2 ** 20, 1), ...inChild(file, LV_TRUTH.theta, LV_NOISE, repeats) });
+        cases.push({ model: "lotka_volterra", where: "built CLI (nlme fit --json), --workers auto; workers1: --workers 1", csvMb: round(csv.length / 2 ** 20, 1), ...cliChild(file, LV_TRUTH.theta, LV_NOISE, repeats) });
       } else cases.push({ model: "lotka_volterra", where: "in process", csvMb: round(csv.length / 2 ** 20, 1), ...inProcess(lotkaVolterra, csv, LV_TRUTH.theta, LV_NOISE, repeats) });
       process.stderr.write(`bench fit: lotka_volterra ${n} done\n`);
       const logistic = simulateLogistic({ subjects: n, seed: 7, noise: LOGISTIC_NOISE });

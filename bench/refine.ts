@@ -15,6 +15,8 @@ import type { CompiledModel } from "../src/runtime/model.js";
 import type { Dataset } from "../src/runtime/data/dataset.js";
 import type { FitResult } from "../src/runtime/fit-result.js";
 import { importanceLogLik } from "../src/runtime/refine/importance.js";
+import { LocalRunner } from "../src/runtime/refine/subject-tasks.js";
+import { runSync } from "../src/runtime/threads/steps.js";
 import { refineWithInternals, type RefineOptions } from "../src/runtime/refine/refine.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -61,7 +63,8 @@ function runStart(model: CompiledModel, data: Dataset, guess: FitResult, label: 
   // Log-likelihood along the trace (not part of the timed run).
   const { layout, run, proposal } = internals;
   const checkpoints = run.trace.filter((t) => t.iteration % 10 === 0 || t.iteration === run.trace.length);
-  const lls = checkpoints.map((t) => importanceLogLik(layout, run.chains, t.population, proposal, 60, 99).value);
+  const runner = new LocalRunner(layout, run.chains);
+  const lls = checkpoints.map((t) => runSync(importanceLogLik(runner, t.population, proposal, 60, 99)).value);
   const final = refined.logLikelihood.value;
   let within: number | null = null;
   for (let k = checkpoints.length - 1; k >= 0; k--) {

@@ -14,6 +14,8 @@ import { refineWithInternals } from "../src/runtime/refine/refine.js";
 import { importanceLogLik } from "../src/runtime/refine/importance.js";
 import { clonePopulation } from "../src/runtime/refine/population.js";
 import { toTransformed } from "../src/runtime/refine/layout.js";
+import { LocalRunner } from "../src/runtime/refine/subject-tasks.js";
+import { runSync } from "../src/runtime/threads/steps.js";
 const [name, file, seedsArg] = process.argv.slice(2);
 const model = name!.endsWith(".nlme") ? (await loadModel(name!)).model : (models as any)[name!];
 const data = loadData(readFileSync(file!, "utf8"), file!, model.meta);
@@ -34,12 +36,13 @@ for (const seed of seedsArg!.split(",").map(Number)) {
     if (r >= 0 && w > 0) at.omega[r * nR + r] = c.scale === "logNormal" && truth.re !== "lognormal" ? Math.log(1 + (w / t) ** 2) : w * w;
   });
   const S = 2000;
-  const llFinal = importanceLogLik(layout, run.chains, fin, proposal, S, 7);
-  const llTruth = importanceLogLik(layout, run.chains, at, proposal, S, 7);
+  const runner = new LocalRunner(layout, run.chains);
+  const llFinal = runSync(importanceLogLik(runner, fin, proposal, S, 7));
+  const llTruth = runSync(importanceLogLik(runner, at, proposal, S, 7));
   // truth typical values with the refined omegas
   const at2 = clonePopulation(fin);
   layout.components.forEach((c, i) => { const t = truth.theta[c.name]; if (t !== undefined) at2.mu[i] = toTransformed(c.scale, t); });
-  const llTruthMu = importanceLogLik(layout, run.chains, at2, proposal, S, 7);
+  const llTruthMu = runSync(importanceLogLik(runner, at2, proposal, S, 7));
   const est = Object.entries(refined.parameters).filter(([n]) => truth.theta[n] !== undefined).map(([n, p]) => `${n} ${p.estimate.toPrecision(4)} (${((p.estimate / truth.theta[n] - 1) * 100).toFixed(1)}%)`).join(" ");
   console.log(`seed ${seed}: ${est}; logLik refined ${llFinal.value.toFixed(2)} (se ${llFinal.mcSe.toFixed(2)}), truth (values+omegas) ${llTruth.value.toFixed(2)} (se ${llTruth.mcSe.toFixed(2)}), truth typical values with refined omegas ${llTruthMu.value.toFixed(2)} (se ${llTruthMu.mcSe.toFixed(2)})`);
 }

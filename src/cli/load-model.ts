@@ -35,6 +35,8 @@ export interface LoadedModel {
   model: CompiledModel;
   ir: ModelIr;
   specPath: string;
+  /** URL of the compiled module (worker threads import it). */
+  moduleUrl: string;
   /** Non-error diagnostics (notes, warnings), rendered; empty when none. */
   notes: string;
 }
@@ -82,13 +84,14 @@ export async function loadModel(specPath: string): Promise<LoadedModel> {
     });
     module = written;
   }
-  const mod = (await import(pathToFileURL(module).href)) as { model: CompiledModel };
+  const moduleUrl = pathToFileURL(module).href;
+  const mod = (await import(moduleUrl)) as { model: CompiledModel };
   let notes = "";
   if (analysis.diagnostics.length > 0) {
     const { render } = await import("../diagnostics/render.js");
     notes = render(analysis.diagnostics, { file: spec.path, text: spec.text, footer: false, color: wantsColor(io.stderr) });
   }
-  return { model: mod.model, ir: analysis.ir, specPath: spec.path, notes };
+  return { model: mod.model, ir: analysis.ir, specPath: spec.path, moduleUrl, notes };
 }
 
 async function analyseOrThrow(spec: SpecFile): Promise<Analysis> {

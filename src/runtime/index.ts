@@ -11,5 +11,7 @@ export { simulateSubject } from "./simulate/simulate.js";
 export { simulateDataset } from "./simulate/simulate-data.js";
 export { exportFiles, writeExport } from "./export/project.js";
 export { fitSparse, type SparseOptions } from "./sparse/fit-sparse.js";
-export { loadDataFor, exportModel, estimate } from "./model-entry.js";
+export { loadDataFor, exportModel, estimate, estimateAsync } from "./model-entry.js";
+export { fitAsync, type AsyncFitOptions } from "./estimate/fit-async.js";
 export { refine, type RefineOptions } from "./refine/refine.js";
+export { refineAsync, type AsyncRefineOptions } from "./refine/refine-async.js";

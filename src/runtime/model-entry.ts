@@ -6,6 +6,7 @@ import type { FitResult } from "./fit-result.js";
 import { loadData, type LoadOptions } from "./data/load-data.js";
 import { exportFiles } from "./export/project.js";
 import { fit, type FitOptions } from "./estimate/fit.js";
+import { fitAsync, type AsyncFitOptions } from "./estimate/fit-async.js";
 import { fitSparse, type SparseOptions } from "./sparse/fit-sparse.js";
 import type { ExportOptions } from "./export/plan.js";
 import { checkFit, type QualityOptions } from "./quality/check-fit.js";
@@ -27,7 +28,18 @@ export function exportModel(model: CompiledModel, fit: FitResult, data?: Dataset
  * data, signs and search bounds.
  */
 export function estimate(model: CompiledModel, data: Dataset, options: FitOptions & SparseOptions & { quality?: QualityOptions } = {}): FitResult {
-  const result = model.meta.penalty ? fitSparse(model, data, options) : fit(model, data, options);
+  return checked(model, data, options, model.meta.penalty ? fitSparse(model, data, options) : fit(model, data, options));
+}
+
+/**
+ * `estimate` with the dense fit's per-subject stage in worker threads when the population is large enough to pay
+ * (`workers`, `modelModule`: estimate/fit-async.ts); the same result as `estimate`.
+ */
+export async function estimateAsync(model: CompiledModel, data: Dataset, options: AsyncFitOptions & SparseOptions & { quality?: QualityOptions } = {}): Promise<FitResult> {
+  return checked(model, data, options, model.meta.penalty ? fitSparse(model, data, options) : await fitAsync(model, data, options));
+}
+
+function checked(model: CompiledModel, data: Dataset, options: { quality?: QualityOptions }, result: FitResult): FitResult {
   // Only the dense path adds covariate effects to its population step so far: say so rather than drop them silently.
   const declared = model.meta.parameters.flatMap((p) => (p.covariateEffects ?? []).map((e) => e.name));
   if (declared.length > 0 && result.covariateEffects === undefined)

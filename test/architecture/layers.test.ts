@@ -16,14 +16,15 @@ const COMPILER_PACKAGES = ["chevrotain", "ts-morph", "prettier", "typescript", "
  */
 const RUNTIME_RULES: Record<string, string[]> = {
   numeric: [],
+  threads: [],
   data: [],
   population: [],
   rows: ["data", "population/subject-rows.ts"],
-  estimate: ["data", "rows", "population"],
+  estimate: ["data", "rows", "population", "threads"],
   sparse: ["data", "rows", "population"],
   simulate: ["data"],
   quality: ["data", "rows", "simulate"],
-  refine: ["data", "simulate"],
+  refine: ["data", "simulate", "threads"],
   export: ["data", "quality/export-warning.ts", "refine/as-first-guess.ts"],
   report: ["data", "rows", "simulate", "export", "quality", "refine"],
 };

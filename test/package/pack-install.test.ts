@@ -136,6 +136,22 @@ describe("the npm package", () => {
     expect(existsSync(join(project, "out/monolix/project.mlxtran"))).toBe(true);
   });
 
+  it("fits and refines in worker threads from the installed package, with the numbers of this thread", () => {
+    // --workers 2 forces the workers (auto would keep 12 subjects here): the built worker modules and piscina.
+    const numbers = (stdout: string) => {
+      const fit = JSON.parse(stdout) as { parameters: unknown; refined: { parameters: unknown; logLikelihood: unknown; settings: { workers: number } } };
+      return { workers: fit.refined.settings.workers, same: JSON.stringify([fit.parameters, fit.refined.parameters, fit.refined.logLikelihood]) };
+    };
+    const args = ["fit", "decay.nlme", "--data", "decay.csv", "--json", "--refine"];
+    const one = npx([...args, "--workers", "1"]);
+    const two = npx([...args, "--workers", "2"]);
+    expect(one.status, one.stderr).toBe(0);
+    expect(two.status, two.stderr).toBe(0);
+    expect(numbers(one.stdout).workers).toBe(0);
+    expect(numbers(two.stdout).workers).toBe(2);
+    expect(numbers(two.stdout).same).toBe(numbers(one.stdout).same);
+  }, 120_000);
+
   it("exports a saved fit to nlmixr2", () => {
     const run = npx(["export", "nlmixr2", "out/fit.json", "--out", "exported"]);
     expect(run.status, run.stderr).toBe(0);

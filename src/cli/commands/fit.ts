@@ -20,6 +20,7 @@ export interface FitCommandOptions {
   strict?: boolean;
   refine?: boolean;
   seed?: string;
+  workers?: string;
 }
 
 /** The roles a data column can play, each read from the column of its own name unless remapped. */
@@ -68,8 +69,9 @@ export interface FitRun {
 }
 
 export async function runFit(spec: string, options: FitCommandOptions): Promise<FitRun> {
+  parseWorkers(options.workers); // a bad --workers is found before the fit
   const { loadModel } = await import("../load-model.js");
-  const { estimate } = await import("../../runtime/model-entry.js");
+  const { estimateAsync } = await import("../../runtime/model-entry.js");
   const loaded = await loadModel(spec);
   const meta = loaded.model.meta;
   // Both check clean (a model may be compiled for simulation only), but neither can be fitted.
@@ -87,7 +89,7 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
   const bar = progressBar("fitting");
   let result: FitResult;
   try {
-    result = estimate(loaded.model, data, { reweight: options.reweight, onProgress: bar.update });
+    result = await estimateAsync(loaded.model, data, { reweight: options.reweight, onProgress: bar.update, workers: parseWorkers(options.workers), modelModule: loaded.moduleUrl });
   } finally {
     bar.stop();
   }
@@ -95,19 +97,28 @@ export async function runFit(spec: string, options: FitCommandOptions): Promise<
   // Kept apart from the estimator's notes: these are about the data as read, before any fitting.
   const warnings = dataWarnings(data);
   if (warnings.length > 0) result.dataWarnings = warnings;
-  if (options.refine) result.refined = await runRefine(loaded.model, data, result, options.seed);
+  if (options.refine) result.refined = await runRefine(loaded.model, data, result, options.seed, { workers: options.workers, moduleUrl: loaded.moduleUrl });
   return { model: loaded.model, data, fit: result, notes: loaded.notes };
 }
 
-/** SAEM from the first guess (`--refine`, `nlme refine`). */
-export async function runRefine(model: CompiledModel, data: Dataset, fit: FitResult, seed: string | undefined): Promise<NonNullable<FitResult["refined"]>> {
-  const { refine } = await import("../../runtime/refine/refine.js");
+/** `--workers`: a count (0 or 1: this thread) or "auto"; the same numbers whatever it is. */
+export function parseWorkers(text: string | undefined): number | "auto" {
+  if (text === undefined || text === "auto") return "auto";
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n <= 256)) throw new UsageError(`bad --workers '${text.slice(0, 40)}'`, "give a number of threads (0 or 1: none), or auto, e.g. --workers 2");
+  return n;
+}
+
+/** SAEM from the first guess (`--refine`, `nlme refine`); `moduleUrl` is the compiled model's module, for worker threads. */
+export async function runRefine(model: CompiledModel, data: Dataset, fit: FitResult, seed: string | undefined, threads: { workers?: string; moduleUrl?: string } = {}): Promise<NonNullable<FitResult["refined"]>> {
+  const { refineAsync } = await import("../../runtime/refine/refine-async.js");
   const { RefineError } = await import("../../runtime/refine/layout.js");
   const s = seed === undefined ? 1 : Number(seed);
   if (!Number.isInteger(s)) throw new UsageError(`bad --seed '${seed}'`, "give an integer, e.g. --seed 1");
+  const workers = parseWorkers(threads.workers);
   const bar = progressBar("refining (SAEM)");
   try {
-    return refine(model, data, fit, { seed: s, onProgress: bar.update });
+    return await refineAsync(model, data, fit, { seed: s, onProgress: bar.update, workers, ...(threads.moduleUrl ? { modelModule: threads.moduleUrl } : {}) });
   } catch (error) {
     if (error instanceof RefineError) throw new UsageError(`cannot refine ${model.meta.name}: ${error.message}`, "fit without --refine to get the first guess alone");
     throw error;
@@ -139,6 +150,7 @@ export function registerFit(program: Command): void {
     .option("--report", "also write report.html (plots of the fit) in --out")
     .option("--refine", "then refine the first guess to the maximum-likelihood estimate by SAEM (solves the ODE)")
     .option("--seed <n>", "seed of the SAEM refinement (default 1)")
+    .option("--workers <n>", "worker threads for the per-subject work: a number (0 or 1: none) or auto (default: the idle cores, when the data are large enough to pay); the numbers do not depend on it")
     .option("--strict", "exit with code 3 when the quality check warns that the fit does not describe the data")
     .addHelpText("after", "\nExample:\n  nlme fit specs/logistic.nlme --data data/orange.csv --out out/orange --report\n  nlme fit specs/lotka_volterra.nlme --data data/lotka_volterra.csv --json\n\nEvery fit is checked against its data (individual predictions, signs, search bounds): a summary follows the\ntable, warnings go to stderr, the JSON has a \"quality\" section.\n\nExit codes: 0 fitted, 1 spec or data errors, 2 misuse, 3 fitted with quality warnings (only with --strict).")
     .action(async (spec: string, options: FitCommandOptions) => {

@@ -11,24 +11,18 @@ import { steadyStateAsHistory } from "./steady-state-history.js";
 import type { FitResult, ParameterEstimate } from "../fit-result.js";
 import type { SmoothOptions } from "../rows/smooth.js";
 import type { FitOptions } from "./options.js";
-import {
-  assembleStats,
-  assembleSubject,
-  jumpTimes,
-  observationOfState,
-  WeakFormWorkspace,
-  type CurvePiece,
-  type SubjectSystem,
-} from "../rows/weak-form.js";
+import { observationOfState, WeakFormWorkspace, type CurvePiece, type SubjectSystem } from "../rows/weak-form.js";
+import { runSync, wait, type Steps } from "../threads/steps.js";
+import { addNoise, subjectStage, type StageSettings, type SubjectStage } from "./subject-stage.js";
 import { MixedModel, type LmmFit, type RandomBlock } from "../population/mixed-model.js";
-import { gramSums, profileNuisance, type SubjectStats } from "../population/subject-rows.js";
-import { chooseRowForm, integralRows, MIN_LEVELS_FOR_TESTS, rowsOfState } from "../rows/integral-rows.js";
+import type { SubjectStats } from "../population/subject-rows.js";
+import { MIN_LEVELS_FOR_TESTS } from "../rows/integral-rows.js";
 import { whitenIntegralSubjects } from "./integral-pass.js";
 import { integralRowScale, logScaleFit, positiveParameters, type DenseSubject } from "./log-scale.js";
 import { initialStates } from "./initial-states.js";
 import { reweightedStats } from "../rows/reweight.js";
 import { sharedCurves, sharedSmoothingNote } from "../rows/shared-curves.js";
-import { newNoise, residualErrors, smoothState } from "../rows/curves.js";
+import { newNoise, residualErrors } from "../rows/curves.js";
 import { fitLatent } from "./fit-latent.js";
 import { randomBlocks } from "./random-blocks.js";
 import { typicalTheta, withCovariates } from "../population/covariates.js";
@@ -50,50 +44,35 @@ interface Assembled {
 }
 
 /**
+ * Where the per-subject stages run: given what they share, every subject's stage (subject order), or null for
+ * this thread. Asked only when no output is smoothed by the shared smoother (its curves stay in this thread).
+ */
+export type StageRunner = (settings: StageSettings) => (SubjectStage | undefined)[] | null | Promise<(SubjectStage | undefined)[] | null>;
+
+/**
  * Subjects stream through smoothing and assembly: only per-state sufficient
  * statistics are kept (the row scales are applied once the pooled noise is
  * known), unless re-weighting needs the rows and curves again.
  */
-function smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOptions, smoothing: SmoothOptions, weighted: boolean, noise: ReturnType<typeof newNoise>): Assembled {
-  const d = model.nStates;
+function* smoothAndAssemble(model: CompiledModel, data: Dataset, options: FitOptions, smoothing: SmoothOptions, weighted: boolean, noise: ReturnType<typeof newNoise>, runner: StageRunner): Steps<Assembled> {
   const total = data.subjects.length;
   const progress = options.onProgress;
   const keep = options.reweight === true;
   const shared = sharedCurves(model, data, weighted, noise, options.smoother, options.tests);
   const out: Assembled = { kept: [], systems: [], curves: [], skipped: [], censoredDropped: shared.censoredDropped, sharedOutputs: shared.outputs };
+  const settings: StageSettings = { options, smoothing, weighted, keep };
+  const stages = shared.byState.size === 0 ? yield* wait(runner(settings)) : null;
   const ws = new WeakFormWorkspace(model);
-  const unitScale = new Float64Array(d).fill(1);
   data.subjects.forEach((subject, index) => {
-    const perState: CurvePiece[][] = [];
-    for (let k = 0; k < d; k++) {
-      const own = shared.byState.get(k);
-      if (own) {
-        perState.push(own[index]!);
-        continue;
-      }
-      const smoothed = smoothState(model, subject, k, jumpTimes(model, subject, k), smoothing, weighted, noise);
-      out.censoredDropped += smoothed.censoredDropped;
-      perState.push(smoothed.pieces);
+    const st = stages?.[index] ?? subjectStage(model, settings, ws, subject, index, shared.byState);
+    addNoise(noise, st.noise);
+    out.censoredDropped += st.censoredDropped;
+    if (st.kept) out.kept.push(st.kept);
+    else out.skipped.push(subject.id);
+    if (st.system && st.curves) {
+      out.systems.push(st.system);
+      out.curves.push(st.curves);
     }
-    // Sparse subjects get integral rows (see chooseRowForm); re-weighting works on test-function rows only.
-    const form = keep ? "weak" : options.rowForm === "weak" || options.rowForm === "integral" ? options.rowForm : chooseRowForm(perState, options.tests);
-    const integral = form === "integral" ? integralRows(model, subject, perState, { curve: options.integralCurve }) : null;
-    if (integral) {
-      const byState = Array.from({ length: d }, (_, k) => rowsOfState(integral, k, model.nParams));
-      out.kept.push({ id: subject.id, index, form: "integral", byState, curves: perState, perState: byState.map((b) => gramSums(profileNuisance(b.rows, b.nuisance))) });
-      if (progress && (index % 64 === 63 || index === total - 1)) progress(index + 1, total);
-      return;
-    }
-    // Without re-weighting only the Gram sums are kept: they are summed as the rows are made.
-    const sys = keep ? assembleSubject(ws, subject, index, perState, unitScale, { tests: options.tests }) : null;
-    const perStateStats = sys ? Array.from({ length: d }, (_, k) => gramSums(sys, { labels: sys.rowState, label: k })) : keep ? null : assembleStats(ws, subject, perState, { tests: options.tests });
-    if (perStateStats) {
-      out.kept.push({ id: subject.id, index, form: "weak", perState: perStateStats });
-      if (sys) {
-        out.systems.push(sys);
-        out.curves.push(perState);
-      }
-    } else out.skipped.push(subject.id);
     if (progress && (index % 64 === 63 || index === total - 1)) progress(index + 1, total);
   });
   return out;
@@ -157,6 +136,11 @@ function integralRowsForInitialEffects(meta: CompiledModel["meta"], options: Fit
 }
 
 export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {}): FitResult {
+  return runSync(fitSteps(model, data, options, () => null));
+}
+
+/** The fit as steps (threads/steps.ts): `runner` says where the per-subject stages run (fit-async.ts). */
+export function* fitSteps(model: CompiledModel, data: Dataset, options: FitOptions, runner: StageRunner): Steps<FitResult> {
   const started = performance.now();
   const meta = model.meta;
   const d = model.nStates;
@@ -177,7 +161,7 @@ export function fit(model: CompiledModel, data: Dataset, options: FitOptions = {
 
   // 1. Curves per subject and regressed state, and pooled smoothing residuals per output.
   const noise = newNoise(model);
-  const assembled = smoothAndAssemble(model, data, options, smoothing, weighted, noise);
+  const assembled = yield* smoothAndAssemble(model, data, options, smoothing, weighted, noise, runner);
   const { kept, skipped, censoredDropped } = assembled;
   if (assembled.sharedOutputs.length > 0) notes.push(sharedSmoothingNote(assembled.sharedOutputs));
   if (censoredDropped > 0)

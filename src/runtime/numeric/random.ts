@@ -45,3 +45,22 @@ export function createRng(seed: number): Rng {
 
   return { uniform, normal };
 }
+
+/** murmur3's 32-bit finaliser: every input bit moves every output bit. */
+function mix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * An independent stream for one unit of work, e.g. (seed, subject, iteration): its numbers depend on the keys
+ * alone, not on what other streams drew before, so work split over threads in any way draws the same numbers.
+ * Keys are hashed into the generator's state (a seed that differs in one key gives an unrelated stream).
+ */
+export function streamRng(seed: number, ...keys: number[]): Rng {
+  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  let h = mix32((Math.trunc(seed) ^ Math.round((seed % 1) * 0x9e3779b9)) >>> 0);
+  for (const k of keys) h = mix32((h ^ mix32((k >>> 0) + 0x9e3779b9)) + 0x7f4a7c15);
+  return createRng(h);
+}

@@ -13,6 +13,7 @@
 // SE of b 36% too small. The variance is therefore corrected by a batch-means estimate of Var(mean score).
 import { cholesky, choleskyInverse } from "../numeric/linalg.js";
 import type { SubjectChain } from "./chain.js";
+import type { LouisSample } from "./chain-runner.js";
 import { subjectMean } from "./effects.js";
 import { setStepped, steppedValue } from "./fixed-step.js";
 import type { Layout } from "./layout.js";
@@ -109,9 +110,23 @@ export class Louis {
 
   /** Adds the chain's current state of subject `i` (at the converged population). */
   addSample(i: number, chain: SubjectChain): void {
+    this.add(i, this.sample(chain));
+  }
+
+  /** Adds subject `i`'s sample computed by `sample` (perhaps in a worker thread); null adds nothing. */
+  add(i: number, s: LouisSample | null): void {
+    if (!s) return;
+    const H = this.sumH[i]!;
+    for (let k = 0; k < H.length; k++) H[k]! += s.hess[k]!;
+    this.grads[i]!.push(s.grad);
+    this.count[i]!++;
+  }
+
+  /** The score and Hessian of log p(y_i, phi_i) at the chain's current state; null when the state cannot be solved. */
+  sample(chain: SubjectChain): LouisSample | null {
     const layout = this.layout;
     const obs = chain.predictor.obs;
-    if (!Number.isFinite(chain.llObs)) return;
+    if (!Number.isFinite(chain.llObs)) return null;
     // The values that move the predictions: components without a random effect and the effects on them.
     const fixed = layout.stepped;
     const J: Float64Array[] = [];
@@ -120,7 +135,7 @@ export class Louis {
     const base = new Float64Array(obs.n);
     if (fixed.length > 0) {
       naturalParams(layout, chain.mean(this.pop), chain.phi, psi);
-      if (!chain.predictor.predict(psi, base, true)) return;
+      if (!chain.predictor.predict(psi, base, true)) return null;
     }
     for (const p of fixed) {
       const trial = { mu: Float64Array.from(this.pop.mu), beta: Float64Array.from(this.pop.beta) };
@@ -128,7 +143,7 @@ export class Louis {
       setStepped(trial, p, steppedValue(trial, p) + h);
       naturalParams(layout, subjectMean(layout.effects, trial.mu, trial.beta, chain.covariates, mean), chain.phi, psi);
       const f = new Float64Array(obs.n);
-      if (!chain.predictor.predict(psi, f, true)) return;
+      if (!chain.predictor.predict(psi, f, true)) return null;
       for (let m = 0; m < obs.n; m++) f[m] = (f[m]! - base[m]!) / h;
       J.push(f);
     }
@@ -168,7 +183,7 @@ export class Louis {
       t[a] = this.theta0[a]!;
       grad[a] = (fp[a]! - fm[a]!) / (2 * h[a]!);
     }
-    const H = this.sumH[i]!;
+    const H = new Float64Array(n * n);
     for (let a = 0; a < n; a++) {
       H[a * n + a]! += (fp[a]! - 2 * f0 + fm[a]!) / (h[a]! * h[a]!);
       for (let b = a + 1; b < n; b++) {
@@ -185,8 +200,7 @@ export class Louis {
         H[b * n + a]! += d;
       }
     }
-    this.grads[i]!.push(grad);
-    this.count[i]!++;
+    return { grad, hess: H };
   }
 
   /** The empirical information: the cross-product of the subjects' scores E[d log p(y_i, phi_i) | y_i], centred. */

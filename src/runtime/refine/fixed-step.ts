@@ -12,6 +12,8 @@
 // its variance is small.
 import { solveSpd } from "../numeric/linalg.js";
 import type { SubjectChain } from "./chain.js";
+import type { ChainRunner, FixedContribution } from "./chain-runner.js";
+import { wait, type Steps } from "../threads/steps.js";
 import { subjectMean } from "./effects.js";
 import type { Layout, Stepped } from "./layout.js";
 import { naturalParams, type Population } from "./population.js";
@@ -46,9 +48,10 @@ export class FixedStep {
   /**
    * Moves the fixed components of `pop.mu`, moves each chain's state along its profiled response and re-solves
    * the chains there. Returns the shift of each chain's state (random positions), so that the caller can move
-   * the averaged statistics with them.
+   * the averaged statistics with them. The subjects' contributions come from `runner` (this thread or workers)
+   * and are summed here in subject order, so that any split of the subjects gives the same numbers.
    */
-  step(chains: SubjectChain[], pop: Population, omegaInverse: Float64Array, gamma: number): Map<SubjectChain, Float64Array> {
+  *step(runner: ChainRunner, chains: SubjectChain[], pop: Population, omegaInverse: Float64Array, gamma: number): Steps<Map<SubjectChain, Float64Array>> {
     const layout = this.layout;
     const stepped = layout.stepped;
     const nF = stepped.length;
@@ -56,62 +59,20 @@ export class FixedStep {
     const shifts = new Map<SubjectChain, Float64Array>();
     if (nF === 0) return shifts;
     this.calls++;
+    const h = Float64Array.from(stepped, (p, m) => (1e-4 * Math.max(1, Math.abs(steppedValue(pop, p)))) / this.zScale[m]!);
+    const cached = chains.map((ch) => (this.calls % RANDOM_SENSITIVITY_EVERY !== 0 ? (this.randomSensitivity.get(ch) ?? null) : null));
+    const contributions = yield* wait(runner.fixed(pop, omegaInverse, h, cached));
     const grad = new Float64Array(nF);
     const info = new Float64Array(nF * nF);
-    const psi = new Float64Array(layout.components.length);
-    const trial = { mu: Float64Array.from(pop.mu), beta: Float64Array.from(pop.beta) };
-    const mean = new Float64Array(layout.components.length);
-    const phi = new Float64Array(nR);
-    const h = stepped.map((p, m) => (1e-4 * Math.max(1, Math.abs(steppedValue(pop, p)))) / this.zScale[m]!);
-    const nA = nF + nR;
     const responses = new Map<SubjectChain, Float64Array>();
-    for (const ch of chains) {
-      const obs = ch.predictor.obs;
-      if (!Number.isFinite(ch.llObs)) continue;
-      const score = new Float64Array(obs.n);
-      observationScore(obs, ch.pred, pop.residual, score);
-      // Sensitivities to the fixed components, then to the subject's random ones.
-      const J: Float64Array[] = [];
-      let ok = true;
-      const cached = this.randomSensitivity.get(ch);
-      const reuse = cached !== undefined && this.calls % RANDOM_SENSITIVITY_EVERY !== 0;
-      for (let m = 0; m < nA && ok; m++) {
-        if (m >= nF && reuse) {
-          J.push(cached[m - nF]!);
-          continue;
-        }
-        trial.mu.set(pop.mu);
-        trial.beta.set(pop.beta);
-        phi.set(ch.phi);
-        let step: number;
-        if (m < nF) {
-          step = h[m]!;
-          setStepped(trial, stepped[m]!, steppedValue(trial, stepped[m]!) + step);
-        } else {
-          const r = m - nF;
-          step = 1e-4 * Math.max(Math.sqrt(pop.omega[r * nR + r]!), 1e-3);
-          phi[r] = phi[r]! + step;
-        }
-        naturalParams(layout, subjectMean(layout.effects, trial.mu, trial.beta, ch.covariates, mean), phi, psi);
-        const f = new Float64Array(obs.n);
-        if (!ch.predictor.predict(psi, f)) ok = false;
-        for (let i = 0; i < obs.n; i++) f[i] = (f[i]! - ch.pred[i]!) / step;
-        J.push(f);
-      }
-      if (!ok) continue;
-      if (!reuse) this.randomSensitivity.set(ch, J.slice(nF));
-      const A = new Float64Array(nA * nA);
-      for (let i = 0; i < obs.n; i++) {
-        const g = errorSd(pop.residual, obs.output[i]!, ch.pred[i]!);
-        const w = 1 / (g * g);
-        for (let m = 0; m < nA; m++) for (let n = 0; n < nA; n++) A[m * nA + n]! += w * J[m]![i]! * J[n]![i]!;
-        for (let m = 0; m < nF; m++) grad[m]! += score[i]! * J[m]![i]!;
-      }
-      for (let r = 0; r < nR; r++) for (let q = 0; q < nR; q++) A[(nF + r) * nA + nF + q]! += omegaInverse[r * nR + q]!;
-      const { schur, response } = schurComplement(A, nF, nR);
-      for (let k = 0; k < nF * nF; k++) info[k]! += schur[k]!;
-      responses.set(ch, response);
-    }
+    contributions.forEach((c, i) => {
+      if (!c) return;
+      const ch = chains[i]!;
+      for (let m = 0; m < nF; m++) grad[m]! += c.grad[m]!;
+      for (let k = 0; k < nF * nF; k++) info[k]! += c.schur[k]!;
+      if (!cached[i]) this.randomSensitivity.set(ch, c.randomJ);
+      responses.set(ch, c.response);
+    });
     if (this.info === null) this.info = info;
     else for (let i = 0; i < info.length; i++) this.info[i] = this.info[i]! + gamma * (info[i]! - this.info[i]!);
     const reg = Float64Array.from(this.info);
@@ -138,9 +99,64 @@ export class FixedStep {
       }
       shifts.set(ch, shift);
     }
-    for (const ch of chains) ch.refresh(pop);
+    yield* wait(runner.refresh(pop));
     return shifts;
   }
+}
+
+/**
+ * Subject `ch`'s contribution at `pop`: sensitivities to the stepped values by forward differences of size `h`,
+ * to its random effects likewise unless `cached` gives them; null when its state or a solve fails.
+ */
+export function fixedContribution(layout: Layout, ch: SubjectChain, pop: Population, omegaInverse: Float64Array, h: Float64Array, cached: Float64Array[] | null): FixedContribution | null {
+  const stepped = layout.stepped;
+  const nF = stepped.length;
+  const nR = layout.random.length;
+  const obs = ch.predictor.obs;
+  if (!Number.isFinite(ch.llObs)) return null;
+  const psi = new Float64Array(layout.components.length);
+  const trial = { mu: Float64Array.from(pop.mu), beta: Float64Array.from(pop.beta) };
+  const mean = new Float64Array(layout.components.length);
+  const phi = new Float64Array(nR);
+  const nA = nF + nR;
+  const score = new Float64Array(obs.n);
+  observationScore(obs, ch.pred, pop.residual, score);
+  // Sensitivities to the fixed components, then to the subject's random ones.
+  const J: Float64Array[] = [];
+  for (let m = 0; m < nA; m++) {
+    if (m >= nF && cached) {
+      J.push(cached[m - nF]!);
+      continue;
+    }
+    trial.mu.set(pop.mu);
+    trial.beta.set(pop.beta);
+    phi.set(ch.phi);
+    let step: number;
+    if (m < nF) {
+      step = h[m]!;
+      setStepped(trial, stepped[m]!, steppedValue(trial, stepped[m]!) + step);
+    } else {
+      const r = m - nF;
+      step = 1e-4 * Math.max(Math.sqrt(pop.omega[r * nR + r]!), 1e-3);
+      phi[r] = phi[r]! + step;
+    }
+    naturalParams(layout, subjectMean(layout.effects, trial.mu, trial.beta, ch.covariates, mean), phi, psi);
+    const f = new Float64Array(obs.n);
+    if (!ch.predictor.predict(psi, f)) return null;
+    for (let i = 0; i < obs.n; i++) f[i] = (f[i]! - ch.pred[i]!) / step;
+    J.push(f);
+  }
+  const grad = new Float64Array(nF);
+  const A = new Float64Array(nA * nA);
+  for (let i = 0; i < obs.n; i++) {
+    const g = errorSd(pop.residual, obs.output[i]!, ch.pred[i]!);
+    const w = 1 / (g * g);
+    for (let m = 0; m < nA; m++) for (let n = 0; n < nA; n++) A[m * nA + n]! += w * J[m]![i]! * J[n]![i]!;
+    for (let m = 0; m < nF; m++) grad[m]! += score[i]! * J[m]![i]!;
+  }
+  for (let r = 0; r < nR; r++) for (let q = 0; q < nR; q++) A[(nF + r) * nA + nF + q]! += omegaInverse[r * nR + q]!;
+  const { schur, response } = schurComplement(A, nF, nR);
+  return { grad, schur, response, randomJ: J.slice(nF) };
 }
 
 export function steppedValue(pop: Pick<Population, "mu" | "beta">, p: Stepped): number {

@@ -4,15 +4,13 @@
 // Its Monte Carlo standard error is the delta-method one, sqrt(var(w) / M) / mean(w), summed in quadrature
 // over subjects.
 import { cholesky, choleskyLogDet } from "../numeric/linalg.js";
-import { createRng, type Rng } from "../numeric/random.js";
+import type { Rng } from "../numeric/random.js";
+import { wait, type Steps } from "../threads/steps.js";
+import type { ChainRunner, Proposal, SubjectLogLik } from "./chain-runner.js";
 import type { SubjectChain } from "./chain.js";
 import type { Layout } from "./layout.js";
 import { factorise, priorLogDensity, type Population } from "./population.js";
 
-export interface Proposal {
-  mean: Float64Array[];
-  covariance: Float64Array[];
-}
 
 export interface LogLikelihood {
   value: number;
@@ -23,52 +21,58 @@ export interface LogLikelihood {
 
 const NU = 5;
 
-export function importanceLogLik(layout: Layout, chains: SubjectChain[], pop: Population, proposal: Proposal, samples: number, seed: number): LogLikelihood {
+/**
+ * Subject `ch`'s log-likelihood from `samples` draws of its own stream `rng`, proposal centred on `mean` with
+ * covariance `covariance` (the conditional ones from the chains).
+ */
+export function subjectLogLik(layout: Layout, ch: SubjectChain, pop: Population, mean: Float64Array, covariance: Float64Array, samples: number, rng: Rng): SubjectLogLik {
   const nR = layout.random.length;
-  const rng = createRng(seed);
+  const pred = new Float64Array(ch.predictor.obs.n);
+  if (nR === 0) return { value: ch.evaluate(pop, new Float64Array(0), pred), variance: 0 };
   const factors = factorise(pop, nR);
+  const L = proposalFactor(covariance, pop, nR);
+  const logDetL = 0.5 * choleskyLogDet(L, nR);
+  const m = mean;
+  const logW = new Float64Array(samples);
+  const phi = new Float64Array(nR);
+  const z = new Float64Array(nR);
+  for (let s = 0; s < samples; s++) {
+    const scale = Math.sqrt(NU / chiSquare(rng, NU));
+    for (let r = 0; r < nR; r++) z[r] = rng.normal();
+    let quad = 0;
+    for (let r = 0; r < nR; r++) {
+      let v = 0;
+      for (let q = 0; q <= r; q++) v += L[r * nR + q]! * z[q]!;
+      phi[r] = m[r]! + scale * v;
+      quad += (scale * z[r]!) ** 2; // (phi - m)^T C^-1 (phi - m)
+    }
+    const logQ = logStudent(quad, nR, logDetL);
+    const ll = ch.evaluate(pop, phi, pred);
+    logW[s] = ll + priorLogDensity(layout, ch.mean(pop), factors, phi) - logQ;
+  }
+  let max = -Infinity;
+  for (const w of logW) if (w > max) max = w;
+  let s1 = 0;
+  let s2 = 0;
+  for (const w of logW) {
+    const e = Math.exp(w - max);
+    s1 += e;
+    s2 += e * e;
+  }
+  const meanW = s1 / samples;
+  const varW = s2 / samples - meanW * meanW;
+  return { value: max + Math.log(meanW), variance: Math.max(0, varW) / samples / (meanW * meanW) };
+}
+
+/** The sum over subjects, in subject order (`runner` computes each subject's part on its own stream). */
+export function* importanceLogLik(runner: ChainRunner, pop: Population, proposal: Proposal, samples: number, seed: number): Steps<LogLikelihood> {
+  const parts = yield* wait(runner.importance(pop, proposal, samples, seed));
   let value = 0;
   let variance = 0;
-  const pred = new Float64Array(Math.max(0, ...chains.map((c) => c.predictor.obs.n)));
-  chains.forEach((ch, i) => {
-    if (nR === 0) {
-      value += ch.evaluate(pop, new Float64Array(0), pred);
-      return;
-    }
-    const L = proposalFactor(proposal.covariance[i]!, pop, nR);
-    const logDetL = 0.5 * choleskyLogDet(L, nR);
-    const m = proposal.mean[i]!;
-    const logW = new Float64Array(samples);
-    const phi = new Float64Array(nR);
-    const z = new Float64Array(nR);
-    for (let s = 0; s < samples; s++) {
-      const scale = Math.sqrt(NU / chiSquare(rng, NU));
-      for (let r = 0; r < nR; r++) z[r] = rng.normal();
-      let quad = 0;
-      for (let r = 0; r < nR; r++) {
-        let v = 0;
-        for (let q = 0; q <= r; q++) v += L[r * nR + q]! * z[q]!;
-        phi[r] = m[r]! + scale * v;
-        quad += (scale * z[r]!) ** 2; // (phi - m)^T C^-1 (phi - m)
-      }
-      const logQ = logStudent(quad, nR, logDetL);
-      const ll = ch.evaluate(pop, phi.subarray(0), pred.subarray(0, ch.predictor.obs.n));
-      logW[s] = ll + priorLogDensity(layout, ch.mean(pop), factors, phi) - logQ;
-    }
-    let max = -Infinity;
-    for (const w of logW) if (w > max) max = w;
-    let s1 = 0;
-    let s2 = 0;
-    for (const w of logW) {
-      const e = Math.exp(w - max);
-      s1 += e;
-      s2 += e * e;
-    }
-    const meanW = s1 / samples;
-    value += max + Math.log(meanW);
-    const varW = s2 / samples - meanW * meanW;
-    variance += Math.max(0, varW) / samples / (meanW * meanW);
-  });
+  for (const p of parts) {
+    value += p.value;
+    variance += p.variance;
+  }
   return { value, mcSe: Math.sqrt(variance), samples };
 }
 

@@ -3,21 +3,26 @@
 // the dimension is the number of random effects (2 to 5).
 import type { SubjectChain } from "./chain.js";
 import type { Layout } from "./layout.js";
-import { factorise, priorQuadratic, type Population } from "./population.js";
+import { priorQuadratic, type Population, type PopulationFactors } from "./population.js";
+import { wait, type Steps } from "../threads/steps.js";
+import type { ChainRunner } from "./chain-runner.js";
 
-export function conditionalModes(layout: Layout, chains: SubjectChain[], pop: Population, start: Float64Array[], spread: Float64Array[]): Float64Array[] {
+/** The conditional modes of every subject, in subject order (`runner` searches each). */
+export function* conditionalModes(runner: ChainRunner, pop: Population, start: Float64Array[], spread: Float64Array[]): Steps<Float64Array[]> {
+  return yield* wait(runner.modes(pop, start, spread));
+}
+
+/** Subject `ch`'s mode from `start`, first steps the size of its conditional SDs (`spread`, nR x nR). */
+export function subjectMode(layout: Layout, ch: SubjectChain, pop: Population, factors: PopulationFactors, start: Float64Array, spread: Float64Array): Float64Array {
   const nR = layout.random.length;
-  if (nR === 0) return chains.map(() => new Float64Array(0));
-  const factors = factorise(pop, nR);
-  return chains.map((ch, i) => {
-    const pred = new Float64Array(ch.predictor.obs.n);
-    const objective = (phi: Float64Array) => {
-      const ll = ch.evaluate(pop, phi, pred);
-      return Number.isFinite(ll) ? -(ll + priorQuadratic(layout, ch.mean(pop), factors, phi)) : Infinity;
-    };
-    const step = Float64Array.from({ length: nR }, (_, r) => Math.max(Math.sqrt(Math.max(spread[i]![r * nR + r]!, 0)), 0.05 * Math.sqrt(pop.omega[r * nR + r]!), 1e-6));
-    return nelderMead(objective, start[i]!, step, 60 * nR + 60, 1e-8);
-  });
+  if (nR === 0) return new Float64Array(0);
+  const pred = new Float64Array(ch.predictor.obs.n);
+  const objective = (phi: Float64Array) => {
+    const ll = ch.evaluate(pop, phi, pred);
+    return Number.isFinite(ll) ? -(ll + priorQuadratic(layout, ch.mean(pop), factors, phi)) : Infinity;
+  };
+  const step = Float64Array.from({ length: nR }, (_, r) => Math.max(Math.sqrt(Math.max(spread[r * nR + r]!, 0)), 0.05 * Math.sqrt(pop.omega[r * nR + r]!), 1e-6));
+  return nelderMead(objective, start, step, 60 * nR + 60, 1e-8);
 }
 
 export function nelderMead(f: (x: Float64Array) => number, x0: Float64Array, step: Float64Array, maxEvals: number, ftol: number): Float64Array {

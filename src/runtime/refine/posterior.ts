@@ -1,10 +1,12 @@
 // After convergence: the chains keep running at the final population values, and their states give each
 // subject's conditional distribution p(phi_i | y_i): its mean and covariance on the transformed scale (the
 // importance-sampling proposal), the conditional mean of the natural-scale parameters, and the Louis samples.
-import type { Rng } from "../numeric/random.js";
+import { wait, type Steps } from "../threads/steps.js";
 import { adaptScales, type KernelCounts, type SubjectChain, type WalkScales } from "./chain.js";
+import type { ChainRunner } from "./chain-runner.js";
 import type { Louis } from "./fisher.js";
 import type { Layout } from "./layout.js";
+import { STREAM } from "./streams.js";
 import { factorise, naturalParams, type Population } from "./population.js";
 
 export interface Conditional {
@@ -14,17 +16,18 @@ export interface Conditional {
   naturalMean: Float64Array[];
 }
 
-export function runPosterior(
+export function* runPosterior(
+  runner: ChainRunner,
   layout: Layout,
   chains: SubjectChain[],
   pop: Population,
   kernels: KernelCounts,
   scales: WalkScales,
-  rng: Rng,
+  seed: number,
   iterations: number,
   louis: Louis | null,
   louisEvery: number,
-): Conditional {
+): Steps<Conditional> {
   const nR = layout.random.length;
   const nC = layout.components.length;
   const factors = factorise(pop, nR);
@@ -32,10 +35,11 @@ export function runPosterior(
   const sum2 = chains.map(() => new Float64Array(nR * nR));
   const sumPsi = chains.map(() => new Float64Array(nC));
   const psi = new Float64Array(nC);
-  for (const ch of chains) ch.refresh(pop);
+  yield* wait(runner.refresh(pop));
   for (let k = 0; k < iterations; k++) {
+    const sampling = louis !== null && k % louisEvery === 0;
+    const samples = yield* wait(runner.sweep(pop, factors, kernels, scales, { seed, phase: STREAM.posterior, iteration: k }, sampling));
     chains.forEach((ch, i) => {
-      ch.sweep(pop, factors, kernels, scales, rng);
       const phi = ch.phi;
       for (let r = 0; r < nR; r++) {
         sum[i]![r]! += phi[r]!;
@@ -43,7 +47,7 @@ export function runPosterior(
       }
       naturalParams(layout, ch.mean(pop), phi, psi);
       for (let c = 0; c < nC; c++) sumPsi[i]![c]! += psi[c]!;
-      if (louis && k % louisEvery === 0) louis.addSample(i, ch);
+      if (sampling) louis.add(i, samples[i]!);
     });
     adaptScales(scales);
   }

@@ -1,7 +1,10 @@
 // `refine`: from the weak-form first guess to the maximum-likelihood estimate by SAEM, then what a modeller
 // reads after a Monolix run: individual estimates (conditional means and modes), the log-likelihood by
 // importance sampling, standard errors by Louis' principle, and the convergence trace.
-import type { Dataset } from "../data/dataset.js";
+import type { Dataset, Subject } from "../data/dataset.js";
+import { runSync, wait, type Steps } from "../threads/steps.js";
+import type { ChainRunner } from "./chain-runner.js";
+import { LocalRunner } from "./subject-tasks.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
 import { SubjectChain } from "./chain.js";
@@ -12,7 +15,7 @@ import { medianStandardisedRms, POOR_START_RMS, pooledStart } from "./pooled-sta
 import { effectValues, subjectMean } from "./effects.js";
 import { conditionalModes } from "./modes.js";
 import type { Population } from "./population.js";
-import { runPosterior } from "./posterior.js";
+import { runPosterior, type Conditional } from "./posterior.js";
 import { SubjectPredictor } from "./predict.js";
 import type { ResidualParams } from "./residual.js";
 import type { RefinedFit, RefinedParameter } from "../fit-result.js";
@@ -64,6 +67,36 @@ export function refineWithInternals(
   firstGuess: FitResult | undefined,
   options: RefineOptions = {},
 ): { refined: RefinedFit; internals: RefineInternals } {
+  return runSync(refineSteps(model, data, firstGuess, options, (probe) => new LocalRunner(probe.layout, probe.chains)));
+}
+
+/** What the choice of a runner sees: the chains, started, and the seconds of one solve of every subject. */
+export interface RunnerProbe {
+  layout: Layout;
+  chains: SubjectChain[];
+  subjects: Subject[];
+  /** Wall seconds of one solve per subject (the second pass, past the first compilations). */
+  solveSeconds: number;
+  /** Solves per subject and SAEM iteration (the kernels' proposals). */
+  solvesPerIteration: number;
+  /** Iterations SAEM will at least run. */
+  iterations: number;
+}
+
+/** A runner and what it says about itself (`RefinedFit.settings.workers`), closed when the refinement ends. */
+export type ChosenRunner = ChainRunner & { threads?: number; close?: () => Promise<void> };
+
+/**
+ * The refinement as steps (threads/steps.ts): `choose` picks where the per-subject work runs once the chains have
+ * started; the numbers are the same wherever it runs.
+ */
+export function* refineSteps(
+  model: CompiledModel,
+  data: Dataset,
+  firstGuess: FitResult | undefined,
+  options: RefineOptions,
+  choose: (probe: RunnerProbe) => ChosenRunner | Promise<ChosenRunner>,
+): Steps<{ refined: RefinedFit; internals: RefineInternals }> {
   const started = performance.now();
   const meta = model.meta;
   const layout = buildLayout(model, data, firstGuess);
@@ -121,19 +154,38 @@ export function refineWithInternals(
       },
     };
   })();
-  const run = runSaem(layout, chains, pop, startPhi, settings, options.onProgress);
-  phase.mark("saem");
-  const final = run.population;
-  const louis = options.standardErrors === false ? null : new Louis(layout, final, chains.length);
+  // The chains start solved; the second pass of solves is timed for `choose` (the first pays the compilations).
+  chains.forEach((ch, i) => ch.start(pop, startPhi[i]!));
+  const probeStarted = performance.now();
+  for (const ch of chains) ch.refresh(pop);
+  const solveSeconds = (performance.now() - probeStarted) / 1000;
+  const k = settings.kernels;
+  const runner = yield* wait(
+    choose({ layout, chains, subjects, solveSeconds, solvesPerIteration: k.independent + nR * k.componentwise + k.joint, iterations: settings.burnIn + settings.exploration + settings.smoothing }),
+  );
+  phase.mark("start");
+  let run: SaemRun;
+  let conditional: Conditional;
+  let logLikelihood: RefinedFit["logLikelihood"];
+  let modes: Float64Array[] | null;
+  let louis: Louis | null;
   const posteriorIterations = options.posteriorIterations ?? 50;
-  const conditional = runPosterior(layout, chains, final, POSTERIOR_KERNELS, run.scales, run.rng, posteriorIterations, louis, 1);
-  phase.mark("posterior");
-  const proposal = { mean: conditional.mean, covariance: conditional.covariance };
   const importanceSamples = options.importanceSamples ?? 300;
-  const logLikelihood = importanceLogLik(layout, chains, final, proposal, importanceSamples, settings.seed + 1);
-  phase.mark("importanceSampling");
-  const modes = options.modes === false ? null : conditionalModes(layout, chains, final, conditional.mean, conditional.covariance);
-  phase.mark("modes");
+  try {
+    run = yield* runSaem(runner, layout, chains, pop, settings, options.onProgress);
+    phase.mark("saem");
+    louis = options.standardErrors === false ? null : new Louis(layout, run.population, chains.length);
+    conditional = yield* runPosterior(runner, layout, chains, run.population, POSTERIOR_KERNELS, run.scales, settings.seed, posteriorIterations, louis, 1);
+    phase.mark("posterior");
+    logLikelihood = yield* importanceLogLik(runner, run.population, { mean: conditional.mean, covariance: conditional.covariance }, importanceSamples, settings.seed);
+    phase.mark("importanceSampling");
+    modes = options.modes === false ? null : yield* conditionalModes(runner, run.population, conditional.mean, conditional.covariance);
+    phase.mark("modes");
+  } finally {
+    if (runner.close) yield* wait(runner.close());
+  }
+  const final = run.population;
+  const proposal = { mean: conditional.mean, covariance: conditional.covariance };
 
   const se = louis ? louis.covariance() : null;
   phase.mark("fisher");
@@ -213,7 +265,7 @@ export function refineWithInternals(
     individual[s.id] = { mean, mode };
   });
 
-  const k = layout.components.length + layout.effects.length + nR + Object.keys(omegaCorrelation).length + final.residual.kind.reduce((a, kind) => a + (kind === "combined" ? 2 : 1), 0);
+  const nParams = layout.components.length + layout.effects.length + nR + Object.keys(omegaCorrelation).length + final.residual.kind.reduce((a, kind) => a + (kind === "combined" ? 2 : 1), 0);
   const trace = traceOf(layout, run, meta.observations.map((o) => o.name));
   const refined: RefinedFit = {
     method: "SAEM",
@@ -226,11 +278,11 @@ export function refineWithInternals(
     omegaCorrelation,
     residual,
     logLikelihood,
-    aic: -2 * logLikelihood.value + 2 * k,
-    bic: -2 * logLikelihood.value + Math.log(subjects.length) * k,
+    aic: -2 * logLikelihood.value + 2 * nParams,
+    bic: -2 * logLikelihood.value + Math.log(subjects.length) * nParams,
     individual,
     trace,
-    settings: { ...settings, posteriorIterations, importanceSamples, solves: chains.reduce((a, c) => a + c.predictor.solves, 0), phaseSeconds: phase.seconds },
+    settings: { ...settings, posteriorIterations, importanceSamples, solves: chains.reduce((a, c) => a + c.predictor.solves, 0), phaseSeconds: phase.seconds, workers: runner.threads ?? 0 },
     notes,
   };
   return { refined, internals: { layout, run, proposal } };

@@ -2,8 +2,10 @@
 // burn-in (chains only), exploration (step gamma = 1, simulated annealing of the variances) and smoothing
 // (gamma_k = 1/k^0.7). Each iteration: a sweep of the MH kernels per subject, the statistics of the new states, the
 // stochastic approximation, the closed-form M-step, and the step of the parameters without variability.
-import { createRng, type Rng } from "../numeric/random.js";
+import { wait, type Steps } from "../threads/steps.js";
 import { adaptScales, newWalkScales, SubjectChain, type KernelCounts, type WalkScales } from "./chain.js";
+import type { ChainRunner } from "./chain-runner.js";
+import { STREAM } from "./streams.js";
 import { EffectRegression } from "./effects.js";
 import { FixedStep } from "./fixed-step.js";
 import { toNatural, type Layout } from "./layout.js";
@@ -64,26 +66,24 @@ export interface SaemRun {
   trace: TracePoint[];
   chains: SubjectChain[];
   scales: WalkScales;
-  rng: Rng;
 }
 
-export function runSaem(
+/** SAEM from `start`, the chains already started (at their first states, solved at `start`). */
+export function* runSaem(
+  runner: ChainRunner,
   layout: Layout,
   chains: SubjectChain[],
   start: Population,
-  startPhi: Float64Array[],
   settings: SaemSettings,
   onIteration?: (k: number, total: number) => void,
-): SaemRun {
-  const rng = createRng(settings.seed);
+): Steps<SaemRun> {
   const nR = layout.random.length;
   const N = chains.length;
   const pop = clonePopulation(start);
   const scales = newWalkScales(Float64Array.from({ length: nR }, (_, r) => Math.sqrt(pop.omega[r * nR + r]!)));
-  chains.forEach((ch, i) => ch.start(pop, startPhi[i]!));
   let factors = factorise(pop, nR);
   for (let k = 0; k < settings.burnIn; k++) {
-    for (const ch of chains) ch.sweep(pop, factors, settings.kernels, scales, rng);
+    yield* wait(runner.sweep(pop, factors, settings.kernels, scales, { seed: settings.seed, phase: STREAM.burnIn, iteration: k }));
     adaptScales(scales);
   }
   const S = newStats(nR, pop.residual.kind.length, layout.effects.length);
@@ -99,7 +99,7 @@ export function runSaem(
   for (let k = 1; k <= explored + smoothing; k++) {
     const exploring = k <= explored;
     const gamma = exploring ? 1 : 1 / Math.pow(k - explored, SMOOTHING_EXPONENT);
-    for (const ch of chains) ch.sweep(pop, factors, settings.kernels, scales, rng);
+    yield* wait(runner.sweep(pop, factors, settings.kernels, scales, { seed: settings.seed, phase: STREAM.saem, iteration: k }));
     adaptScales(scales);
     approximate(S, currentStats(chains, pop, nR), gamma);
     mStep(layout, S, N, pop, exploring ? settings.anneal : null, chains, gamma, regression);
@@ -107,7 +107,7 @@ export function runSaem(
     if (layout.stepped.length > 0) {
       // The averaged statistics move with the chains' states, or the next M-step would pull mu back to where
       // the states were before x moved (this lag kept b 1% off the exact ML of the linear test model).
-      const shifts = fixedStep.step(chains, pop, factors.inverse, exploring ? FIXED_EXPLORATION_STEP : gamma);
+      const shifts = yield* fixedStep.step(runner, chains, pop, factors.inverse, exploring ? FIXED_EXPLORATION_STEP : gamma);
       for (const [ch, v] of shifts) shiftStats(S, ch.phi, ch.covariates, v, nR);
     } else for (const ch of chains) ch.rescore(pop.residual);
     let complete = 0;
@@ -121,7 +121,7 @@ export function runSaem(
   // keep moving along flat directions; their average has the variance that 1/k steps would give).
   const tail = trace.slice(trace.length - Math.max(1, Math.floor(smoothing / 2)));
   const averaged = averagePopulation(tail.map((t) => t.population));
-  return { population: averaged, trace, chains, scales, rng };
+  return { population: averaged, trace, chains, scales };
 }
 
 /**

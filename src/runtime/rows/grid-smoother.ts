@@ -150,8 +150,11 @@ function sameTimes(a: Float64Array, b: Float64Array): boolean {
 }
 
 /**
- * The shared form of this grid once it has been seen twice (a grid met only
- * once is cheaper to solve directly than to transform), else null.
+ * The shared form of this grid, or null when it is too ill-conditioned. Built at
+ * the grid's first sight, though a grid met only once is a little cheaper to
+ * solve directly: the solver must not depend on which subjects came before (the
+ * two agree only up to rounding), or a split of the subjects over worker
+ * threads (estimate/fit-async.ts) would change the numbers.
  */
 export function sharedGrid(basis: UniformCubicBasis, times: Float64Array): SharedGrid | null {
   for (const e of cache) {
@@ -160,13 +163,13 @@ export function sharedGrid(basis: UniformCubicBasis, times: Float64Array): Share
     if (e.grid === undefined) e.grid = SharedGrid.build(basis, times);
     return e.grid;
   }
-  const entry: CacheEntry = { times: Float64Array.from(times), segments: basis.segments, t0: basis.t0, t1: basis.t1, seen: 1, grid: undefined };
+  const entry: CacheEntry = { times: Float64Array.from(times), segments: basis.segments, t0: basis.t0, t1: basis.t1, seen: 1, grid: SharedGrid.build(basis, times) };
   if (cache.length < CACHE_SIZE) cache.push(entry);
   else {
     cache[nextSlot] = entry;
     nextSlot = (nextSlot + 1) % CACHE_SIZE;
   }
-  return null;
+  return entry.grid ?? null;
 }
 
 /** The shared form of this grid if it is already built (no bookkeeping): a weighted refit reuses its basis values. */

@@ -56,10 +56,11 @@ const beta = (r: RefinedFit, name: string) => r.covariateEffects![name]!.estimat
 
 describe("refine on the real sets against R nlme", () => {
   describe("BodyWeight (examples/bodyweight.nlme) against R's M1: the same model, diet effects on r and on log W(0)", () => {
-    // Measured (seed 1): r_D1 0.001342 (R 0.001363, -1.5%), r_D2 0.001992 (0.002004, -0.6%), r_D3 0.001268
-    // (0.001269, -0.1%); W0_D1 251.78 (R 251.61, +0.07%), beta_W0_Diet_D2 0.58002 (R's lW0.DietD2 0.58027),
-    // beta_W0_Diet_D3 0.69279 (0.69342); omega of log W(0) 0.0741 (R 0.0743); log-likelihood -576.39 (Monte Carlo
-    // s.e. 0.12) against R's -576.25. (Before SAEM took the W(0) diet effects, one W(0) varied over all rats:
+    // Measured (seed 1, per-subject random streams): r_D1 0.001344 (R 0.001363, -1.4%), r_D2 0.002018 (0.002004,
+    // +0.7%), r_D3 0.001287 (0.001269, +1.4%); W0_D1 251.81 (R 251.61, +0.08%), beta_W0_Diet_D2 0.5788 (R's
+    // lW0.DietD2 0.58027), beta_W0_Diet_D3 0.6920 (0.69342); omega of log W(0) 0.0743 (R 0.0743); log-likelihood
+    // -576.11 (Monte Carlo s.e. 0.17) against R's -576.25. (One stream for all subjects gave r_D2 0.001992, r_D3
+    // 0.001268, log-likelihood -576.39.) (Before SAEM took the W(0) diet effects, one W(0) varied over all rats:
     // omega 0.33 and log-likelihood -600.0.)
     const model = reference("bodyweight", "M1_exponential_growth");
     const ref = model.ode_form.population_parameters;
@@ -89,10 +90,11 @@ describe("refine on the real sets against R nlme", () => {
   describe("Cefamandole (examples/cefamandole.nlme, proportional error) against R's M1 (log-scale error)", () => {
     // R puts log-normal random effects on the biexponential's amplitudes and rates (lA1, lrc1, lA2, lrc2), the spec
     // on V, k10, k12, k21; proportional error on conc against R's additive error on log(conc). Measured (seed 1,
-    // from the log-scale mixed-model first guess): V 0.07452 (R 0.08498, -12.3%), k10 0.03111 (0.02895, +7.5%),
-    // k12 0.00832 (0.00615, +35%), k21 0.01615 (0.01385, +16.6%); Cl 0.002319 (-5.7%), Q 0.000620 (+18.6%), V2
-    // 0.03839 (+1.7%): every one inside R's 95% interval (6 subjects: the intervals are wide). Log-likelihood
-    // -206.34 (Monte Carlo s.e. 0.26) against R's -206.30 on the concentration scale. (Started from the former
+    // from the log-scale mixed-model first guess, per-subject random streams): V 0.07949 (R 0.08498, -6.5%), k10
+    // 0.02954 (0.02895, +2.0%), k12 0.00702 (0.00615, +14%), k21 0.01522 (0.01385, +9.9%); Cl 0.002348 (-4.5%), Q
+    // 0.000558 (+6.7%), V2 0.03666 (-2.9%): every one inside R's 95% interval (6 subjects: the intervals are wide).
+    // Log-likelihood -206.69 (Monte Carlo s.e. 0.14) against R's -206.30 on the concentration scale. (One stream
+    // for all subjects gave V 0.07452, k12 0.00832 (+35%), -206.34: the likelihood is flat along k12.) (Started from the former
     // first guess, medians of per-subject fits, k12 ended at +47% and k21 at +20%, outside the intervals.)
     const ref = reference("cefamandole", "M1_biexp_logscale").ode_form.population_parameters;
     let r: RefinedFit;
@@ -145,12 +147,12 @@ describe("refine on the real sets against R nlme", () => {
     // test/runtime/refine/real/tetracycline1_m1.nlme is R's M1 but for a random effect on ka (the language has
     // covariate terms only after a distribution). The weak-form fit of this latent-state model takes about 50 CPU
     // seconds, so SAEM starts at its typical values (ka 0.265, V 0.172, ke 0.595; no covariate effects on that path).
-    // Measured (seed 1): Cl tetrachel 0.1131 (R 0.1067, +6.0%), Cl tetracyn 0.0538 (0.0900, -40%), ka/V 1.93 and
-    // 1.50 (1.60, 1.34), ka 0.250 and 0.093 (0.583, 0.411), ke 0.870 (0.293): SAEM ends on the flip-flop side of
-    // the ridge ka = ke, where R's SEs are as large as the estimates (lKe 1.22, lKa 1.19), so every value is inside
-    // R's intervals. Log-likelihood -20.99 against R's -19.07 (1.9 units lower, although this model contains R's):
-    // another mode. From R's estimates SAEM reaches -19.58 (ka 0.43, ke 0.47, Cl 0.122 and 0.085), 0.5 below R's
-    // linearised value.
+    // Measured (seed 1, per-subject random streams): Cl tetrachel 0.1124 (R 0.1067, +5.3%), Cl tetracyn 0.0816
+    // (0.0900, -9.4%), ka/V 1.61 and 1.33 (1.60, 1.34), ka 0.326 and 0.195 (0.583, 0.411), ke 0.554 (0.293): SAEM
+    // ends on the flip-flop side of the ridge ka = ke, where R's SEs are as large as the estimates (lKe 1.22, lKa
+    // 1.19), so every value is inside R's intervals. Log-likelihood -19.56 against R's -19.07, the mode SAEM reaches
+    // from R's estimates (-19.58 there: ka 0.43, ke 0.47, Cl 0.122 and 0.085). With one stream for all subjects
+    // the run ended at ka 0.66, ke 0.29 (-19.33) and, before that, at ka 0.250, ke 0.870 (-20.99): the ridge is flat.
     const { r } = await refined("test/runtime/refine/real/tetracycline1_m1.nlme", "tetracycline1", { firstGuess: false, start: { ka: 0.265, V: 0.172, ke: 0.595 } });
     const ref = reference("tetracycline1", "M1_SSfol_formulation").ode_form.population_parameters;
     const [ka, V, ke] = [est(r, "ka"), est(r, "V"), est(r, "ke")];
