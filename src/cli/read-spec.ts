@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { readFileSync, statSync } from "node:fs";
 import { UsageError } from "./exit.js";
 
@@ -46,7 +47,10 @@ export function readTextFile(path: string, what: string, maxBytes: number, sizeH
   }
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    const bytes = readFileSync(path);
+    // A pure-ASCII file (most data files) decodes to the same string as latin1, without UTF-8's validation: a
+    // 38 MB CSV reads in about half the time.
+    text = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
   } catch (error) {
     refuse(path, error, what);
   }
