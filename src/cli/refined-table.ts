@@ -20,7 +20,14 @@ export function refinedTable(r: RefinedFit): string {
   const ll = r.logLikelihood;
   parts.push("", `log-likelihood ${ll.value.toFixed(2)} (importance sampling, Monte Carlo s.e. ${ll.mcSe.toFixed(2)}, ${ll.samples} samples per subject); AIC ${r.aic.toFixed(2)}, BIC ${r.bic.toFixed(2)}`);
   parts.push(pc.dim("typical values: the median of a log-normal parameter; omega: SD of its log (Monolix's convention)"));
-  parts.push(pc.dim("start: SAEM's start, the mean of the first guess's transformed individual values; omega start at least 0.3 (log scale; relative for normal parameters) so that the chains explore"));
+  const omegaStart = "omega start at least 0.3 (log scale; relative for normal parameters) so that the chains explore";
+  const startLegend =
+    r.startedFrom === "first guess"
+      ? `start: SAEM's start, the mean of the first guess's transformed individual values; ${omegaStart}`
+      : r.startedFrom === "naive" || r.startedFrom === "given"
+        ? `start: SAEM's start (${r.startedFrom}); ${omegaStart}`
+        : `start: the mean of the first guess's transformed individual values; SAEM itself started from a ${r.startedFrom} (see the notes)`;
+  parts.push(pc.dim(startLegend));
   for (const note of r.notes) parts.push(`${pc.dim("note:")} ${note}`);
   return `${parts.join("\n")}\n`;
 }

@@ -140,7 +140,7 @@ export function* refineSteps(
     return phi;
   });
 
-  if (!options.naive && !options.start && firstGuess) polishPoorStart(model, data, layout, chains, pop, startPhi, subjects, notes);
+  const polished = !options.naive && !options.start && firstGuess ? polishPoorStart(model, data, layout, chains, pop, startPhi, subjects, notes) : false;
 
   const phase = (() => {
     let last = performance.now();
@@ -271,7 +271,7 @@ export function* refineSteps(
     method: "SAEM",
     seconds: (performance.now() - started) / 1000,
     seed: settings.seed,
-    startedFrom: options.naive ? "naive" : options.start ? "given" : "first guess",
+    startedFrom: options.naive ? "naive" : options.start ? "given" : polished ? POOLED_START : "first guess",
     t0: layout.t0,
     parameters,
     ...(layout.effects.length > 0 ? { covariateEffects } : {}),
@@ -288,6 +288,9 @@ export function* refineSteps(
   return { refined, internals: { layout, run, proposal } };
 }
 
+/** `RefinedFit.startedFrom` when SAEM started from a pooled ODE fit instead of the first guess. */
+export const POOLED_START = "pooled ODE fit (the first guess was off the data)";
+
 /**
  * When the first guess's individual predictions do not describe the data, SAEM starts from a pooled ODE fit of the
  * typical values (pooled-start.ts); the normal components' omegas are then floored relative to their new values,
@@ -302,10 +305,10 @@ function polishPoorStart(
   startPhi: Float64Array[],
   subjects: Dataset["subjects"],
   notes: string[],
-): void {
+): boolean {
   chains.forEach((ch, i) => ch.start(pop, startPhi[i]!));
   const rms = medianStandardisedRms(chains, pop.residual);
-  if (!(rms > POOR_START_RMS)) return;
+  if (!(rms > POOR_START_RMS)) return false;
   const row = new Map(subjects.map((s, i) => [s.id, i]));
   const initial = new Map<number, Map<number, number>>();
   layout.components.forEach((c, ci) => {
@@ -324,7 +327,7 @@ function polishPoorStart(
   });
   if (!polished) {
     notes.push(`the first guess's individual predictions are ${rms.toFixed(1)} residual SDs off the data (median RMS) and a pooled ODE fit of the typical values did not improve on it: SAEM starts from the first guess`);
-    return;
+    return false;
   }
   const nR = layout.random.length;
   layout.random.forEach((c, r) => {
@@ -334,6 +337,7 @@ function polishPoorStart(
   notes.push(
     `the first guess's individual predictions are ${polished.rmsBefore.toFixed(1)} residual SDs off the data (median RMS; the quality check's poor-fit line is ${POOR_START_RMS}): SAEM starts from a pooled ODE fit of the typical values (-2 log-likelihood ${polished.objectiveBefore.toFixed(1)} -> ${polished.objectiveAfter.toFixed(1)}, as Monolix's auto-init) followed by rounds of individual fits (iterative two-stage; ${polished.rmsAfter.toFixed(1)} residual SDs there)`,
   );
+  return true;
 }
 
 function fisherName(layout: Layout, outputs: string[], p: FisherParam): string {

@@ -14,6 +14,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadModel } from "../../../src/cli/load-model.js";
+import { refinedTable } from "../../../src/cli/refined-table.js";
+import { POOLED_START } from "../../../src/runtime/refine/refine.js";
 import { loadData } from "../../../src/runtime/data/load-data.js";
 import { estimate } from "../../../src/runtime/model-entry.js";
 import { refine, type RefineOptions } from "../../../src/runtime/refine/refine.js";
@@ -128,7 +130,11 @@ describe("refine on the real sets against R nlme", () => {
     // values (our random effects are on a and L(152), R's on Asym and R0: R's linearised -194.3 is of another model).
     const { r, guess } = await refined("test/runtime/refine/real/spruce.nlme", "spruce");
     // While the weak form gives this poor start, refine must have said that it replaced it.
-    if (guess!.parameters["k"]!.estimate < 0.001) expect(r.notes.some((n) => n.includes("pooled ODE fit"))).toBe(true);
+    if (guess!.parameters["k"]!.estimate < 0.001) {
+      expect(r.notes.some((n) => n.includes("pooled ODE fit"))).toBe(true);
+      expect(r.startedFrom).toBe(POOLED_START);
+      expect(refinedTable(r)).toContain("SAEM itself started from a pooled ODE fit");
+    }
     const ref = reference("spruce", "M_SSasymp_ozone").ode_form.population_parameters;
     const k = est(r, "k");
     const a = est(r, "a");
