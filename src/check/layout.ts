@@ -26,6 +26,8 @@ export interface FlatDictionary {
   over: number[];
   degree: number;
   constant: boolean;
+  /** Its number of terms, counted before expanding (over MAX_DICTIONARY_TERMS: `terms` is left empty, N2010). */
+  termCount: number;
   terms: DictionaryTerm[];
 }
 
@@ -88,6 +90,20 @@ export function dictionaryConstant(decl: DictionaryDecl): boolean | undefined {
   return undefined;
 }
 
+/**
+ * Terms a dictionary may have. Each is one coefficient per state it drives and a column of every subject's rows, so
+ * far below this the selection is already slow; past it the expansion alone would exhaust memory (20 states at
+ * degree 9 have 10 million monomials).
+ */
+export const MAX_DICTIONARY_TERMS = 5000;
+
+/** The number of monomials of degree 1..`degree` over n variables (plus the constant): C(n + degree, degree) - 1 (+1). */
+export function polynomialTermCount(n: number, degree: number, constant: boolean): number {
+  let c = 1;
+  for (let d = 1; d <= degree && c <= Number.MAX_SAFE_INTEGER; d++) c = (c * (n + d)) / d;
+  return c - (constant ? 0 : 1);
+}
+
 /** Monomials up to `degree` over `over`, in graded order: 1, then x_j, then x_j x_k (j <= k), ... */
 export function polynomialTerms(over: number[], names: string[], degree: number, constant: boolean): DictionaryTerm[] {
   const terms: DictionaryTerm[] = constant ? [{ name: "1", factors: [] }] : [];
@@ -130,7 +146,9 @@ export function buildLayout(ast: ModelFile): Layout {
     const degree = dictionaryDegree(decl) ?? 1;
     const constant = dictionaryConstant(decl) ?? true;
     const names = over.map((i) => states[i]!.name);
-    dictionaries.set(decl.name.text, { name: decl.name.text, decl, over, degree, constant, terms: polynomialTerms(over, names, degree, constant) });
+    const termCount = polynomialTermCount(over.length, degree, constant);
+    const terms = termCount <= MAX_DICTIONARY_TERMS ? polynomialTerms(over, names, degree, constant) : [];
+    dictionaries.set(decl.name.text, { name: decl.name.text, decl, over, degree, constant, termCount, terms });
   }
 
   const parameters: FlatParameter[] = [];

@@ -5,7 +5,7 @@ import { quoteList, suggest } from "../diagnostics/suggest.js";
 import type { Expr } from "../syntax/ast.js";
 import type { CheckContext, Rule } from "./context.js";
 import { isSlice, walkExpr } from "./expressions.js";
-import { dictionaryConstant, dictionaryDegree } from "./layout.js";
+import { dictionaryConstant, dictionaryDegree, MAX_DICTIONARY_TERMS } from "./layout.js";
 import { checkIndex } from "./report-index-usage.js";
 import { kindWords } from "./scope.js";
 import { forEachExpression } from "./visit.js";
@@ -58,6 +58,18 @@ function reportDictionaryDecls(ctx: CheckContext): void {
     const degreeArg = (d.args ?? []).find((a) => a?.name?.text === "degree");
     if (degreeArg && dictionaryDegree(d) === undefined) {
       ctx.report({ severity: "error", code: "N2010", message: "the degree of a polynomial dictionary must be a whole number of at least 1", span: degreeArg.value?.span ?? degreeArg.span, label: "not a whole number >= 1" });
+    }
+    const flat = ctx.facts.layout?.dictionaries.get(d.name.text);
+    if (flat && flat.decl === d && flat.termCount > MAX_DICTIONARY_TERMS) {
+      const count = flat.termCount > 1e15 ? "over 10^15" : flat.termCount.toLocaleString("en-US");
+      ctx.report({
+        severity: "error",
+        code: "N2010",
+        message: `the dictionary \`${d.name.text}\` has ${count} terms (degree ${flat.degree} over ${flat.over.length} states): at most ${MAX_DICTIONARY_TERMS.toLocaleString("en-US")} can be estimated`,
+        span: degreeArg?.value?.span ?? degreeArg?.span ?? d.span,
+        label: `${count} terms`,
+        help: "lower the degree, or build the dictionary over fewer states",
+      });
     }
     const constantArg = (d.args ?? []).find((a) => a?.name?.text === "constant");
     if (constantArg && dictionaryConstant(d) === undefined) {

@@ -247,7 +247,8 @@ export const checkCodes: Record<string, CodeInfo> = {
     title: "invalid dictionary",
     explanation:
       "A dictionary is `polynomial(states..., degree = N, constant = true|false)` over declared states, with a whole degree " +
-      "of at least 1 (default 1) and an optional constant term (default true).",
+      "of at least 1 (default 1) and an optional constant term (default true). Its terms are every monomial up to " +
+      "that degree, C(n + degree, degree) of them over n states, each a coefficient per state: at most 5,000 terms.",
   },
   N2011: {
     title: "parameter not used in the dynamics",
