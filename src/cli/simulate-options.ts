@@ -11,6 +11,12 @@ import { readTextFile } from "./read-spec.js";
 
 /** Rows of CSV past which the file would not fit in one string (and no fit would read it). */
 export const MAX_ROWS = 20_000_000;
+
+/**
+ * Subjects per simulated file. Each is an ODE solve (about 36 us for a one-compartment model at one time, so a million
+ * take half a minute); ten million ran for minutes with nothing to show for it.
+ */
+export const MAX_SUBJECTS = 1_000_000;
 export const MAX_TIMES = 1_000_000;
 /** Parameters, SDs and noise levels past this overflow once squared; no real model needs them. */
 const MAX_MAGNITUDE = 1e100;

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { io } from "../io.js";
 import { InputError, UsageError } from "../exit.js";
 import { checkOutputFile, writeOutputFile } from "../output.js";
-import { MAX_ROWS, parseNoise, parseParams, parseTimes, readJsonOption, type NoiseSpec } from "../simulate-options.js";
+import { MAX_ROWS, MAX_SUBJECTS, parseNoise, parseParams, parseTimes, readJsonOption, type NoiseSpec } from "../simulate-options.js";
 
 interface SimulateCommandOptions {
   params: string;
@@ -35,6 +35,7 @@ export function registerSimulate(program: Command): void {
     .action(async (spec: string, options: SimulateCommandOptions) => {
       const params = parseParams(readJsonOption(options.params, "--params", '{"theta": {"r": 0.003}}'));
       const subjects = wholeNumber(options.subjects, "--subjects", 1);
+      if (subjects > MAX_SUBJECTS) throw new UsageError(`--subjects ${subjects} is more than ${MAX_SUBJECTS.toLocaleString("en-US")} subjects in one file`, "simulate several files with different --seed");
       const seed = wholeNumber(options.seed, "--seed", -Infinity);
       if (options.times !== undefined && params.times !== undefined) throw new UsageError("sampling times are given twice, in --times and in --params", "keep one of them");
       if (options.times === undefined && params.times === undefined) throw new UsageError("no sampling times", "give --times, e.g. --times 0:20:0.5 (or `times` in --params)");
