@@ -248,6 +248,17 @@ describe("issue 16: every input path hardened", () => {
     expect(again.stderr).not.toMatch(/N1001/);
   });
 
+  it("fuzz finding: a subject measured twice at one time fits (integral rows over replicates; fuzz seed 11, CSV case 699)", async () => {
+    // Tree 1 measured twice at day 484 instead of once at day 1372: 7 samples, so it takes integral rows.
+    const lines = orange.trimEnd().split("\n").filter((l) => !l.startsWith('"1",1372,'));
+    const at484 = lines.findIndex((l) => l.startsWith('"1",484,'));
+    const replicated = file("replicate.csv", [...lines.slice(0, at484 + 1), lines[at484]!, ...lines.slice(at484 + 1)].join("\n") + "\n");
+    const run = await runCli(["fit", "specs/logistic.nlme", "--data", replicated, "--json"]);
+    expect(run.stderr).not.toMatch(/internal/);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).parameters.r.estimate).toBeGreaterThan(0);
+  });
+
   it("fuzz findings: a long line of errors, a NUL in a path, one value 1e99 among hundreds", async () => {
     // Chevrotain's in-section recovery recursed once per error: 2,400 of them on one line overflowed the stack.
     const garbage = file("garbage-line.nlme", logistic.replace("q ~ random", `q${" + q*C".repeat(2400)} ~ random`));

@@ -11,11 +11,14 @@ export interface Pchip {
   d: Float64Array;
 }
 
-/** The interpolant through (x, y), x strictly increasing, at least 2 points. */
+/**
+ * The interpolant through (x, y), x non-decreasing. Replicates (samples at the same x: duplicate measurements) are
+ * one knot at their mean, since no curve passes through two values at one x and a zero-width interval would make
+ * the slopes 0/0.
+ */
 export function pchip(x: ArrayLike<number>, y: ArrayLike<number>): Pchip {
-  const n = x.length;
-  const X = Float64Array.from(x);
-  const Y = Float64Array.from(y);
+  const { X, Y } = mergeReplicates(x, y);
+  const n = X.length;
   const d = new Float64Array(n);
   if (n < 2) return { x: X, y: Y, d };
   const h = new Float64Array(n - 1);
@@ -69,4 +72,20 @@ export function pchipValue(p: Pchip, t: number): number {
   const s2 = s * s;
   const s3 = s2 * s;
   return (2 * s3 - 3 * s2 + 1) * p.y[lo]! + (s3 - 2 * s2 + s) * h * p.d[lo]! + (-2 * s3 + 3 * s2) * p.y[hi]! + (s3 - s2) * h * p.d[hi]!;
+}
+
+/** (x, y) with the runs of equal x replaced by one point at the mean of their y. */
+function mergeReplicates(x: ArrayLike<number>, y: ArrayLike<number>): { X: Float64Array; Y: Float64Array } {
+  const X = new Float64Array(x.length);
+  const Y = new Float64Array(x.length);
+  let m = 0;
+  for (let i = 0; i < x.length; ) {
+    let j = i;
+    let sum = 0;
+    while (j < x.length && x[j] === x[i]) sum += y[j++]!;
+    X[m] = x[i]!;
+    Y[m++] = sum / (j - i);
+    i = j;
+  }
+  return { X: X.subarray(0, m), Y: Y.subarray(0, m) };
 }
