@@ -8,7 +8,7 @@
 import type * as prettier from "prettier";
 import type * as TsMorph from "ts-morph";
 import type { FunctionDeclarationStructure, StatementStructures } from "ts-morph";
-import type { ModelIr, Transform } from "../ir/model.js";
+import type { CovariateEffectIr, ModelIr, Transform } from "../ir/model.js";
 import { formatNumber } from "../ir/print-expr.js";
 import { commentText, emitBody, type Body } from "./emit-body.js";
 import { literal, Raw, type Plain } from "./literal.js";
@@ -162,27 +162,16 @@ export async function printModule(ir: ModelIr, options: EmitOptions = {}): Promi
   }
   if (coefficients) statements.push(coefficients.declaration);
   // A continuous covariate effect's `value` is code: printed from the IR, not from the in-process function.
+  const withValueCode = <E>(effects: E[], irEffects: CovariateEffectIr[]): E[] =>
+    effects.map((e, i) => {
+      const effect = irEffects[i]!;
+      return effect.kind === "continuous" ? { ...e, value: new Raw(covariateValueCode(ir, effect)) } : e;
+    });
   const withCode = meta.parameters.map((q, j) =>
-    q.covariateEffects === undefined
-      ? q
-      : {
-          ...q,
-          covariateEffects: q.covariateEffects.map((e, i) => {
-            const effect = ir.parameters[j]!.covariateEffects![i]!;
-            return effect.kind === "continuous" ? { ...e, value: new Raw(covariateValueCode(ir, effect)) } : e;
-          }),
-        },
+    q.covariateEffects === undefined ? q : { ...q, covariateEffects: withValueCode(q.covariateEffects, ir.parameters[j]!.covariateEffects!) },
   );
   const statesWithCode = meta.states.map((st, k) =>
-    st.initialCovariateEffects === undefined
-      ? st
-      : {
-          ...st,
-          initialCovariateEffects: st.initialCovariateEffects.map((e, i) => {
-            const effect = ir.states[k]!.initialCovariateEffects![i]!;
-            return effect.kind === "continuous" ? { ...e, value: new Raw(covariateValueCode(ir, effect)) } : e;
-          }),
-        },
+    st.initialCovariateEffects === undefined ? st : { ...st, initialCovariateEffects: withValueCode(st.initialCovariateEffects, ir.states[k]!.initialCovariateEffects!) },
   );
   const metaPlain = { ...meta, states: statesWithCode, parameters: withCode.map((q) => coefficients?.call(q as ParameterMeta) ?? q) } as unknown as Plain;
   statements.push(

@@ -16,6 +16,7 @@ import { fit } from "../../../src/runtime/estimate/fit.js";
 import { median } from "../../../src/runtime/numeric/summary.js";
 import type { CompiledModel } from "../../../src/runtime/model.js";
 import type { FitResult } from "../../../src/runtime/fit-result.js";
+import { PK_ORAL_WT } from "../../../scripts/covariate-designs.js";
 
 function simulateAndFit(model: CompiledModel, spec: DatasetSpec): FitResult {
   const sim = simulateDatasetWithTruth(model, spec);
@@ -113,21 +114,11 @@ describe("two-compartment IV bolus (pk_2cmt_iv: P latent, a convolution of C)", 
 });
 
 describe("one-compartment oral, amounts over V, weight on V (pk_oral_wt: the depot receives amt / V after the concentration rewrite)", () => {
-  // data/pk_oral_wt.csv and its truth file, written by scripts/simulate-covariate-data.ts (PK_ORAL_WT, repeated here):
-  // ka = 1.5 1/h, V = 30 L at 70 kg with V_i = V (WT_i / 70)^1 e^eta, ke = 0.1 1/h, log-normal omega 0.2 each, 10%
-  // proportional noise; 60 subjects of 40-120 kg, seed 17, 300 mg at 0, 9 samples to 24 h. Truth = the simulation's values.
-  const spec: DatasetSpec = {
-    theta: { ka: 1.5, V: 30, ke: 0.1 },
-    omega: { ka: 0.2, V: 0.2, ke: 0.2 },
-    re: "lognormal",
-    beta: { beta_V_WT: 1 },
-    covariateDistribution: { WT: { uniform: [40, 120] } },
-    times: [0.5, 1, 2, 3, 4, 6, 8, 12, 24],
-    doses: [{ time: 0, amount: 300 }],
-    noise: { conc: { b: 0.1 } },
-    subjects: 60,
-    seed: 17,
-  };
+  // data/pk_oral_wt.csv and its truth file, written by scripts/simulate-covariate-data.ts from PK_ORAL_WT
+  // (scripts/covariate-designs.ts): ka = 1.5 1/h, V = 30 L at 70 kg with V_i = V (WT_i / 70)^1 e^eta, ke = 0.1 1/h,
+  // log-normal omega 0.2 each, 10% proportional noise; 60 subjects of 40-120 kg, seed 17, 300 mg at 0, 9 samples to
+  // 24 h. Truth = the simulation's values.
+  const spec: DatasetSpec = PK_ORAL_WT;
   const path = new URL("../../../data/pk_oral_wt.csv", import.meta.url);
   it("data/pk_oral_wt.csv is this seeded simulation", () => {
     expect(simulateDatasetWithTruth(oralWt, spec).csv).toBe(readFileSync(path, "utf8"));

@@ -7,37 +7,11 @@ import { loadModel } from "../../../src/cli/load-model.js";
 import type { Dataset } from "../../../src/runtime/data/dataset.js";
 import { estimate } from "../../../src/runtime/model-entry.js";
 import type { CompiledModel } from "../../../src/runtime/model.js";
-import { createRng } from "../../../src/runtime/numeric/random.js";
 import { nelderMead } from "../../../src/runtime/refine/modes.js";
 import { refine } from "../../../src/runtime/refine/refine.js";
 import type { RefinedFit } from "../../../src/runtime/fit-result.js";
 
-const TIMES = [1, 2, 3, 4, 5, 6];
-const TRUTH = { a: 2, omega: 0.5, b: 0.4, sigma: 0.3 };
-
-function simulate(subjects: number, seed: number): Dataset {
-  const rng = createRng(seed);
-  return {
-    file: "linear (simulated)",
-    outputs: ["y"],
-    covariates: [],
-    subjects: Array.from({ length: subjects }, (_, i) => {
-      const a = TRUTH.a + TRUTH.omega * rng.normal();
-      return {
-        id: String(i + 1),
-        doses: [],
-        covariates: new Float64Array(0),
-        series: [
-          {
-            output: "y",
-            times: Float64Array.from(TIMES),
-            values: Float64Array.from(TIMES, (t) => a * t + (TRUTH.b * t * t) / 2 + TRUTH.sigma * rng.normal()),
-          },
-        ],
-      };
-    }),
-  };
-}
+import { simulateLinear as simulate, TIMES } from "./linear-model.js";
 
 /** Exact log-likelihood of the linear mixed model, beta profiled out by GLS for given variances. */
 function exactLogLik(data: Dataset, omega: number, sigma: number, beta?: [number, number]): { ll: number; beta: [number, number] } {

@@ -6,34 +6,15 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadModel } from "../../../src/cli/load-model.js";
-import type { Dataset } from "../../../src/runtime/data/dataset.js";
 import { loadData } from "../../../src/runtime/data/load-data.js";
 import type { RefinedFit } from "../../../src/runtime/fit-result.js";
 import { estimate } from "../../../src/runtime/model-entry.js";
-import { createRng, streamRng } from "../../../src/runtime/numeric/random.js";
+import { streamRng } from "../../../src/runtime/numeric/random.js";
 import { pays, refineAsync } from "../../../src/runtime/refine/refine-async.js";
 import { refine } from "../../../src/runtime/refine/refine.js";
+import { simulateLinear } from "./linear-model.js";
 
 const root = resolve(import.meta.dirname, "../../..");
-const TIMES = [1, 2, 3, 4, 5, 6];
-
-function simulateLinear(subjects: number, seed: number): Dataset {
-  const rng = createRng(seed);
-  return {
-    file: "linear (simulated)",
-    outputs: ["y"],
-    covariates: [],
-    subjects: Array.from({ length: subjects }, (_, i) => {
-      const a = 2 + 0.5 * rng.normal();
-      return {
-        id: String(i + 1),
-        doses: [],
-        covariates: new Float64Array(0),
-        series: [{ output: "y", times: Float64Array.from(TIMES), values: Float64Array.from(TIMES, (t) => a * t + (0.4 * t * t) / 2 + 0.3 * rng.normal()) }],
-      };
-    }),
-  };
-}
 
 /** Everything but the clocks and the thread count. */
 const numbers = (r: RefinedFit) => JSON.stringify({ ...r, seconds: 0, settings: { ...r.settings, phaseSeconds: null, workers: null } });
