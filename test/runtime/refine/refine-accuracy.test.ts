@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { pk_oral } from "../../../generated/index.js";
+import { lotka_volterra, pk_oral } from "../../../generated/index.js";
 import { loadModel } from "../../../src/cli/load-model.js";
 import { loadData } from "../../../src/runtime/data/load-data.js";
 import { estimate } from "../../../src/runtime/model-entry.js";
@@ -41,5 +41,19 @@ describe("refine on seeded simulations", () => {
     // 3.52), ke 0.0777 (0.07; 0.087).
     for (const name of ["ka", "ka_over_V", "ke"])
       expect(err(refined.parameters[name]!.estimate, name)).toBeLessThan(err(guess.parameters[name]!.estimate, name));
+  }, 120_000);
+
+  it("lotka_volterra.csv (50 x 40, additive random effects, `~ normal`): within 10% of the truth, a, b, d closer than the first guess, omegas within 30%", () => {
+    const { guess, refined, truth, err } = run(lotka_volterra, "lotka_volterra.csv");
+    // Measured (seed 1): refined a 0.67964, b 0.29389, c 0.25183, d 0.58773 (truth 0.7, 0.3, 0.25, 0.6); first guess
+    // 0.67607, 0.29346, 0.25182, 0.58566. The 50 drawn subjects' own means are 0.6795, 0.2929, 0.2523, 0.5883: c is
+    // +0.73% by both estimators (equal to 4 digits, its SE 2%), so "closer for c" is not asserted: it is a tie the
+    // data decide, reported as such in the README.
+    for (const name of ["a", "b", "c", "d"]) {
+      expect(err(refined.parameters[name]!.estimate, name)).toBeLessThan(0.1);
+      if (name !== "c") expect(err(refined.parameters[name]!.estimate, name)).toBeLessThan(err(guess.parameters[name]!.estimate, name));
+      // The spec's `~ normal`: omega is an additive SD in the parameter's unit, as the truth file's omega_sd.
+      expect(Math.abs(refined.parameters[name]!.omega! / truth.omega_sd[name]! - 1)).toBeLessThan(0.3);
+    }
   }, 120_000);
 });

@@ -7,26 +7,26 @@
 
 lotka_volterra <- function() {
   ini({
-    ta <- log(0.702785); label("prey growth rate, 1/day")
-    tb <- log(0.292338); label("predation rate")
-    tc <- log(0.249467); label("predator growth per prey eaten")
-    td <- log(0.5987); label("predator death rate, 1/day")
+    ta <- 0.71; label("prey growth rate, 1/day")
+    tb <- 0.296; label("predation rate")
+    tc <- 0.252; label("predator growth per prey eaten")
+    td <- 0.605; label("predator death rate, 1/day")
     tx0 <- log(1.97915); label("initial value of x at t_0")
     ty0 <- log(1.09686); label("initial value of y at t_0")
-    eta.a ~ 0.0204287
-    eta.b ~ 0.0248997
-    eta.c ~ 0.0202027
-    eta.d ~ 0.0209363
+    eta.a ~ 0.010404
+    eta.b ~ 0.002209
+    eta.c ~ 0.001296
+    eta.d ~ 0.007744
     eta.x0 ~ 0.0363496
     eta.y0 ~ 0.032972
     prop.sd.prey <- 0.05
     prop.sd.predator <- 0.052
   })
   model({
-    a <- exp(ta + eta.a)
-    b <- exp(tb + eta.b)
-    c <- exp(tc + eta.c)
-    d <- exp(td + eta.d)
+    a <- ta + eta.a
+    b <- tb + eta.b
+    c <- tc + eta.c
+    d <- td + eta.d
     x0 <- exp(tx0 + eta.x0)
     y0 <- exp(ty0 + eta.y0)
     x(0) <- x0
