@@ -2,6 +2,7 @@
 import { paint } from "./colors.js";
 import { fmt, rse, table } from "./text-table.js";
 import type { RefinedFit } from "../runtime/fit-result.js";
+import { branchesSentence } from "../runtime/refine/branches-text.js";
 
 export function refinedTable(r: RefinedFit): string {
   const pc = paint.out;
@@ -19,6 +20,8 @@ export function refinedTable(r: RefinedFit): string {
   parts.push("", table(["output", "error model", "a", "s.e.", "b", "s.e."], Object.entries(r.residual).map(([n, e]) => [n, e.error, fmt(e.a), fmt(e.aSe), fmt(e.b), fmt(e.bSe)])));
   const ll = r.logLikelihood;
   parts.push("", `log-likelihood ${ll.value.toFixed(2)} (importance sampling, Monte Carlo s.e. ${ll.mcSe.toFixed(2)}, ${ll.samples} samples per subject); AIC ${r.aic.toFixed(2)}, BIC ${r.bic.toFixed(2)}`);
+  const branches = branchesSentence(r);
+  if (branches) parts.push(pc.dim(branches));
   parts.push(pc.dim("typical values: the median of a log-normal parameter; omega: SD of its log (Monolix's convention)"));
   const omegaStart = "omega start at least 0.3 (log scale; relative for normal parameters) so that the chains explore";
   const startLegend =

@@ -1,0 +1,154 @@
+// The flip-flop of one-compartment models with first-order absorption: the compiler's recognition of the structure
+// (meta.absorption, ir/absorption.ts), the twin (flip-flop.ts) and SAEM's start on the other branch
+// (refine/flip-flop-start.ts), which must predict what the first run's estimate predicts wherever the random effects
+// allow it.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadModel } from "../../../src/cli/load-model.js";
+import { loadData } from "../../../src/runtime/data/load-data.js";
+import type { Dataset } from "../../../src/runtime/data/dataset.js";
+import type { RefinedFit } from "../../../src/runtime/fit-result.js";
+import { flipFlopTwin } from "../../../src/runtime/flip-flop.js";
+import type { CompiledModel } from "../../../src/runtime/model.js";
+import { flipFlopStart } from "../../../src/runtime/refine/flip-flop-start.js";
+import { buildLayout, toNatural, toTransformed, type Layout } from "../../../src/runtime/refine/layout.js";
+import type { Population } from "../../../src/runtime/refine/population.js";
+import { SubjectPredictor } from "../../../src/runtime/refine/predict.js";
+import { createRng } from "../../../src/runtime/numeric/random.js";
+
+const root = resolve(import.meta.dirname, "../../..");
+const model = async (spec: string) => (await loadModel(join(root, spec))).model;
+
+const ORAL = (dynamics: string, extra = "", dose = "Ad += amt", observe = "conc = Ac / V") => `model oral_variant
+time t in hours
+states {
+  Ad latent
+  Ac
+}
+constants {
+  Ad(0) = 0
+  ${extra}
+}
+parameters {
+  ka ~ lognormal
+  V  ~ lognormal
+  ke ~ lognormal
+}
+doses {
+  ${dose}
+}
+dynamics {
+${dynamics}
+}
+observe {
+  ${observe}  ~ proportional
+}
+`;
+
+async function compiled(text: string): Promise<CompiledModel> {
+  const dir = mkdtempSync(join(tmpdir(), "flip-flop-"));
+  const path = join(dir, "variant.nlme");
+  writeFileSync(path, text);
+  return (await loadModel(path)).model;
+}
+
+describe("meta.absorption: a depot emptying by first order into one compartment with first-order elimination", () => {
+  it("is found with the volume that scales the curve (conc = Ac / V) or with an inflow parameter of its own (ka_over_V)", async () => {
+    expect((await model("test/runtime/refine/real/quinidine_m0.nlme")).meta.absorption).toEqual({ depot: 0, central: 1, ka: 0, ke: 2, volume: { param: 1, reciprocal: true } });
+    expect((await model("specs/pk_oral_sparse.nlme")).meta.absorption).toEqual({ depot: 0, central: 1, ka: 0, ke: 2, inflow: 1 });
+  }, 60_000);
+
+  it("is absent where no twin predicts the same curve: two compartments, another elimination, a C(0), no oral depot", async () => {
+    expect((await model("specs/pk_2cmt_oral.nlme")).meta.absorption).toBeUndefined();
+    expect((await model("specs/logistic.nlme")).meta.absorption).toBeUndefined();
+    expect((await compiled(ORAL("  d/dt Ad = -ka * Ad\n  d/dt Ac = ka * Ad - ke * Ac^2", "Ac(0) = 0", "Ad += amt / V", "conc = Ac"))).meta.absorption).toBeUndefined();
+    // The same structure written with the volume on the dose is found.
+    expect((await compiled(ORAL("  d/dt Ad = -ka * Ad\n  d/dt Ac = ka * Ad - ke * Ac", "Ac(0) = 0", "Ad += amt / V", "conc = Ac"))).meta.absorption).toEqual({ depot: 0, central: 1, ka: 0, ke: 2, volume: { param: 1, reciprocal: true } });
+    expect((await compiled(ORAL("  d/dt Ad = -ka * Ad\n  d/dt Ac = ka * Ad - ke * Ac * t", "Ac(0) = 0"))).meta.absorption).toBeUndefined();
+    expect((await compiled(ORAL("  d/dt Ad = -ka * Ad\n  d/dt Ac = ka * Ad - ke * Ac", "Ac(0) = 1", "Ad += amt / V", "conc = Ac"))).meta.absorption).toBeUndefined();
+    expect((await compiled(ORAL("  d/dt Ad = -ka * Ad\n  d/dt Ac = ka * Ad - ke * Ac", "Ac(0) = 0"))).meta.absorption).toEqual({ depot: 0, central: 1, ka: 0, ke: 2, volume: { param: 1, reciprocal: true } });
+  }, 60_000);
+});
+
+/** The natural components of `layout` from a subject's random states and the population's typical values. */
+function psiOf(layout: Layout, mu: Float64Array, phi: Float64Array): Float64Array {
+  return Float64Array.from(layout.components, (c, ci) => toNatural(c.scale, layout.randomOf[ci]! >= 0 ? phi[layout.randomOf[ci]!]! : mu[ci]!));
+}
+
+/** Every subject's predictions at `psi(subject)`. */
+function predictions(m: CompiledModel, layout: Layout, data: Dataset, psi: (id: string) => Float64Array): number[] {
+  return data.subjects.flatMap((s) => {
+    const p = new SubjectPredictor(m, layout, s);
+    const out = new Float64Array(p.obs.n);
+    expect(p.predict(psi(s.id), out, true)).toBe(true);
+    return Array.from(out);
+  });
+}
+
+function maxRelative(a: number[], b: number[]): number {
+  expect(a.length).toBe(b.length);
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i]!) / Math.max(Math.abs(v), 1e-12)));
+}
+
+describe("the flip-flop twin", () => {
+  it("SAEM's twin start gives every subject the individual predictions of the first run's conditional means (ka, V, ke all random; V with a weight effect)", async () => {
+    const m = await model("specs/pk_oral_wt.nlme");
+    const path = join(root, "data/pk_oral_wt.csv");
+    const data = loadData(readFileSync(path, "utf8"), path, m.meta);
+    const layout = buildLayout(m, data);
+    expect(layout.components.map((c) => c.name)).toEqual(["ka", "V", "ke"]);
+    const mu = Float64Array.from([Math.log(1.3), Math.log(20), Math.log(0.1)]);
+    const pop: Population = { mu, beta: Float64Array.from([0.9]), omega: Float64Array.from([0.09, 0, 0, 0, 0.04, 0, 0, 0, 0.0625]), residual: { kind: ["proportional"], a: new Float64Array(1), b: Float64Array.from([0.1]) } };
+    // A first run's conditional means: each subject somewhere around the typical values.
+    const rng = createRng(7);
+    const individual: RefinedFit["individual"] = {};
+    for (const s of data.subjects) {
+      const mean = { ka: 1.3 * Math.exp(0.3 * (rng.uniform() - 0.5)), V: 20 * Math.exp(0.4 * (rng.uniform() - 0.5)), ke: 0.1 * Math.exp(0.5 * (rng.uniform() - 0.5)) };
+      individual[s.id] = { mean, mode: mean };
+    }
+    const twin = flipFlopStart(m.meta, layout, pop, { individual } as unknown as RefinedFit)!;
+    expect(twin).not.toBeNull();
+    expect(twin.label).toMatch(/flip-flop branch/);
+    // The typical values are the twin's: ka and ke swapped, V scaled by ke/ka.
+    expect(Math.exp(twin.start.mu[0]!)).toBeCloseTo(0.1, 12);
+    expect(Math.exp(twin.start.mu[2]!)).toBeCloseTo(1.3, 12);
+    expect(Math.exp(twin.start.mu[1]!)).toBeCloseTo((20 * 0.1) / 1.3, 10);
+    const original = predictions(m, layout, data, (id) => Float64Array.from(["ka", "V", "ke"], (n) => individual[id]!.mean[n]!));
+    const swapped = predictions(m, layout, data, (id) => psiOf(layout, twin.start.mu, twin.phi.get(id)!));
+    // Individually different: the twin is the other branch, not the same point.
+    expect(twin.phi.get(data.subjects[0]!.id)![0]).not.toBeCloseTo(Math.log(individual[data.subjects[0]!.id]!.mean["ka"]!), 1);
+    expect(maxRelative(original, swapped)).toBeLessThan(1e-5);
+  }, 60_000);
+
+  it("with steady-state doses (quinidine), the typical curve of the twin is the curve itself at every observation of the 136 patients", async () => {
+    const m = await model("test/runtime/refine/real/quinidine_m0.nlme");
+    const path = join(root, "data/real/quinidine.csv");
+    const data = loadData(readFileSync(path, "utf8"), path, m.meta);
+    const layout = buildLayout(m, data);
+    const typical = Float64Array.from([0.048, 52.5, 0.235]); // the first guess's flip-flop side
+    const twin = flipFlopTwin(m.meta.absorption!, typical, "natural");
+    expect([twin[0], twin[2]]).toEqual([0.235, 0.048]);
+    expect(twin[1]).toBeCloseTo((52.5 * 0.235) / 0.048, 10);
+    const a = predictions(m, layout, data, () => typical);
+    const b = predictions(m, layout, data, () => twin);
+    expect(a.length).toBe(361);
+    expect(maxRelative(a, b)).toBeLessThan(1e-5);
+  }, 60_000);
+
+  it("in the compiled functions' coefficients (1/V in V's slot) the dose factor takes ka/ke", async () => {
+    const a = (await model("test/runtime/refine/real/quinidine_m0.nlme")).meta.absorption!;
+    const coefficients = flipFlopTwin(a, [0.048, 1 / 52.5, 0.235], "coefficients");
+    expect(1 / coefficients[1]!).toBeCloseTo((52.5 * 0.235) / 0.048, 10);
+    // With an inflow of its own, only the rates swap.
+    const b = (await model("specs/pk_oral_sparse.nlme")).meta.absorption!;
+    expect(Array.from(flipFlopTwin(b, [2, 4, 0.07], "natural"))).toEqual([0.07, 4, 2]);
+  }, 60_000);
+});
+
+// Guards the helper above against a silently empty comparison.
+it("psiOf reads random components from phi and the rest from mu", () => {
+  const layout = { components: [{ scale: "logNormal" }, { scale: "normal" }], randomOf: Int32Array.from([0, -1]) } as unknown as Layout;
+  expect(Array.from(psiOf(layout, Float64Array.from([0, 3]), Float64Array.from([toTransformed("logNormal", 2)])))).toEqual([2, 3]);
+});
