@@ -13,6 +13,7 @@ import type { RefinedFit } from "../../../src/runtime/fit-result.js";
 import { flipFlopTwin } from "../../../src/runtime/flip-flop.js";
 import type { CompiledModel } from "../../../src/runtime/model.js";
 import { flipFlopStart } from "../../../src/runtime/refine/flip-flop-start.js";
+import { branchesSentence } from "../../../src/runtime/refine/branches-text.js";
 import { buildLayout, toNatural, toTransformed, type Layout } from "../../../src/runtime/refine/layout.js";
 import type { Population } from "../../../src/runtime/refine/population.js";
 import { SubjectPredictor } from "../../../src/runtime/refine/predict.js";
@@ -151,4 +152,26 @@ describe("the flip-flop twin", () => {
 it("psiOf reads random components from phi and the rest from mu", () => {
   const layout = { components: [{ scale: "logNormal" }, { scale: "normal" }], randomOf: Int32Array.from([0, -1]) } as unknown as Layout;
   expect(Array.from(psiOf(layout, Float64Array.from([0, 3]), Float64Array.from([toTransformed("logNormal", 2)])))).toEqual([2, 3]);
+});
+
+describe("the refined legend", () => {
+  const branch = (kept: boolean, ka: number, ke: number, value: number) => ({
+    startedFrom: kept ? "first guess" : "flip-flop twin",
+    ka: "ka",
+    ke: "ke",
+    branch: ka < ke ? ("flip-flop" as const) : ("conventional" as const),
+    kept,
+    logLikelihood: { value, mcSe: 0.2 },
+    parameters: { ka, V: 200, ke },
+    omega: { ke: 0.3 },
+    iterations: 300,
+    seconds: 30,
+  });
+  it("says what the other branch reached, and when the two cannot be told apart", () => {
+    const far = branchesSentence({ branches: [branch(false, 0.048, 0.235, -500.28), branch(true, 0.82, 0.05, -496.6)] } as unknown as RefinedFit);
+    expect(far).toBe("flip-flop: the flip-flop twin (ka < ke; ka 0.0480, ke 0.235) reached log-likelihood -500.28, this conventional run (ka > ke) -496.60: kept as the higher");
+    const near = branchesSentence({ branches: [branch(true, 1.9, 0.076, -136.56), branch(false, 0.077, 1.88, -136.67)] } as unknown as RefinedFit);
+    expect(near).toMatch(/within twice its Monte Carlo error \(0\.28\): the data do not tell the branches apart, the conventional one \(ka > ke\) is kept$/);
+    expect(branchesSentence({} as RefinedFit)).toBeNull();
+  });
 });
