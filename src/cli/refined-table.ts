@@ -27,10 +27,17 @@ export function refinedTable(r: RefinedFit): string {
   const startLegend =
     r.startedFrom === "first guess"
       ? `start: SAEM's start, the mean of the first guess's transformed individual values; ${omegaStart}`
-      : r.startedFrom === "naive" || r.startedFrom === "given"
+      : r.branches?.some((b) => b.kept && b.startedFrom === r.startedFrom && b !== r.branches![0])
+        ? `start: SAEM's second run, from the ${r.startedFrom}; the first started from ${origin(r.branches[0]!.startedFrom)}; ${omegaStart}`
+        : r.startedFrom === "naive" || r.startedFrom === "given"
         ? `start: SAEM's start (${r.startedFrom}); ${omegaStart}`
         : `start: the mean of the first guess's transformed individual values; SAEM itself started from a ${r.startedFrom} (see the notes)`;
   parts.push(pc.dim(startLegend));
   for (const note of r.notes) parts.push(`${pc.dim("note:")} ${note}`);
   return `${parts.join("\n")}\n`;
+}
+
+/** A start as the object of "started from". */
+function origin(startedFrom: string): string {
+  return startedFrom === "given" || startedFrom === "naive" ? `a ${startedFrom} start` : `the ${startedFrom}`;
 }

@@ -18,6 +18,9 @@ import { buildLayout, toNatural, toTransformed, type Layout } from "../../../src
 import type { Population } from "../../../src/runtime/refine/population.js";
 import { SubjectPredictor } from "../../../src/runtime/refine/predict.js";
 import { createRng } from "../../../src/runtime/numeric/random.js";
+import { refine } from "../../../src/runtime/refine/refine.js";
+import { simulateDatasetWithTruth } from "../../../src/runtime/simulate/simulate-data.js";
+import { refinedTable } from "../../../src/cli/refined-table.js";
 
 const root = resolve(import.meta.dirname, "../../..");
 const model = async (spec: string) => (await loadModel(join(root, spec))).model;
@@ -174,4 +177,44 @@ describe("the refined legend", () => {
     expect(near).toMatch(/within twice its Monte Carlo error \(0\.28\): the data do not tell the branches apart, the conventional one \(ka > ke\) is kept$/);
     expect(branchesSentence({} as RefinedFit)).toBeNull();
   });
+});
+
+describe("SAEM from the flip-flop side of a seeded oral population at steady state", () => {
+  // The population of estimate/steady-state-fit.test.ts (60 subjects, an SS dose then two more every 8 h, random log
+  // ke, truth ka 1.2, V 150, ke 0.08), SAEM started at the truth's flip-flop twin (ka 0.08, V 10, ke 1.2) with short
+  // phases. Measured (seed 1): the first run stays on that side (ka 0.0550, V 3.73, ke 3.39; log-likelihood 11.20),
+  // the run from its twin reaches ka 1.267 (+5.5%), V 159.4 (+6.3%), ke 0.0788 (-1.5%) at 186.68, and is kept.
+  it("runs again from the twin of its estimate and keeps the conventional branch, which the likelihood prefers", async () => {
+    const m = await model("test/runtime/refine/real/quinidine_m0.nlme");
+    const truth = { ka: 1.2, V: 150, ke: 0.08 };
+    const sim = simulateDatasetWithTruth(m, {
+      theta: truth,
+      omega: { ke: 0.3 },
+      re: "lognormal",
+      times: [1, 3, 7.9, 20],
+      doses: [
+        { time: 0, amount: 200, steadyState: { interval: 8 } },
+        { time: 8, amount: 200 },
+        { time: 16, amount: 200 },
+      ],
+      noise: { conc: { a: 0.05 } },
+      subjects: 60,
+      seed: 11,
+    });
+    const data = loadData(sim.csv, "ss-sim.csv", m.meta);
+    const short = { exploration: 60, maxExploration: 60, smoothing: 60, maxSmoothing: 60, posteriorIterations: 20, importanceSamples: 100 };
+    const r = refine(m, data, undefined, { seed: 1, start: { ka: 0.08, V: (150 * 0.08) / 1.2, ke: 1.2 }, ...short });
+    const [first, second] = r.branches!;
+    expect(first!.branch).toBe("flip-flop");
+    expect(first!.startedFrom).toBe("given");
+    expect(second!.branch).toBe("conventional");
+    expect(second!.startedFrom).toMatch(/^flip-flop twin of the first run's estimate/);
+    expect(second!.kept).toBe(true);
+    expect(second!.logLikelihood.value - first!.logLikelihood.value).toBeGreaterThan(10);
+    expect(r.logLikelihood.value).toBe(second!.logLikelihood.value);
+    for (const [name, value] of Object.entries(truth)) expect(Math.abs(r.parameters[name]!.estimate / value - 1), name).toBeLessThan(0.15);
+    const table = refinedTable(r);
+    expect(table).toContain("flip-flop: the flip-flop twin (ka < ke;");
+    expect(table).toContain("start: SAEM's second run, from the flip-flop twin of the first run's estimate");
+  }, 120_000);
 });
