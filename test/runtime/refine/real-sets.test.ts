@@ -6,9 +6,11 @@
 // the linearised (Lindstrom-Bates) value of its own model.
 // The sets that take more than a few seconds (remifentanil 65 x 2 compartments with infusions, quinidine 136
 // patients) are in the bench instead: `npm run bench -- refine-real`. Quinidine (R's M0, steady-state
-// doses) takes a minute of CPU: refined from R's typical values every value is within 5% or inside R's 95% interval
-// (ka +1.0%, V +11%, ke -6.0%, Cl +4.3%; log-likelihood -495.46 against R's -496.63), from the first guess it is not
-// (the flip-flop side: ka -93%, V -68%, ke +244%, Cl +9.3%, -500.28). The steady state itself is tested cheaply:
+// doses) takes a minute of CPU per SAEM run, two runs (both branches of the flip-flop, meta.absorption): from the
+// first guess the first run stays on its flip-flop side (ka -93%, V -72%, ke +292%, Cl +8.5%; -500.29), the run
+// from its twin is kept: ka -7.2%, V +5.3%, ke -0.8%, Cl +4.4% (log-likelihood -495.68 against R's -496.63; 124 CPU
+// s with the first guess); from R's typical values ka +1.2%, V +11%, ke -6.1%, Cl +4.1% (-495.67), all within 5% or
+// inside R's 95% interval. The steady state itself is tested cheaply:
 // SAEM's predictions against R's model (steady-state-predict.test.ts), the first guess (estimate/steady-state-fit.test.ts).
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
