@@ -117,7 +117,11 @@ export function* refineSteps(
   const first = yield* refineRun(model, data, firstGuess, options, choose);
   const branch = options.flipFlop === false ? null : flipFlopStart(model.meta, first.internals.layout, first.internals.run.population, first.refined);
   if (!branch) return first;
-  const second = yield* refineRun(model, data, firstGuess, options, choose, branch);
+  // The second run's iterations count on from the first's (one progress bar for both).
+  const done = first.refined.trace.iteration.length;
+  const onProgress = options.onProgress;
+  const progress = onProgress ? { onProgress: (k: number, total: number) => onProgress(done + k, done + total) } : {};
+  const second = yield* refineRun(model, data, firstGuess, { ...options, ...progress }, choose, branch);
   return keepBranch(model, first, second);
 }
 
