@@ -218,3 +218,10 @@ describe("SAEM from the flip-flop side of a seeded oral population at steady sta
     expect(table).toContain("start: SAEM's second run, from the flip-flop twin of the first run's estimate");
   }, 120_000);
 });
+
+it("the legend says when both runs ended on the same branch", () => {
+  const run = (kept: boolean, value: number) => ({ startedFrom: kept ? "first guess" : "flip-flop twin of the first run's estimate", ka: "ka", ke: "ke", branch: "conventional" as const, kept, logLikelihood: { value, mcSe: 0.1 }, parameters: { ka: 1, ke: 0.1 }, omega: {}, iterations: 300, seconds: 1 });
+  expect(branchesSentence({ branches: [run(true, -10), run(false, -12)] } as unknown as RefinedFit)).toBe(
+    "flip-flop: the other SAEM run (from the flip-flop twin of the first run's estimate) ended on the same conventional branch (ka > ke; ka 1.00, ke 0.100) at log-likelihood -12.00, this one -10.00",
+  );
+});
