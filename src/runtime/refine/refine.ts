@@ -189,7 +189,8 @@ function* refineRun(
     const sd = options.naive && !branch ? (c.scale === "logNormal" ? 1 : Math.max(0.5 * Math.abs(start.mu[layout.random[r]!]!), 1e-3)) : start.omega[r]!;
     omega[r * nR + r] = sd * sd;
   }
-  const pop: Population = { mu: Float64Array.from(start.mu), beta: Float64Array.from(start.beta), omega, residual: branch ? branch.residual : startResidual(model, data, firstGuess, options.naive === true) };
+  // pop.mu is start.mu: a polished start (polishPoorStart) is what `parameters[].start` then reports.
+  const pop: Population = { mu: start.mu, beta: start.beta, omega, residual: branch ? branch.residual : startResidual(model, data, firstGuess, options.naive === true) };
 
   // Chains start at the first guess's individual estimates (they are the point of the first guess), else at mu.
   const startPhi = subjects.map((s, i) => {
