@@ -21,6 +21,7 @@ import { createRng } from "../../../src/runtime/numeric/random.js";
 import { refine } from "../../../src/runtime/refine/refine.js";
 import { simulateDatasetWithTruth } from "../../../src/runtime/simulate/simulate-data.js";
 import { refinedTable } from "../../../src/cli/refined-table.js";
+import { refinedSection } from "../../../src/runtime/report/refined-section.js";
 
 const root = resolve(import.meta.dirname, "../../..");
 const model = async (spec: string) => (await loadModel(join(root, spec))).model;
@@ -216,6 +217,9 @@ describe("SAEM from the flip-flop side of a seeded oral population at steady sta
     const table = refinedTable(r);
     expect(table).toContain("flip-flop: the flip-flop twin (ka < ke;");
     expect(table).toContain("start: SAEM's second run, from the flip-flop twin of the first run's estimate");
+    // The report says it too.
+    let clip = 0;
+    expect(refinedSection(r, () => `c${clip++}`)).toContain("<p>flip-flop: the flip-flop twin (ka &lt; ke;");
   }, 120_000);
 });
 
