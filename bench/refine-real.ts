@@ -116,6 +116,20 @@ async function runCase(c: Case) {
     logLikR: rLogLik,
     logLikMinusR: Number((r.logLikelihood.value - rLogLik).toFixed(2)),
     compared,
+    // Both runs of the flip-flop (meta.absorption): SAEM from the start, then from the twin of its estimate.
+    ...(r.branches
+      ? {
+          branches: r.branches.map((b) => ({
+            startedFrom: b.startedFrom,
+            branch: b.branch,
+            kept: b.kept,
+            logLik: Number(b.logLikelihood.value.toFixed(2)),
+            logLikMcSe: Number(b.logLikelihood.mcSe.toFixed(2)),
+            values: Object.fromEntries(Object.entries(b.parameters).map(([n, v]) => [n, Number(v.toPrecision(4))])),
+            seconds: Number(b.seconds.toFixed(1)),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -44,6 +44,7 @@ const meta: ModelMeta = {
   covariance: [{ structure: "diagonal", params: [0, 1, 2] }],
   doses: [{ kind: "jump", state: 0, amount: "amt" }],
   dictionaries: [],
+  absorption: { depot: 0, central: 1, ka: 0, ke: 2, inflow: 1 },
   equationParams: [[0], [1, 2]],
   equations: ["-ka * Ad", "ka_over_V * Ad - ke * C"],
 };

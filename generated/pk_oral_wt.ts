@@ -70,6 +70,13 @@ const meta: ModelMeta = {
   ],
   dictionaries: [],
   concentration: { param: 1, divides: true },
+  absorption: {
+    depot: 0,
+    central: 1,
+    ka: 0,
+    ke: 2,
+    volume: { param: 1, reciprocal: true },
+  },
   equationParams: [[0], [0, 2]],
   equations: ["-ka * Ad", "ka * Ad - ke * Ac"],
 };

@@ -16,6 +16,8 @@ export function progressBar(label: string): { update: (done: number, total: numb
         bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: io.stderr as NodeJS.WriteStream, clearOnComplete: true }, Presets.shades_classic);
         bar.start(total, done);
       }
+      // The total may grow (SAEM lengthens its phases; a second run from the flip-flop twin counts on).
+      if (total !== bar.getTotal()) bar.setTotal(total);
       bar.update(done);
     },
     stop() {

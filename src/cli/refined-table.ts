@@ -2,6 +2,7 @@
 import { paint } from "./colors.js";
 import { fmt, rse, table } from "./text-table.js";
 import type { RefinedFit } from "../runtime/fit-result.js";
+import { branchesSentence } from "../runtime/refine/branches-text.js";
 
 export function refinedTable(r: RefinedFit): string {
   const pc = paint.out;
@@ -19,15 +20,24 @@ export function refinedTable(r: RefinedFit): string {
   parts.push("", table(["output", "error model", "a", "s.e.", "b", "s.e."], Object.entries(r.residual).map(([n, e]) => [n, e.error, fmt(e.a), fmt(e.aSe), fmt(e.b), fmt(e.bSe)])));
   const ll = r.logLikelihood;
   parts.push("", `log-likelihood ${ll.value.toFixed(2)} (importance sampling, Monte Carlo s.e. ${ll.mcSe.toFixed(2)}, ${ll.samples} samples per subject); AIC ${r.aic.toFixed(2)}, BIC ${r.bic.toFixed(2)}`);
+  const branches = branchesSentence(r);
+  if (branches) parts.push(pc.dim(branches));
   parts.push(pc.dim("typical values: the median of a log-normal parameter; omega: SD of its log (Monolix's convention)"));
   const omegaStart = "omega start at least 0.3 (log scale; relative for normal parameters) so that the chains explore";
   const startLegend =
     r.startedFrom === "first guess"
       ? `start: SAEM's start, the mean of the first guess's transformed individual values; ${omegaStart}`
-      : r.startedFrom === "naive" || r.startedFrom === "given"
+      : r.branches?.some((b) => b.kept && b.startedFrom === r.startedFrom && b !== r.branches![0])
+        ? `start: SAEM's second run, from the ${r.startedFrom}; the first started from ${origin(r.branches[0]!.startedFrom)}; ${omegaStart}`
+        : r.startedFrom === "naive" || r.startedFrom === "given"
         ? `start: SAEM's start (${r.startedFrom}); ${omegaStart}`
         : `start: the mean of the first guess's transformed individual values; SAEM itself started from a ${r.startedFrom} (see the notes)`;
   parts.push(pc.dim(startLegend));
   for (const note of r.notes) parts.push(`${pc.dim("note:")} ${note}`);
   return `${parts.join("\n")}\n`;
+}
+
+/** A start as the object of "started from". */
+function origin(startedFrom: string): string {
+  return startedFrom === "given" || startedFrom === "naive" ? `a ${startedFrom} start` : `the ${startedFrom}`;
 }

@@ -1,6 +1,7 @@
 // The generated module's metadata (`ModelMeta`) from the IR: names, units,
 // random-effect structure, dose targets, dictionary term names, the sparsity
 // of Theta, and each right-hand side as Mlxtran/R text.
+import { findAbsorption } from "../ir/absorption.js";
 import { evaluateExpr } from "../ir/evaluate.js";
 import type { CovariateEffectIr, CovariateIr, ModelIr } from "../ir/model.js";
 import { formatNumber, printExpr } from "../ir/print-expr.js";
@@ -89,9 +90,16 @@ export function buildMeta(ir: ModelIr): ModelMeta {
     })),
     ...(ir.penalty === undefined ? {} : { penalty: { ...ir.penalty } }),
     ...(ir.concentration === undefined ? {} : { concentration: { ...ir.concentration } }),
+    ...absorptionMeta(ir),
     equationParams,
     equations,
   };
+}
+
+function absorptionMeta(ir: ModelIr): Pick<ModelMeta, "absorption"> {
+  const a = findAbsorption(ir);
+  if (!a) return {};
+  return { absorption: { ...a, ...(a.volume ? { volume: { ...a.volume } } : {}) } };
 }
 
 /**

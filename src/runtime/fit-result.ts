@@ -154,4 +154,24 @@ export interface RefinedFit {
   };
   settings: Record<string, unknown>;
   notes: string[];
+  /**
+   * With first-order absorption into one compartment (`meta.absorption`): the runs from both branches of the
+   * flip-flop (ka and ke swapped give the same typical curve), in the order they ran, the kept one (higher
+   * log-likelihood) being this result. Absent for other models, or when ka and ke ended within 10% of each other.
+   */
+  branches?: {
+    startedFrom: string;
+    /** The names of the absorption and elimination rates. */
+    ka: string;
+    ke: string;
+    /** "flip-flop": ka < ke. */
+    branch: "flip-flop" | "conventional";
+    kept: boolean;
+    logLikelihood: { value: number; mcSe: number };
+    /** Typical values on the natural scale, and omegas, by parameter. */
+    parameters: Record<string, number>;
+    omega: Record<string, number>;
+    iterations: number;
+    seconds: number;
+  }[];
 }

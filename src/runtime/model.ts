@@ -176,6 +176,13 @@ export interface ModelMeta {
    * observations read the states directly; doses carry the factor in `coefficient`.
    */
   concentration?: { param: number; divides: boolean };
+  /**
+   * First-order absorption into one compartment (a depot filled by doses, `d/dt D = -ka * D`, emptying into the
+   * observed state with first-order elimination `- ke * C`), the structure of the flip-flop: swapping ka and ke
+   * predicts the same curve when the inflow has a parameter of its own (`inflow`, kept), or when `volume`'s dose
+   * factor is scaled by ka/ke (V by ke/ka for a reciprocal V). Absent for every other model. Parameter indices.
+   */
+  absorption?: { depot: number; central: number; ka: number; ke: number; inflow?: number; volume?: { param: number; reciprocal: boolean } };
   /** Per state, the parameters that appear in its equation (sparsity of Theta). */
   equationParams: number[][];
   /** Mlxtran/nlmixr2-ready text of each right-hand side, per state. */

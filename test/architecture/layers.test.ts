@@ -28,7 +28,7 @@ const RUNTIME_RULES: Record<string, string[]> = {
   export: ["data", "quality/export-warning.ts", "refine/as-first-guess.ts"],
   report: ["data", "rows", "simulate", "export", "quality", "refine"],
 };
-const SHARED = ["numeric", "model.ts", "fit-result.ts", "fit-quality.ts"];
+const SHARED = ["numeric", "model.ts", "fit-result.ts", "fit-quality.ts", "flip-flop.ts"];
 
 describe("layers", () => {
   it("each runtime folder imports only the folders below it (docs/design.md)", () => {

@@ -26,6 +26,7 @@ import { compartmentPlan, ownCompartmentEstimates } from "./fit-compartments.js"
 import { pooledStart } from "./compartment-start.js";
 import { layoutOf, residualsAt, subjectSamples, thetaOf, type CompartmentLayout, type SubjectSamples } from "./compartment-layout.js";
 import { UnsupportedModelError } from "./unsupported.js";
+import { branchesApart, branchOf, flipFlopTwin } from "../flip-flop.js";
 
 /** Per subject, its starting psi (population start where it has none). */
 function starts(model: CompiledModel, data: Dataset, sys: LinearSystem, layout: CompartmentLayout, smp: SubjectSamples[]): { psis: Float64Array[]; start: Float64Array; how: string } {
@@ -53,6 +54,8 @@ export interface CompartmentPopulation {
   kept: number[];
   samples: SubjectSamples[];
   startedFrom: string;
+  /** On a model with first-order absorption: the Laplace log-likelihood of the other branch's run, and its rates. */
+  otherBranch?: { logLik: number; ka: number; ke: number };
 }
 
 /**
@@ -96,8 +99,45 @@ export function compartmentPopulation(model: CompiledModel, data: Dataset, sys: 
   // remifentanil by at most 1.3% of a value, at three times the time (16 s against 5.5 s on remifentanil).
   const fullBlocks = model.meta.covariance.filter((b) => b.structure === "full").map((b) => b.params.filter((j) => layout.random[j]));
   const columns = covariates.columns ? { ...covariates.columns, z: kept.map((i) => covariates.columns!.z[i]!) } : undefined;
-  const em = laplaceEm(subjects, { random: layout.random, fullBlocks, start: own.start, omegaStart, lower, upper, ...(columns ? { covariates: columns } : {}) });
-  return { em, covariates, kept, samples: all, startedFrom: own.how };
+  const options = { random: layout.random, fullBlocks, start: own.start, omegaStart, lower, upper, ...(columns ? { covariates: columns } : {}) };
+  const em = laplaceEm(subjects, options);
+  const result: CompartmentPopulation = { em, covariates, kept, samples: all, startedFrom: own.how };
+  const twin = model.meta.absorption ? twinRun(model.meta.absorption, layout, subjects, em, options) : null;
+  if (!twin) return result;
+  const rates = (fit: LaplaceEmFit) => {
+    const th = thetaOf(layout, fit.mu);
+    return { ka: th[model.meta.absorption!.ka]!, ke: th[model.meta.absorption!.ke]! };
+  };
+  // The Laplace log-likelihood is deterministic; within FLIP_FLOP_TIE the runs are the same model (random effects
+  // symmetric under the swap) and the convention decides: absorption faster than elimination.
+  const d = twin.logLik - em.logLik;
+  const twinWins = Math.abs(d) < FLIP_FLOP_TIE ? rates(twin).ka > rates(twin).ke : d > 0;
+  const [win, lose] = twinWins ? [twin, em] : [em, twin];
+  return { ...result, em: win, otherBranch: { logLik: lose.logLik, ...rates(lose) }, ...(twinWins ? { startedFrom: `${own.how}, then the flip-flop twin of that fit` } : {}) };
+}
+
+/** Log-likelihood units within which the two branches of the first guess count as equally likely. */
+const FLIP_FLOP_TIE = 0.05;
+
+/**
+ * The Laplace EM again from the flip-flop twin of `em` (ka and ke swapped, the dose factor scaled: flip-flop.ts),
+ * every subject from the twin of its mode. The EM stays on the branch it starts on: on a seeded oral population at
+ * steady state it ended on the flip-flop side from a pooled start on the other (test/runtime/estimate/steady-state-fit.test.ts).
+ */
+function twinRun(a: NonNullable<CompiledModel["meta"]["absorption"]>, layout: CompartmentLayout, subjects: NonlinearSubject[], em: LaplaceEmFit, options: Parameters<typeof laplaceEm>[1]): LaplaceEmFit | null {
+  const involved = [a.ka, a.ke, ...(a.inflow === undefined && a.volume ? [a.volume.param] : [])];
+  if (!involved.every((j) => layout.log[j])) return null;
+  const typical = thetaOf(layout, em.mu);
+  if (!branchesApart(typical[a.ka]!, typical[a.ke]!)) return null;
+  const toPsi = (th: Float64Array) => Float64Array.from(th, (v, j) => (layout.log[j] ? Math.log(v) : v));
+  const start = toPsi(flipFlopTwin(a, typical, "coefficients"));
+  const dim = em.mu.length;
+  const omegaStart = Float64Array.from({ length: dim }, (_, j) => Math.max(em.omega[j * dim + j]!, 0.01));
+  if (layout.random[a.ka] && layout.random[a.ke]) [omegaStart[a.ka], omegaStart[a.ke]] = [omegaStart[a.ke]!, omegaStart[a.ka]!];
+  const twinSubjects = subjects.map((sub, u) => ({ ...sub, start: toPsi(flipFlopTwin(a, thetaOf(layout, em.modes[u]!), "coefficients")) }));
+  if (!start.every(Number.isFinite) || twinSubjects.some((sub) => !sub.start.every(Number.isFinite))) return null;
+  const span = 25;
+  return laplaceEm(twinSubjects, { ...options, start, omegaStart, lower: Float64Array.from(start, (v) => v - span), upper: Float64Array.from(start, (v) => v + span) });
 }
 
 /** The fit of a linear compartment model (see the file comment). */
@@ -199,5 +239,16 @@ function notesOf(model: CompiledModel, sys: LinearSystem, layout: CompartmentLay
   const covariateNote = logScaleCovariateNote(pop.covariates);
   if (covariateNote) notes.push(covariateNote);
   if (pop.kept.length < total) notes.push(`${total - pop.kept.length} subject(s) without a sample of ${meta.observations[0]!.name} were left out.`);
+  const other = pop.otherBranch;
+  if (other && meta.absorption) {
+    const [ka, ke] = [meta.parameters[meta.absorption.ka]!.name, meta.parameters[meta.absorption.ke]!.name];
+    const typical = thetaOf(layout, pop.em.mu);
+    const [kept, lost] = [branchOf(typical[meta.absorption.ka]!, typical[meta.absorption.ke]!), branchOf(other.ka, other.ke)];
+    notes.push(
+      kept === lost
+        ? `Flip-flop: ${ka} and ${ke} swapped give the same typical curve; the Laplace EM started again from the twin of its fit returned to the ${kept} branch (${ka} ${other.ka.toPrecision(3)}, ${ke} ${other.ke.toPrecision(3)}; Laplace log-likelihood ${other.logLik.toFixed(2)} against ${pop.em.logLik.toFixed(2)}).`
+        : `Flip-flop: ${ka} and ${ke} swapped give the same typical curve; the Laplace EM ran from both branches and kept the ${kept} one (Laplace log-likelihood ${pop.em.logLik.toFixed(2)}; the ${lost} one, ${ka} ${other.ka.toPrecision(3)}, ${ke} ${other.ke.toPrecision(3)}, reached ${other.logLik.toFixed(2)}).`,
+    );
+  }
   return notes;
 }

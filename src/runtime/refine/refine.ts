@@ -20,6 +20,8 @@ import { SubjectPredictor } from "./predict.js";
 import type { ResidualParams } from "./residual.js";
 import type { RefinedFit, RefinedParameter } from "../fit-result.js";
 import { DEFAULT_SETTINGS, runSaem, type SaemRun, type SaemSettings } from "./saem.js";
+import { flipFlopStart, type BranchStart } from "./flip-flop-start.js";
+import { branchOf } from "../flip-flop.js";
 
 /**
  * Kernels per posterior iteration: more random-walk moves than during SAEM, so that successive states (the
@@ -47,6 +49,11 @@ export interface RefineOptions {
   importanceSamples?: number;
   standardErrors?: boolean;
   modes?: boolean;
+  /**
+   * On a model with first-order absorption into one compartment (`meta.absorption`), run SAEM a second time from the
+   * flip-flop twin of the first run's estimate and keep the run with the higher log-likelihood. Default true.
+   */
+  flipFlop?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -86,9 +93,19 @@ export interface RunnerProbe {
 /** A runner and what it says about itself (`RefinedFit.settings.workers`), closed when the refinement ends. */
 export type ChosenRunner = ChainRunner & { threads?: number; close?: () => Promise<void> };
 
+type Refined = { refined: RefinedFit; internals: RefineInternals };
+
 /**
  * The refinement as steps (threads/steps.ts): `choose` picks where the per-subject work runs once the chains have
  * started; the numbers are the same wherever it runs.
+ *
+ * With first-order absorption into one compartment the data cannot tell ka from ke (the flip-flop), and SAEM stays
+ * on the branch it starts on: a second run starts from the twin of the first run's estimate and the higher
+ * log-likelihood (importance sampling) decides; `RefinedFit.branches` keeps both. The twin of the end point rather
+ * than of the start: it exists from any start (a naive start with every value 1 has ka = ke, its own twin), and its
+ * subjects start at the twins of their conditional means. Both branches always, not only after a run that ends
+ * with ka < ke: data whose absorption really is the slower process exist (sustained release), and the likelihood,
+ * not a convention, should say so.
  */
 export function* refineSteps(
   model: CompiledModel,
@@ -96,7 +113,55 @@ export function* refineSteps(
   firstGuess: FitResult | undefined,
   options: RefineOptions,
   choose: (probe: RunnerProbe) => ChosenRunner | Promise<ChosenRunner>,
-): Steps<{ refined: RefinedFit; internals: RefineInternals }> {
+): Steps<Refined> {
+  const first = yield* refineRun(model, data, firstGuess, options, choose);
+  const branch = options.flipFlop === false ? null : flipFlopStart(model.meta, first.internals.layout, first.internals.run.population, first.refined);
+  if (!branch) return first;
+  // The second run's iterations count on from the first's (one progress bar for both).
+  const done = first.refined.trace.iteration.length;
+  const onProgress = options.onProgress;
+  const progress = onProgress ? { onProgress: (k: number, total: number) => onProgress(done + k, done + total) } : {};
+  const second = yield* refineRun(model, data, firstGuess, { ...options, ...progress }, choose, branch);
+  return keepBranch(model, first, second);
+}
+
+/** The run with the higher log-likelihood, with both runs in `branches` (branches-text.ts says it in words). */
+function keepBranch(model: CompiledModel, first: Refined, second: Refined): Refined {
+  const a = model.meta.absorption!;
+  const [ka, ke] = [model.meta.parameters[a.ka]!.name, model.meta.parameters[a.ke]!.name];
+  const difference = second.refined.logLikelihood.value - first.refined.logLikelihood.value;
+  const mcSe = Math.hypot(first.refined.logLikelihood.mcSe, second.refined.logLikelihood.mcSe);
+  const conventional = (r: Refined) => r.refined.parameters[ka]!.estimate > r.refined.parameters[ke]!.estimate;
+  // Within twice the Monte Carlo error the runs are equally likely (exactly so when the random effects are symmetric
+  // under the swap: ka and ke both log-normal, an inflow of its own, as in pk_oral_sparse, -136.56 and -136.67):
+  // then the convention modellers apply, absorption faster than elimination.
+  const kept = Math.abs(difference) < 2 * mcSe ? (conventional(first) ? first : second) : difference > 0 ? second : first;
+  const summary = (r: RefinedFit, isKept: boolean): NonNullable<RefinedFit["branches"]>[number] => ({
+    startedFrom: r.startedFrom,
+    ka,
+    ke,
+    branch: branchOf(r.parameters[ka]!.estimate, r.parameters[ke]!.estimate),
+    kept: isKept,
+    logLikelihood: { value: r.logLikelihood.value, mcSe: r.logLikelihood.mcSe },
+    parameters: Object.fromEntries(Object.entries(r.parameters).map(([n, p]) => [n, p.estimate])),
+    omega: Object.fromEntries(Object.entries(r.parameters).flatMap(([n, p]) => (p.omega === null ? [] : [[n, p.omega]]))),
+    iterations: r.trace.iteration.length,
+    seconds: r.seconds,
+  });
+  const refined = kept.refined;
+  refined.branches = [summary(first.refined, kept === first), summary(second.refined, kept === second)];
+  refined.seconds = first.refined.seconds + second.refined.seconds;
+  return kept;
+}
+
+function* refineRun(
+  model: CompiledModel,
+  data: Dataset,
+  firstGuess: FitResult | undefined,
+  options: RefineOptions,
+  choose: (probe: RunnerProbe) => ChosenRunner | Promise<ChosenRunner>,
+  branch?: BranchStart,
+): Steps<Refined> {
   const started = performance.now();
   const meta = model.meta;
   const layout = buildLayout(model, data, firstGuess);
@@ -116,21 +181,24 @@ export function* refineSteps(
   if (subjects.length === 0) throw new RefineError("no subject has observations");
   const chains = subjects.map((s) => new SubjectChain(new SubjectPredictor(model, layout, s), layout, effectValues(layout.effects, s)));
 
-  const start = startFrom(model, data, layout, options.naive ? undefined : firstGuess, options.start);
+  const start = branch ? branch.start : startFrom(model, data, layout, options.naive ? undefined : firstGuess, options.start);
   const nR = layout.random.length;
   const omega = new Float64Array(nR * nR);
   for (let r = 0; r < nR; r++) {
     const c = layout.components[layout.random[r]!]!;
-    const sd = options.naive ? (c.scale === "logNormal" ? 1 : Math.max(0.5 * Math.abs(start.mu[layout.random[r]!]!), 1e-3)) : start.omega[r]!;
+    const sd = options.naive && !branch ? (c.scale === "logNormal" ? 1 : Math.max(0.5 * Math.abs(start.mu[layout.random[r]!]!), 1e-3)) : start.omega[r]!;
     omega[r * nR + r] = sd * sd;
   }
-  const pop: Population = { mu: start.mu, beta: start.beta, omega, residual: startResidual(model, data, firstGuess, options.naive === true) };
+  // pop.mu is start.mu: a polished start (polishPoorStart) is what `parameters[].start` then reports.
+  const pop: Population = { mu: start.mu, beta: start.beta, omega, residual: branch ? branch.residual : startResidual(model, data, firstGuess, options.naive === true) };
 
   // Chains start at the first guess's individual estimates (they are the point of the first guess), else at mu.
   const startPhi = subjects.map((s, i) => {
+    const given = branch?.phi.get(s.id);
+    if (given) return Float64Array.from(given);
     const phi = new Float64Array(nR);
     const m = subjectMean(layout.effects, pop.mu, pop.beta, chains[i]!.covariates, new Float64Array(layout.components.length));
-    const row = options.naive || options.start ? undefined : firstGuess?.individual[s.id];
+    const row = options.naive || options.start || branch ? undefined : firstGuess?.individual[s.id];
     for (let r = 0; r < nR; r++) {
       const ci = layout.random[r]!;
       const c = layout.components[ci]!;
@@ -140,7 +208,7 @@ export function* refineSteps(
     return phi;
   });
 
-  const polished = !options.naive && !options.start && firstGuess ? polishPoorStart(model, data, layout, chains, pop, startPhi, subjects, notes) : false;
+  const polished = !branch && !options.naive && !options.start && firstGuess ? polishPoorStart(model, data, layout, chains, pop, startPhi, subjects, notes) : false;
 
   const phase = (() => {
     let last = performance.now();
@@ -271,7 +339,7 @@ export function* refineSteps(
     method: "SAEM",
     seconds: (performance.now() - started) / 1000,
     seed: settings.seed,
-    startedFrom: options.naive ? "naive" : options.start ? "given" : polished ? POOLED_START : "first guess",
+    startedFrom: branch ? branch.label : options.naive ? "naive" : options.start ? "given" : polished ? POOLED_START : "first guess",
     t0: layout.t0,
     parameters,
     ...(layout.effects.length > 0 ? { covariateEffects } : {}),

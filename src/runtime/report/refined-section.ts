@@ -3,6 +3,7 @@
 import type { RefinedFit } from "../fit-result.js";
 import { escapeHtml as esc, formatNumber as num, formatPercent } from "./format.js";
 import { extent, pad, plotSvg } from "./svg-plot.js";
+import { branchesSentence } from "../refine/branches-text.js";
 
 export function refinedSection(r: RefinedFit, clip: () => string): string {
   const rows = Object.entries(r.parameters).map(([name, p]) => [
@@ -20,7 +21,7 @@ export function refinedSection(r: RefinedFit, clip: () => string): string {
     `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead>` +
     `<tbody>${rows.map((row) => `<tr>${row.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
   const ll = r.logLikelihood;
-  const summary = `<p>SAEM (seed ${r.seed}, ${r.trace.iteration.length} iterations, ${r.trace.exploration} with step 1, ${num(r.seconds)} s) from the ${esc(r.startedFrom)}. Log-likelihood ${num(ll.value)} by importance sampling (Monte Carlo s.e. ${num(ll.mcSe)}), AIC ${num(r.aic)}, BIC ${num(r.bic)}. Typical values are medians of log-normal parameters; omega is the SD of the log.</p>`;
+  const summary = `<p>SAEM (seed ${r.seed}, ${r.trace.iteration.length} iterations, ${r.trace.exploration} with step 1, ${num(r.seconds)} s) from the ${esc(r.startedFrom)}. Log-likelihood ${num(ll.value)} by importance sampling (Monte Carlo s.e. ${num(ll.mcSe)}), AIC ${num(r.aic)}, BIC ${num(r.bic)}. Typical values are medians of log-normal parameters; omega is the SD of the log.</p>` + (branchesSentence(r) ? `<p>${esc(branchesSentence(r)!)}</p>` : "");
   const it = r.trace.iteration;
   const series: [string, number[]][] = [
     ...Object.entries(r.trace.parameters).map(([n, v]) => [n, v] as [string, number[]]),

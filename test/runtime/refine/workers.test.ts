@@ -1,7 +1,8 @@
 // The refinement's per-subject work in worker threads gives the numbers of the in-thread run: every subject draws
 // from its own stream (seed, phase, iteration, subject) and sums run in subject order, so the split of the
 // subjects over threads cannot show. Two models: the linear one (a fixed b: the Newton step's sensitivities and
-// Louis' samples of the values without variability run in the workers too) and oral PK with a covariate effect.
+// Louis' samples of the values without variability run in the workers too) and oral PK with a covariate effect
+// (refined from both branches of the flip-flop).
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -17,7 +18,8 @@ import { simulateLinear } from "./linear-model.js";
 const root = resolve(import.meta.dirname, "../../..");
 
 /** Everything but the clocks and the thread count. */
-const numbers = (r: RefinedFit) => JSON.stringify({ ...r, seconds: 0, settings: { ...r.settings, phaseSeconds: null, workers: null } });
+const numbers = (r: RefinedFit) =>
+  JSON.stringify({ ...r, seconds: 0, settings: { ...r.settings, phaseSeconds: null, workers: null }, branches: r.branches?.map((b) => ({ ...b, seconds: 0 })) });
 
 describe("refinement in worker threads", () => {
   it("gives the in-thread numbers with 2 workers (linear model: fixed b stepped in the workers)", async () => {
@@ -46,6 +48,8 @@ describe("refinement in worker threads", () => {
     const inThread = refine(loaded.model, data, undefined, options);
     const three = await refineAsync(loaded.model, data, undefined, { ...options, workers: 3, modelModule: loaded.moduleUrl });
     expect(three.settings.workers).toBe(3);
+    // Both runs of the flip-flop (meta.absorption), the second from the twin of the first's estimate.
+    expect(inThread.branches?.length).toBe(2);
     expect(numbers(three)).toBe(numbers(inThread));
   }, 120_000);
 });
