@@ -188,6 +188,8 @@ export class WeakFormWorkspace {
   readonly theta: Float64Array;
   readonly drift: Float64Array;
   readonly xs: Float64Array;
+  /** The right-hand sides of one test function's rows, one per state. */
+  readonly ys: Float64Array;
   readonly env: Env;
   readonly obsOf: Int32Array;
   /** Theta and c at every node of an interval (grown as needed). */
@@ -206,6 +208,7 @@ export class WeakFormWorkspace {
     this.theta = new Float64Array(d * p);
     this.drift = new Float64Array(d);
     this.xs = new Float64Array(d);
+    this.ys = new Float64Array(d);
     this.env = { sinceDose: 0, dose: 0, cov: new Float64Array(model.meta.covariates.length) };
     this.obsOf = observationOfState(model);
   }
@@ -440,20 +443,80 @@ function weakRows(ws: WeakFormWorkspace, subject: Subject, layout: WeakLayout, s
       const offset = f.offset;
       const count = f.nodeCount;
       gAcc.fill(0);
-      for (let a = 0; a < nActive; a++) {
+      // Four or two entries per pass: independent sums (each over the nodes in order, as one at a time would) keep the
+      // processor busy where one waits on its own additions.
+      let a = 0;
+      for (; a + 3 < nActive; a += 4) {
+        const e0 = active[a]!;
+        const e1 = active[a + 1]!;
+        const e2 = active[a + 2]!;
+        const e3 = active[a + 3]!;
+        const b0 = e0 * nNodes + first;
+        const b1 = e1 * nNodes + first;
+        const b2 = e2 * nNodes + first;
+        const b3 = e3 * nNodes + first;
+        let acc0 = 0;
+        let acc1 = 0;
+        let acc2 = 0;
+        let acc3 = 0;
+        for (let i = 0; i < count; i++) {
+          const w = wphi[offset + i]!;
+          acc0 += w * thetaAt[b0 + i]!;
+          acc1 += w * thetaAt[b1 + i]!;
+          acc2 += w * thetaAt[b2 + i]!;
+          acc3 += w * thetaAt[b3 + i]!;
+        }
+        gAcc[e0] = acc0;
+        gAcc[e1] = acc1;
+        gAcc[e2] = acc2;
+        gAcc[e3] = acc3;
+      }
+      for (; a + 1 < nActive; a += 2) {
+        const e0 = active[a]!;
+        const e1 = active[a + 1]!;
+        const b0 = e0 * nNodes + first;
+        const b1 = e1 * nNodes + first;
+        let acc0 = 0;
+        let acc1 = 0;
+        for (let i = 0; i < count; i++) {
+          const w = wphi[offset + i]!;
+          acc0 += w * thetaAt[b0 + i]!;
+          acc1 += w * thetaAt[b1 + i]!;
+        }
+        gAcc[e0] = acc0;
+        gAcc[e1] = acc1;
+      }
+      if (a < nActive) {
         const e = active[a]!;
         const base = e * nNodes + first;
         let acc = 0;
         for (let i = 0; i < count; i++) acc += wphi[offset + i]! * thetaAt[base + i]!;
         gAcc[e] = acc;
       }
-      for (let k = 0; k < d; k++) {
+      const ys = ws.ys;
+      let k = 0;
+      if (!anyDrift)
+        for (; k + 1 < d; k += 2) {
+          const b0 = k * nNodes + first;
+          const b1 = b0 + nNodes;
+          let acc0 = 0;
+          let acc1 = 0;
+          for (let i = 0; i < count; i++) {
+            const w = wdphi[offset + i]!;
+            acc0 -= w * zAt[b0 + i]!;
+            acc1 -= w * zAt[b1 + i]!;
+          }
+          ys[k] = acc0;
+          ys[k + 1] = acc1;
+        }
+      for (; k < d; k++) {
         const base = k * nNodes + first;
         let acc = 0;
         if (anyDrift) for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]! + wphi[offset + i]! * driftAt[base + i]!;
         else for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]!;
-        sink.row(iv.firstRow + l * d + k, k, l, acc, gAcc, k * p);
+        ys[k] = acc;
       }
+      for (let k = 0; k < d; k++) sink.row(iv.firstRow + l * d + k, k, l, ys[k]!, gAcc, k * p);
     }
   }
 }
