@@ -47,8 +47,24 @@ export interface TestFunctionSet {
   levels: number;
 }
 
+/** The last times `medianSpacing` was asked about, and its answer: a subject's outputs and its test functions' span mostly share their sampling times, and so do subjects. */
+let lastTimes = new Float64Array(0);
+let lastSpacing = Number.NaN;
+
 /** Median gap between consecutive distinct times (sorted input). */
 export function medianSpacing(times: ArrayLike<number>): number {
+  if (times.length === lastTimes.length) {
+    let same = true;
+    for (let i = 0; i < times.length && same; i++) same = times[i] === lastTimes[i];
+    if (same) return lastSpacing;
+  }
+  const spacing = sortedMedianSpacing(times);
+  lastTimes = Float64Array.from(times);
+  lastSpacing = spacing;
+  return spacing;
+}
+
+function sortedMedianSpacing(times: ArrayLike<number>): number {
   // A typed array sorts numerically without a comparator call per pair.
   const all = new Float64Array(Math.max(0, times.length - 1));
   let count = 0;
