@@ -22,8 +22,8 @@ export interface AsyncFitOptions extends FitOptions {
 
 /** Subjects timed in this thread before "auto" decides (their stages are kept). */
 const PROBE_SUBJECTS = 200;
-/** Subjects per task at most: few messages, small enough for the threads to end together. */
-const WORKER_CHUNK = 250;
+/** Subjects per task at most: few messages (80 for 10,000 subjects), small enough for the threads to end together. */
+const WORKER_CHUNK = 125;
 /** Subjects this thread does between looks at the workers' messages (a few milliseconds). */
 const MAIN_CHUNK = 25;
 /** Tasks a worker holds: it starts the next as soon as it ends one, while this thread is busy with its own share. */

@@ -9,13 +9,7 @@
 // not stall when sigma is small the way plain EM does.
 import type { SubjectStats } from "./subject-rows.js";
 export type { SubjectStats } from "./subject-rows.js";
-import {
-  cholesky,
-  choleskyLogDet,
-  choleskySolve,
-  symmetricEigen,
-  choleskyInverse,
-} from "../numeric/linalg.js";
+import { cholesky, choleskyLogDet, choleskySolve, symmetricEigen, choleskyInverse } from "../numeric/linalg.js";
 
 export interface RandomBlock {
   /** Parameter indices (into 0..p-1) of this block, in declaration order. */
@@ -57,28 +51,20 @@ interface FactorLayout {
   entries: { r: number; c: number }[];
 }
 
-function layoutFor(
-  blocks: RandomBlock[],
-  randomParams: number[],
-): FactorLayout {
+function layoutFor(blocks: RandomBlock[], randomParams: number[]): FactorLayout {
   const pos = new Map(randomParams.map((p, i) => [p, i]));
   const entries: { r: number; c: number }[] = [];
   for (const b of blocks) {
     const idx = b.params.map((p) => pos.get(p)!);
     for (let a = 0; a < idx.length; a++) {
       entries.push({ r: idx[a]!, c: idx[a]! });
-      if (b.full)
-        for (let c = 0; c < a; c++) entries.push({ r: idx[a]!, c: idx[c]! });
+      if (b.full) for (let c = 0; c < a; c++) entries.push({ r: idx[a]!, c: idx[c]! });
     }
   }
   return { q: randomParams.length, entries };
 }
 
-function factorFrom(
-  layout: FactorLayout,
-  phi: Float64Array,
-  out: Float64Array,
-): void {
+function factorFrom(layout: FactorLayout, phi: Float64Array, out: Float64Array): void {
   out.fill(0);
   const q = layout.q;
   layout.entries.forEach((e, k) => {
@@ -87,12 +73,7 @@ function factorFrom(
 }
 
 /** Log-Cholesky parameters of the block-structured factor of a (relative) covariance. */
-function phiFrom(
-  layout: FactorLayout,
-  blocks: RandomBlock[],
-  randomParams: number[],
-  rel: Float64Array,
-): Float64Array {
+function phiFrom(layout: FactorLayout, blocks: RandomBlock[], randomParams: number[], rel: Float64Array): Float64Array {
   const q = layout.q;
   const pos = new Map(randomParams.map((p, i) => [p, i]));
   const l = new Float64Array(q * q);
@@ -101,15 +82,10 @@ function phiFrom(
     const k = idx.length;
     const sub = new Float64Array(k * k);
     for (let a = 0; a < k; a++)
-      for (let c = 0; c < k; c++)
-        sub[a * k + c] = b.full || a === c ? rel[idx[a]! * q + idx[c]!]! : 0;
-    for (let a = 0; a < k; a++)
-      sub[a * k + a] = Math.max(sub[a * k + a]!, 1e-8) * (1 + 1e-9);
-    if (!cholesky(sub, k))
-      for (let a = 0; a < k; a++)
-        for (let c = 0; c < k; c++) sub[a * k + c] = a === c ? 1e-4 : 0;
-    for (let a = 0; a < k; a++)
-      for (let c = 0; c <= a; c++) l[idx[a]! * q + idx[c]!] = sub[a * k + c]!;
+      for (let c = 0; c < k; c++) sub[a * k + c] = b.full || a === c ? rel[idx[a]! * q + idx[c]!]! : 0;
+    for (let a = 0; a < k; a++) sub[a * k + a] = Math.max(sub[a * k + a]!, 1e-8) * (1 + 1e-9);
+    if (!cholesky(sub, k)) for (let a = 0; a < k; a++) for (let c = 0; c < k; c++) sub[a * k + c] = a === c ? 1e-4 : 0;
+    for (let a = 0; a < k; a++) for (let c = 0; c <= a; c++) l[idx[a]! * q + idx[c]!] = sub[a * k + c]!;
   }
   const phi = new Float64Array(layout.entries.length);
   layout.entries.forEach((e, k) => {
@@ -195,19 +171,14 @@ export class MixedModel {
     this.nTotal = stats.reduce((s, x) => s + x.n, 0);
     // Column scaling from the stacked design (the logistic model mixes r ~ 3e-3 with q ~ 1.6e-5).
     const diag = new Float64Array(p);
-    for (const s of stats)
-      for (let j = 0; j < p; j++) diag[j] += s.gtg[j * p + j]!;
+    for (const s of stats) for (let j = 0; j < p; j++) diag[j] += s.gtg[j * p + j]!;
     this.scale = new Float64Array(p);
-    for (let j = 0; j < p; j++)
-      this.scale[j] =
-        diag[j]! > 0 ? 1 / Math.sqrt(diag[j]! / Math.max(1, this.m)) : 1;
+    for (let j = 0; j < p; j++) this.scale[j] = diag[j]! > 0 ? 1 / Math.sqrt(diag[j]! / Math.max(1, this.m)) : 1;
     this.aAll = new Float64Array(stats.length * p * p);
     this.cAll = new Float64Array(stats.length * p);
     this.a = stats.map((s, k) => {
       const out = this.aAll.subarray(k * p * p, (k + 1) * p * p);
-      for (let i = 0; i < p; i++)
-        for (let j = 0; j < p; j++)
-          out[i * p + j] = s.gtg[i * p + j]! * this.scale[i]! * this.scale[j]!;
+      for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[i * p + j] = s.gtg[i * p + j]! * this.scale[i]! * this.scale[j]!;
       return out;
     });
     this.c = stats.map((s, k) => {
@@ -242,13 +213,10 @@ export class MixedModel {
     const values = new Float64Array(p);
     const vectors = new Float64Array(p * p);
     symmetricEigen(Float64Array.from(total), p, values, vectors);
-    const tol =
-      (this.options.rankTolerance ?? 1e-10) * Math.max(values[0]!, 1e-300);
+    const tol = (this.options.rankTolerance ?? 1e-10) * Math.max(values[0]!, 1e-300);
     for (let j = 0; j < p; j++) {
       if (values[j]! > tol) continue;
-      this.nullScaled.push(
-        Float64Array.from({ length: p }, (_, i) => vectors[i * p + j]!),
-      );
+      this.nullScaled.push(Float64Array.from({ length: p }, (_, i) => vectors[i * p + j]!));
       const dir = new Float64Array(p);
       let norm = 0;
       for (let i = 0; i < p; i++) {
@@ -262,18 +230,70 @@ export class MixedModel {
     // A penalty along the null directions only: it fixes their (arbitrary)
     // component at 0 and leaves the identifiable subspace untouched, since those
     // directions are null for every subject's G'G too.
-    if (this.nullSpace.length > 0)
-      this.ridge = Math.max(values[0]!, 1e-300) / Math.max(1, this.m);
+    if (this.nullSpace.length > 0) this.ridge = Math.max(values[0]!, 1e-300) / Math.max(1, this.m);
+  }
+
+  /**
+   * For `profile`, one subject's R = L' S'A (q x p), v = L' S'c and M = I + R S L (= I + L'Z'ZL), its Gram sums at
+   * `ao`, `co` of the flat arrays and the factor's non-zeros in `nzValue`/`nzParam` by column (`colStart`). With a
+   * `diagonal` factor each sum has one term, read directly (the same sums as the general loops).
+   */
+  private subjectFactor(ao: number, co: number, colStart: Int32Array, diagonal: boolean): void {
+    const { p, q, mm, r, v, aAll, cAll } = this;
+    const nzv = this.nzValue;
+    const nzp = this.nzParam;
+    if (diagonal) {
+      for (let s = 0; s < q; s++) {
+        const ls = nzv[s]!;
+        const row = ao + nzp[s]! * p;
+        for (let j = 0; j < p; j++) {
+          let acc = 0;
+          acc += ls * aAll[row + j]!;
+          r[s * p + j] = acc;
+        }
+        let acc = 0;
+        acc += ls * cAll[co + nzp[s]!]!;
+        v[s] = acc;
+      }
+      for (let s = 0; s < q; s++)
+        for (let t = 0; t < q; t++) {
+          let acc = s === t ? 1 : 0;
+          acc += r[s * p + nzp[t]!]! * nzv[t]!;
+          mm[s * q + t] = acc;
+        }
+    } else {
+      for (let s = 0; s < q; s++) {
+        const x0 = colStart[s]!;
+        const x1 = colStart[s + 1]!;
+        for (let j = 0; j < p; j++) {
+          let acc = 0;
+          for (let x = x0; x < x1; x++) acc += nzv[x]! * aAll[ao + nzp[x]! * p + j]!;
+          r[s * p + j] = acc;
+        }
+        let acc = 0;
+        for (let x = x0; x < x1; x++) acc += nzv[x]! * cAll[co + nzp[x]!]!;
+        v[s] = acc;
+      }
+      for (let s = 0; s < q; s++)
+        for (let t = 0; t < q; t++) {
+          let acc = s === t ? 1 : 0;
+          for (let x = colStart[t]!; x < colStart[t + 1]!; x++) acc += r[s * p + nzp[x]!]! * nzv[x]!;
+          mm[s * q + t] = acc;
+        }
+    }
+    for (let s = 0; s < q; s++)
+      for (let t = 0; t < s; t++) {
+        const avg = 0.5 * (mm[s * q + t]! + mm[t * q + s]!);
+        mm[s * q + t] = avg;
+        mm[t * q + s] = avg;
+      }
   }
 
   /**
    * Profiled deviance at log-Cholesky parameters phi; fills theta (scaled) and
    * returns { deviance, rss } where sigma^2 = rss / N.
    */
-  profile(
-    phi: Float64Array,
-    theta: Float64Array,
-  ): { deviance: number; rss: number } {
+  profile(phi: Float64Array, theta: Float64Array): { deviance: number; rss: number } {
     const { p, q, lam, mm, r, v, xtvx, xtvy } = this;
     factorFrom(this.layout, phi, lam);
     xtvx.fill(0);
@@ -288,71 +308,18 @@ export class MixedModel {
     const nzv = this.nzValue;
     const nzp = this.nzParam;
     for (let x = 0; x < colStart[q]!; x++) nzp[x] = rp[cols[x]!]!;
-    for (let s = 0; s < q; s++)
-      for (let x = colStart[s]!; x < colStart[s + 1]!; x++)
-        nzv[x] = lam[cols[x]! * q + s]!;
-    let diagonal = colStart[q] === q;
-    for (let s = 0; s < q && diagonal; s++)
-      diagonal = colStart[s] === s && cols[s] === s;
+    for (let s = 0; s < q; s++) for (let x = colStart[s]!; x < colStart[s + 1]!; x++) nzv[x] = lam[cols[x]! * q + s]!;
     const aAll = this.aAll;
     const cAll = this.cAll;
     const yy = this.yy;
     const pp = p * p;
+    let diagonal = colStart[q] === q;
+    for (let s = 0; s < q && diagonal; s++) diagonal = colStart[s] === s && cols[s] === s;
     for (let i = 0; i < this.m; i++) {
       const ao = i * pp;
       const co = i * p;
-      // R = L' S'A (q x p); v = L' S'c.
-      if (diagonal) {
-        // One non-zero per column, on the diagonal: the sums below, each of its one term.
-        for (let s = 0; s < q; s++) {
-          const ls = nzv[s]!;
-          const row = ao + nzp[s]! * p;
-          for (let j = 0; j < p; j++) {
-            let acc = 0;
-            acc += ls * aAll[row + j]!;
-            r[s * p + j] = acc;
-          }
-          let acc = 0;
-          acc += ls * cAll[co + nzp[s]!]!;
-          v[s] = acc;
-        }
-        for (let s = 0; s < q; s++)
-          for (let t = 0; t < q; t++) {
-            let acc = s === t ? 1 : 0;
-            acc += r[s * p + nzp[t]!]! * nzv[t]!;
-            mm[s * q + t] = acc;
-          }
-      } else
-        for (let s = 0; s < q; s++) {
-          const x0 = colStart[s]!;
-          const x1 = colStart[s + 1]!;
-          for (let j = 0; j < p; j++) {
-            let acc = 0;
-            for (let x = x0; x < x1; x++)
-              acc += nzv[x]! * aAll[ao + nzp[x]! * p + j]!;
-            r[s * p + j] = acc;
-          }
-          let acc = 0;
-          for (let x = x0; x < x1; x++) acc += nzv[x]! * cAll[co + nzp[x]!]!;
-          v[s] = acc;
-        }
-      // M = I + R S L (= I + L'Z'ZL).
-      if (!diagonal)
-        for (let s = 0; s < q; s++)
-          for (let t = 0; t < q; t++) {
-            let acc = s === t ? 1 : 0;
-            for (let x = colStart[t]!; x < colStart[t + 1]!; x++)
-              acc += r[s * p + nzp[x]!]! * nzv[x]!;
-            mm[s * q + t] = acc;
-          }
-      for (let s = 0; s < q; s++)
-        for (let t = 0; t < s; t++) {
-          const avg = 0.5 * (mm[s * q + t]! + mm[t * q + s]!);
-          mm[s * q + t] = avg;
-          mm[t * q + s] = avg;
-        }
-      if (q > 0 && !cholesky(mm, q))
-        return { deviance: Number.POSITIVE_INFINITY, rss: Number.NaN };
+      this.subjectFactor(ao, co, colStart, diagonal);
+      if (q > 0 && !cholesky(mm, q)) return { deviance: Number.POSITIVE_INFINITY, rss: Number.NaN };
       logdet += q > 0 ? choleskyLogDet(mm, q) : 0;
       // W = M^-1/2 style: solve L_M w = R columns and v, then accumulate.
       for (let j = 0; j < p; j++) {
@@ -381,40 +348,25 @@ export class MixedModel {
         }
       }
     }
-    for (let j = 0; j < p; j++)
-      for (let k = 0; k < j; k++) xtvx[k * p + j] = xtvx[j * p + k]!;
+    for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) xtvx[k * p + j] = xtvx[j * p + k]!;
     for (const v of this.nullScaled)
-      for (let j = 0; j < p; j++)
-        for (let k = 0; k < p; k++)
-          xtvx[j * p + k] += this.ridge * v[j]! * v[k]!;
+      for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) xtvx[j * p + k] += this.ridge * v[j]! * v[k]!;
     const l = Float64Array.from(xtvx);
-    if (!cholesky(l, p))
-      return { deviance: Number.POSITIVE_INFINITY, rss: Number.NaN };
+    if (!cholesky(l, p)) return { deviance: Number.POSITIVE_INFINITY, rss: Number.NaN };
     theta.set(xtvy);
     choleskySolve(l, p, theta);
     let fit = 0;
     for (let j = 0; j < p; j++) fit += theta[j]! * xtvy[j]!;
     const rss = Math.max(base - fit, 1e-300);
     const n = this.nTotal;
-    return {
-      deviance:
-        logdet + n * Math.log(rss / n) + n * (1 + Math.log(2 * Math.PI)),
-      rss,
-    };
+    return { deviance: logdet + n * Math.log(rss / n) + n * (1 + Math.log(2 * Math.PI)), rss };
   }
 
   /**
    * Posterior means of b_i (scaled units) at factor `lam` and theta, `nz` its non-zero pattern (`nonZeros(lam)`):
    * the sums skip the factor's zeros (all of its off-diagonal ones with diagonal blocks), which add exactly 0.
    */
-  private posterior(
-    i: number,
-    theta: Float64Array,
-    lam: Float64Array,
-    nz: NonZeros,
-    mean: Float64Array,
-    cov?: Float64Array,
-  ): void {
+  private posterior(i: number, theta: Float64Array, lam: Float64Array, nz: NonZeros, mean: Float64Array, cov?: Float64Array): void {
     const { p, q } = this;
     const rp = this.randomParams;
     const a = this.a[i]!;
@@ -427,8 +379,7 @@ export class MixedModel {
       zr[s] = acc;
     }
     // M = I + L'Z'ZL; mean = L M^-1 L' Z'r.
-    for (let s = 0; s < q; s++)
-      for (let t = 0; t < q; t++) zz[s * q + t] = a[rp[s]! * p + rp[t]!]!;
+    for (let s = 0; s < q; s++) for (let t = 0; t < q; t++) zz[s * q + t] = a[rp[s]! * p + rp[t]!]!;
     for (let s = 0; s < q; s++)
       for (let t = 0; t < q; t++) {
         let acc = s === t ? 1 : 0;
@@ -444,15 +395,13 @@ export class MixedModel {
     cholesky(m, q);
     for (let s = 0; s < q; s++) {
       let acc = 0;
-      for (let x = colStart[s]!; x < colStart[s + 1]!; x++)
-        acc += lam[cols[x]! * q + s]! * zr[cols[x]!]!;
+      for (let x = colStart[s]!; x < colStart[s + 1]!; x++) acc += lam[cols[x]! * q + s]! * zr[cols[x]!]!;
       lt[s] = acc;
     }
     choleskySolve(m, q, lt);
     for (let s = 0; s < q; s++) {
       let acc = 0;
-      for (let x = rowStart[s]!; x < rowStart[s + 1]!; x++)
-        acc += lam[s * q + rows[x]!]! * lt[rows[x]!]!;
+      for (let x = rowStart[s]!; x < rowStart[s + 1]!; x++) acc += lam[s * q + rows[x]!]! * lt[rows[x]!]!;
       mean[s] = acc;
     }
     if (cov) {
@@ -509,13 +458,9 @@ export class MixedModel {
           rel[s * q + t] = acc / (ests.length - 1) / sigma2;
         }
     } else {
-      for (let s = 0; s < q; s++)
-        rel[s * q + s] =
-          (0.01 * theta[this.randomParams[s]!]! ** 2 + 1e-6) / sigma2;
+      for (let s = 0; s < q; s++) rel[s * q + s] = (0.01 * theta[this.randomParams[s]!]! ** 2 + 1e-6) / sigma2;
     }
-    for (let s = 0; s < q; s++)
-      if (!(rel[s * q + s]! > 0) || !Number.isFinite(rel[s * q + s]!))
-        rel[s * q + s] = 1;
+    for (let s = 0; s < q; s++) if (!(rel[s * q + s]! > 0) || !Number.isFinite(rel[s * q + s]!)) rel[s * q + s] = 1;
     return rel;
   }
 
@@ -523,10 +468,7 @@ export class MixedModel {
     const { p, q } = this;
     const theta = new Float64Array(p);
     const nPhi = this.layout.entries.length;
-    let phi =
-      q > 0
-        ? phiFrom(this.layout, this.blocks, this.randomParams, this.start())
-        : new Float64Array(0);
+    let phi = q > 0 ? phiFrom(this.layout, this.blocks, this.randomParams, this.start()) : new Float64Array(0);
     let iterations = 0;
     // EM on (theta, sigma^2, Omega): closed-form steps, robust from a rough start.
     const emIterations = q > 0 ? (this.options.emIterations ?? 10) : 0;
@@ -542,9 +484,7 @@ export class MixedModel {
       for (let i = 0; i < this.m; i++) {
         this.posterior(i, theta, lam, nz, mean, cov);
         for (let s = 0; s < q; s++)
-          for (let t = 0; t < q; t++)
-            omegaNew[s * q + t] +=
-              (mean[s]! * mean[t]! + sigma2 * cov[s * q + t]!) / this.m;
+          for (let t = 0; t < q; t++) omegaNew[s * q + t] += (mean[s]! * mean[t]! + sigma2 * cov[s * q + t]!) / this.m;
       }
       for (let k = 0; k < q * q; k++) omegaNew[k] = omegaNew[k]! / sigma2;
       phi = phiFrom(this.layout, this.blocks, this.randomParams, omegaNew);
@@ -571,8 +511,7 @@ export class MixedModel {
     for (let i = 0; i < this.m; i++) {
       const b = new Float64Array(q);
       if (q > 0) this.posterior(i, theta, lam, nz, b);
-      for (let s = 0; s < q; s++)
-        b[s] = b[s]! * this.scale[this.randomParams[s]!]!;
+      for (let s = 0; s < q; s++) b[s] = b[s]! * this.scale[this.randomParams[s]!]!;
       blups.push(b);
     }
     const omega = new Float64Array(q * q);
@@ -580,19 +519,13 @@ export class MixedModel {
       for (let t = 0; t < q; t++) {
         let acc = 0;
         for (let u = 0; u < q; u++) acc += lam[s * q + u]! * lam[t * q + u]!;
-        omega[s * q + t] =
-          acc *
-          sigma2 *
-          this.scale[this.randomParams[s]!]! *
-          this.scale[this.randomParams[t]!]!;
+        omega[s * q + t] = acc * sigma2 * this.scale[this.randomParams[s]!]! * this.scale[this.randomParams[t]!]!;
       }
     const thetaOut = new Float64Array(p);
     const thetaCov = new Float64Array(p * p);
     for (let j = 0; j < p; j++) {
       thetaOut[j] = theta[j]! * this.scale[j]!;
-      for (let k = 0; k < p; k++)
-        thetaCov[j * p + k] =
-          sigma2 * thetaCovScaled[j * p + k]! * this.scale[j]! * this.scale[k]!;
+      for (let k = 0; k < p; k++) thetaCov[j * p + k] = sigma2 * thetaCovScaled[j * p + k]! * this.scale[j]! * this.scale[k]!;
     }
     void nPhi;
     return {
@@ -704,9 +637,7 @@ export function bfgs(
       for (let i = 0; i < n; i++) yhy += yv[i]! * hy[i]!;
       for (let i = 0; i < n; i++)
         for (let j = 0; j < n; j++)
-          hinv[i * n + j] +=
-            ((sy + yhy) * s[i]! * s[j]!) / (sy * sy) -
-            (hy[i]! * s[j]! + s[i]! * hy[j]!) / sy;
+          hinv[i * n + j] += ((sy + yhy) * s[i]! * s[j]!) / (sy * sy) - (hy[i]! * s[j]! + s[i]! * hy[j]!) / sy;
     }
     if (df < 1e-10 * (1 + Math.abs(fx))) {
       converged = true;

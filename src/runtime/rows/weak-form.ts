@@ -7,7 +7,7 @@
 import type { CompiledModel, Env } from "../model.js";
 import type { Subject } from "../data/dataset.js";
 import { smoothNoise, smoothSeries, type SmoothFit, type SmoothOptions } from "./smooth.js";
-import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionOptions, type TestFunctionSet } from "./test-functions.js";
+import { buildTestFunctions, levelsFor, medianSpacing, type TestFunction, type TestFunctionOptions, type TestFunctionSet } from "./test-functions.js";
 import { evalBasis, splineDerivative, splineValue, type UniformCubicBasis } from "../numeric/bspline.js";
 import type { SubjectRows, SubjectStats } from "../population/subject-rows.js";
 
@@ -437,87 +437,109 @@ function weakRows(ws: WeakFormWorkspace, subject: Subject, layout: WeakLayout, s
     let anyDrift = false;
     for (let k = 0; k < d; k++) if (hasDrift[k]) anyDrift = true;
     const functions = tests.functions;
+    const sums: BumpSums = { nNodes, nActive, anyDrift, wphi, wdphi };
     for (let l = 0; l < functions.length; l++) {
-      const f = functions[l]!;
-      const first = f.firstNode;
-      const offset = f.offset;
-      const count = f.nodeCount;
-      gAcc.fill(0);
-      // Four or two entries per pass: independent sums (each over the nodes in order, as one at a time would) keep the
-      // processor busy where one waits on its own additions.
-      let a = 0;
-      for (; a + 3 < nActive; a += 4) {
-        const e0 = active[a]!;
-        const e1 = active[a + 1]!;
-        const e2 = active[a + 2]!;
-        const e3 = active[a + 3]!;
-        const b0 = e0 * nNodes + first;
-        const b1 = e1 * nNodes + first;
-        const b2 = e2 * nNodes + first;
-        const b3 = e3 * nNodes + first;
-        let acc0 = 0;
-        let acc1 = 0;
-        let acc2 = 0;
-        let acc3 = 0;
-        for (let i = 0; i < count; i++) {
-          const w = wphi[offset + i]!;
-          acc0 += w * thetaAt[b0 + i]!;
-          acc1 += w * thetaAt[b1 + i]!;
-          acc2 += w * thetaAt[b2 + i]!;
-          acc3 += w * thetaAt[b3 + i]!;
-        }
-        gAcc[e0] = acc0;
-        gAcc[e1] = acc1;
-        gAcc[e2] = acc2;
-        gAcc[e3] = acc3;
-      }
-      for (; a + 1 < nActive; a += 2) {
-        const e0 = active[a]!;
-        const e1 = active[a + 1]!;
-        const b0 = e0 * nNodes + first;
-        const b1 = e1 * nNodes + first;
-        let acc0 = 0;
-        let acc1 = 0;
-        for (let i = 0; i < count; i++) {
-          const w = wphi[offset + i]!;
-          acc0 += w * thetaAt[b0 + i]!;
-          acc1 += w * thetaAt[b1 + i]!;
-        }
-        gAcc[e0] = acc0;
-        gAcc[e1] = acc1;
-      }
-      if (a < nActive) {
-        const e = active[a]!;
-        const base = e * nNodes + first;
-        let acc = 0;
-        for (let i = 0; i < count; i++) acc += wphi[offset + i]! * thetaAt[base + i]!;
-        gAcc[e] = acc;
-      }
-      const ys = ws.ys;
-      let k = 0;
-      if (!anyDrift)
-        for (; k + 1 < d; k += 2) {
-          const b0 = k * nNodes + first;
-          const b1 = b0 + nNodes;
-          let acc0 = 0;
-          let acc1 = 0;
-          for (let i = 0; i < count; i++) {
-            const w = wdphi[offset + i]!;
-            acc0 -= w * zAt[b0 + i]!;
-            acc1 -= w * zAt[b1 + i]!;
-          }
-          ys[k] = acc0;
-          ys[k + 1] = acc1;
-        }
-      for (; k < d; k++) {
-        const base = k * nNodes + first;
-        let acc = 0;
-        if (anyDrift) for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]! + wphi[offset + i]! * driftAt[base + i]!;
-        else for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]!;
-        ys[k] = acc;
-      }
-      for (let k = 0; k < d; k++) sink.row(iv.firstRow + l * d + k, k, l, ys[k]!, gAcc, k * p);
+      bumpSums(ws, sums, functions[l]!);
+      for (let k = 0; k < d; k++) sink.row(iv.firstRow + l * d + k, k, l, ws.ys[k]!, gAcc, k * p);
     }
+  }
+}
+
+/** What `bumpSums` reads of an interval: its node count, active entries of Theta, whether c is used, w phi and w phi'. */
+interface BumpSums {
+  nNodes: number;
+  nActive: number;
+  anyDrift: boolean;
+  wphi: Float64Array;
+  wdphi: Float64Array;
+}
+
+/**
+ * One test function's integrals over its nodes, from the interval's Theta, c and z at every node (the workspace's
+ * entry-major `thetaAt`, `driftAt`, `zAt`): G's entries into `gAcc` (the active ones), the rows' right-hand sides
+ * into `ys`, one per state.
+ */
+function bumpSums(ws: WeakFormWorkspace, sums: BumpSums, f: TestFunction): void {
+  const d = ws.model.nStates;
+  const { nNodes, nActive, anyDrift, wphi, wdphi } = sums;
+  const { thetaAt, driftAt, zAt } = ws;
+  const { active, gAcc } = ws.rowBuffers();
+  const first = f.firstNode;
+  const offset = f.offset;
+  const count = f.nodeCount;
+  gAcc.fill(0);
+  // Four or two entries per pass: independent sums (each over the nodes in order, as one at a time would) keep the
+  // processor busy where one waits on its own additions.
+  let a = 0;
+  for (; a + 3 < nActive; a += 4) {
+    const e0 = active[a]!;
+    const e1 = active[a + 1]!;
+    const e2 = active[a + 2]!;
+    const e3 = active[a + 3]!;
+    const b0 = e0 * nNodes + first;
+    const b1 = e1 * nNodes + first;
+    const b2 = e2 * nNodes + first;
+    const b3 = e3 * nNodes + first;
+    let acc0 = 0;
+    let acc1 = 0;
+    let acc2 = 0;
+    let acc3 = 0;
+    for (let i = 0; i < count; i++) {
+      const w = wphi[offset + i]!;
+      acc0 += w * thetaAt[b0 + i]!;
+      acc1 += w * thetaAt[b1 + i]!;
+      acc2 += w * thetaAt[b2 + i]!;
+      acc3 += w * thetaAt[b3 + i]!;
+    }
+    gAcc[e0] = acc0;
+    gAcc[e1] = acc1;
+    gAcc[e2] = acc2;
+    gAcc[e3] = acc3;
+  }
+  for (; a + 1 < nActive; a += 2) {
+    const e0 = active[a]!;
+    const e1 = active[a + 1]!;
+    const b0 = e0 * nNodes + first;
+    const b1 = e1 * nNodes + first;
+    let acc0 = 0;
+    let acc1 = 0;
+    for (let i = 0; i < count; i++) {
+      const w = wphi[offset + i]!;
+      acc0 += w * thetaAt[b0 + i]!;
+      acc1 += w * thetaAt[b1 + i]!;
+    }
+    gAcc[e0] = acc0;
+    gAcc[e1] = acc1;
+  }
+  if (a < nActive) {
+    const e = active[a]!;
+    const base = e * nNodes + first;
+    let acc = 0;
+    for (let i = 0; i < count; i++) acc += wphi[offset + i]! * thetaAt[base + i]!;
+    gAcc[e] = acc;
+  }
+  const ys = ws.ys;
+  let k = 0;
+  if (!anyDrift)
+    for (; k + 1 < d; k += 2) {
+      const b0 = k * nNodes + first;
+      const b1 = b0 + nNodes;
+      let acc0 = 0;
+      let acc1 = 0;
+      for (let i = 0; i < count; i++) {
+        const w = wdphi[offset + i]!;
+        acc0 -= w * zAt[b0 + i]!;
+        acc1 -= w * zAt[b1 + i]!;
+      }
+      ys[k] = acc0;
+      ys[k + 1] = acc1;
+    }
+  for (; k < d; k++) {
+    const base = k * nNodes + first;
+    let acc = 0;
+    if (anyDrift) for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]! + wphi[offset + i]! * driftAt[base + i]!;
+    else for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]!;
+    ys[k] = acc;
   }
 }
 
