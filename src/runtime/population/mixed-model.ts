@@ -157,6 +157,7 @@ export class MixedModel {
   private readonly pm: Float64Array;
   private readonly lt: Float64Array;
   private readonly minv: Float64Array;
+  private readonly invColumn: Float64Array;
 
   constructor(
     stats: SubjectStats[],
@@ -200,6 +201,7 @@ export class MixedModel {
     this.pm = new Float64Array(q * q);
     this.lt = new Float64Array(q);
     this.minv = new Float64Array(q * q);
+    this.invColumn = new Float64Array(q);
     this.nzValue = new Float64Array(q * q);
     this.nzParam = new Int32Array(q * q);
     this.detectRank();
@@ -407,7 +409,7 @@ export class MixedModel {
     if (cov) {
       // L M^-1 L' (times sigma^2 by the caller).
       const minv = this.minv;
-      choleskyInverse(m, q, minv);
+      choleskyInverse(m, q, minv, this.invColumn);
       for (let s = 0; s < q; s++)
         for (let t = 0; t < q; t++) {
           let acc = 0;
