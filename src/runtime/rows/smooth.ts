@@ -95,8 +95,10 @@ class BandedProblem {
   ) {
     const n = (this.n = times.length);
     const m = (this.m = basis.size);
-    this.btb = new Float64Array(m * W);
-    this.bty = new Float64Array(m);
+    // One store for both (see GridSeries.curveAt).
+    const slab = new Float64Array(m * W + m);
+    this.btb = slab.subarray(0, m * W);
+    this.bty = slab.subarray(m * W);
     if (known) {
       this.first = known.first;
       this.bv = known.bv;
@@ -191,10 +193,14 @@ class BandedProblem {
 
   curveAt(lam: number): { coef: Float64Array; edf: number; fitted: Float64Array; residuals: Float64Array; rss: number } {
     const { edf } = this.evaluate(lam);
-    const fitted = new Float64Array(this.n);
-    const residuals = new Float64Array(this.n);
+    const { m, n } = this;
+    const slab = new Float64Array(m + 2 * n);
+    const fitted = slab.subarray(m, m + n);
+    const residuals = slab.subarray(m + n);
     const rss = this.rssOf(this.coef, fitted, residuals);
-    return { coef: this.coef.slice(), edf, fitted, residuals, rss };
+    const coef = slab.subarray(0, m);
+    coef.set(this.coef);
+    return { coef, edf, fitted, residuals, rss };
   }
 
   /** tr(H^2) = tr(K^2) with K = (B'WB + lambda P)^-1 B'WB, column by column. */

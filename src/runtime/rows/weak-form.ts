@@ -291,6 +291,8 @@ export interface CommonSpan {
   inside: number[];
 }
 
+let spanTimes = new Float64Array(64);
+
 /**
  * For each interval between consecutive `jumps`, the span every curve covers there (one piece per curve, none
  * crossing a jump), with at least 4 distinct samples in it: where test functions can be placed.
@@ -319,8 +321,10 @@ export function commonSpans(curves: readonly CurvePiece[][], jumps: readonly num
       count += piece.times.length;
     }
     if (pieces.length < curves.length || !(end > start)) continue;
-    // Sorted distinct times inside: a typed array sorts numerically without a comparator call per pair.
-    const all = new Float64Array(count);
+    // Sorted distinct times inside: a typed array sorts numerically without a comparator call per pair (work
+    // space kept between calls: see GridSeries.curveAt).
+    if (spanTimes.length < count) spanTimes = new Float64Array(Math.max(count, 2 * spanTimes.length));
+    const all = spanTimes;
     let k = 0;
     for (const piece of pieces) for (const t of piece.times) if (t >= start && t <= end) all[k++] = t;
     const sorted = all.subarray(0, k).sort();
@@ -571,7 +575,12 @@ class SystemRows implements RowSink {
 class GramRows implements RowSink {
   readonly stats: SubjectStats[];
   constructor(d: number, readonly p: number) {
-    this.stats = Array.from({ length: d }, () => ({ n: 0, gtg: new Float64Array(p * p), gty: new Float64Array(p), yty: 0 }));
+    // One store for every state's sums (see GridSeries.curveAt).
+    const slab = new Float64Array(d * (p * p + p));
+    this.stats = Array.from({ length: d }, (_, k) => {
+      const at = k * (p * p + p);
+      return { n: 0, gtg: slab.subarray(at, at + p * p), gty: slab.subarray(at + p * p, at + p * p + p), yty: 0 };
+    });
   }
   row(_row: number, k: number, _l: number, y: number, g: Float64Array, gOffset: number): void {
     const { p } = this;
