@@ -101,6 +101,8 @@ interface NonZeros {
   cols: Int32Array;
   rowStart: Int32Array;
   rows: Int32Array;
+  /** Exactly the diagonal (every column and row has its own entry only): the sums have one term each. */
+  diagonal: boolean;
 }
 
 /** With `lower`, only the lower triangle (the part of the factor that `profile` reads). */
@@ -121,7 +123,9 @@ function nonZeros(lam: Float64Array, q: number, lower = false): NonZeros {
   }
   colStart[q] = nc;
   rowStart[q] = nr;
-  return { colStart, cols, rowStart, rows };
+  let diagonal = nc === q && nr === q;
+  for (let s = 0; s < q && diagonal; s++) diagonal = colStart[s] === s && cols[s] === s && rowStart[s] === s && rows[s] === s;
+  return { colStart, cols, rowStart, rows, diagonal };
 }
 
 export class MixedModel {
@@ -382,6 +386,10 @@ export class MixedModel {
     }
     // M = I + L'Z'ZL; mean = L M^-1 L' Z'r.
     for (let s = 0; s < q; s++) for (let t = 0; t < q; t++) zz[s * q + t] = a[rp[s]! * p + rp[t]!]!;
+    if (nz.diagonal) {
+      this.diagonalPosterior(zr, lam, mean, cov);
+      return;
+    }
     for (let s = 0; s < q; s++)
       for (let t = 0; t < q; t++) {
         let acc = s === t ? 1 : 0;
@@ -422,6 +430,42 @@ export class MixedModel {
           }
           cov[s * q + t] = acc;
         }
+    }
+  }
+
+  /** `posterior` with a diagonal factor: each of its sums has one term, read directly (the same arithmetic). */
+  private diagonalPosterior(zr: Float64Array, lam: Float64Array, mean: Float64Array, cov?: Float64Array): void {
+    const { q, zz, pm: m, lt } = this;
+    for (let s = 0; s < q; s++) {
+      const ls = lam[s * q + s]!;
+      for (let t = 0; t < q; t++) {
+        let acc = s === t ? 1 : 0;
+        acc += ls * zz[s * q + t]! * lam[t * q + t]!;
+        m[s * q + t] = acc;
+      }
+    }
+    cholesky(m, q);
+    for (let s = 0; s < q; s++) {
+      let acc = 0;
+      acc += lam[s * q + s]! * zr[s]!;
+      lt[s] = acc;
+    }
+    choleskySolve(m, q, lt);
+    for (let s = 0; s < q; s++) {
+      let acc = 0;
+      acc += lam[s * q + s]! * lt[s]!;
+      mean[s] = acc;
+    }
+    if (!cov) return;
+    const minv = this.minv;
+    choleskyInverse(m, q, minv, this.invColumn);
+    for (let s = 0; s < q; s++) {
+      const ls = lam[s * q + s]!;
+      for (let t = 0; t < q; t++) {
+        let acc = 0;
+        acc += ls * minv[s * q + t]! * lam[t * q + t]!;
+        cov[s * q + t] = acc;
+      }
     }
   }
 
