@@ -82,6 +82,7 @@ async function stages(model: CompiledModel, data: Dataset, settings: StageSettin
   const shape = { d: model.nStates, p: model.nParams, outputs: model.meta.observations.length };
   let pending = 0;
   let failure: unknown;
+  const tasks: Promise<void>[] = [];
   const send = (): void => {
     while (pending < workers * TASKS_PER_WORKER && next < n) {
       const offset = next;
@@ -93,7 +94,7 @@ async function stages(model: CompiledModel, data: Dataset, settings: StageSettin
       }
       next += count;
       pending++;
-      pool.run<Float64Array>({ subjects: packed, offset } satisfies StageTask, subjectTransfers(packed)).then(
+      const task = pool.run<Float64Array>({ subjects: packed, offset } satisfies StageTask, subjectTransfers(packed)).then(
         (result) => {
           unpackStages(result, shape, subjects, offset).forEach((st, k) => (out[offset + k] = st));
           pending--;
@@ -105,6 +106,7 @@ async function stages(model: CompiledModel, data: Dataset, settings: StageSettin
           failure ??= error;
         },
       );
+      tasks.push(task);
     }
   };
   try {
@@ -114,7 +116,8 @@ async function stages(model: CompiledModel, data: Dataset, settings: StageSettin
       onProgress?.(done, n);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    while (pending > 0) await new Promise((resolve) => setImmediate(resolve));
+    // The workers' last tasks: waited for, not polled (this thread would take the core a worker needs).
+    await Promise.all(tasks);
     if (failure !== undefined) throw failure;
   } finally {
     await pool.close();

@@ -5,7 +5,7 @@
 // subjects is one number array, its outputs' lengths and its ids, and its stages one number array, moved (not copied)
 // back. The numbers are copied exactly, so a stage gives the same result bit for bit wherever it ran.
 import type { Dose, Series, Subject } from "../data/dataset.js";
-import type { OutputNoise } from "../rows/curves.js";
+import { NOISE_KEYS, type OutputNoise } from "../rows/curves.js";
 import type { SubjectStats } from "../population/subject-rows.js";
 import type { SubjectStage } from "./subject-stage.js";
 
@@ -90,9 +90,6 @@ export function unpackSubjects(p: PackedSubjects): Subject[] {
   }
   return out;
 }
-
-/** The sums of an output's pooled residuals, in `OutputNoise`'s key order (which `addNoise` follows). */
-const NOISE_KEYS = ["ss", "ssRel", "df", "n", "sf2", "sf4", "sr2", "sr2f2", "ssLog", "dfLog"] as const satisfies readonly (keyof OutputNoise)[];
 
 /** Shape of the packed stages: d states, p parameters, `outputs` observations. */
 export interface StageShape {
