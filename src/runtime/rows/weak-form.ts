@@ -7,7 +7,7 @@
 import type { CompiledModel, Env } from "../model.js";
 import type { Subject } from "../data/dataset.js";
 import { smoothNoise, smoothSeries, type SmoothFit, type SmoothOptions } from "./smooth.js";
-import { buildTestFunctions, levelsFor, medianSpacing, type TestFunction, type TestFunctionOptions, type TestFunctionSet } from "./test-functions.js";
+import { buildTestFunctions, levelsFor, medianSpacing, testFunctionSize, weightedTestFunctionsInto, type TestFunction, type TestFunctionOptions, type TestFunctionSet } from "./test-functions.js";
 import { evalBasis, splineDerivative, splineValue, type UniformCubicBasis } from "../numeric/bspline.js";
 import type { SubjectRows, SubjectStats } from "../population/subject-rows.js";
 
@@ -178,10 +178,18 @@ interface WeightedTests {
   tests: TestFunctionSet;
   wphi: Float64Array;
   wdphi: Float64Array;
+  /**
+   * Work space of one subject's interval, valid until the next subject: only its nodes and the functions' node
+   * ranges (`weightedTestFunctionsInto`), no phi, weights or centres (see `testsFor`).
+   */
+  transient?: boolean;
 }
 
 /** Sets remembered per workspace: subjects sampled alike have the same intervals. */
 const TEST_CACHE = 4;
+/** Intervals met once and not kept, remembered so that a second meeting keeps its set. */
+const MET_ONCE = 8;
+const EMPTY = new Float64Array(0);
 
 /** The reusable buffers of one assembly (one per thread of work). */
 export class WeakFormWorkspace {
@@ -202,6 +210,12 @@ export class WeakFormWorkspace {
   private readonly nodeBases = new Map<WeightedTests, { basis: UniformCubicBasis; first: Int32Array; bv: Float64Array }[]>();
   private buffers?: { active: Int32Array; hasDrift: Uint8Array; gAcc: Float64Array; nonZero: Uint8Array };
   private readonly nodeBuffers: { x: Float64Array; z: Float64Array }[] = [];
+  private readonly metOnce: { start: number; end: number; levels: number; options: TestFunctionOptions | undefined }[] = [];
+  private nextMet = 0;
+  /** Per interval of a subject, the arrays of its transient set; and the basis at its nodes, one state at a time. */
+  private readonly transientSets: { nodes: Float64Array; wphi: Float64Array; wdphi: Float64Array }[] = [];
+  private transientBasis = { first: new Int32Array(0), bv: new Float64Array(0) };
+  private readonly basisTmp = new Float64Array(4);
   constructor(readonly model: CompiledModel) {
     const d = model.nStates;
     const p = model.nParams;
@@ -213,9 +227,15 @@ export class WeakFormWorkspace {
     this.obsOf = observationOfState(model);
   }
 
-  /** The test functions on [start, end], shared with earlier subjects whose interval was the same (read-only). */
-  testsFor(start: number, end: number, levels: number, options: TestFunctionOptions | undefined): WeightedTests {
+  /**
+   * The test functions on [start, end], shared with earlier subjects whose interval was the same (read-only). With
+   * `slot` (a subject's interval whose rows are summed, not kept), an interval met for the first time gets a
+   * transient set in work space instead: where every subject has an interval of its own (irregular sampling), a set
+   * built and kept per subject was a fifth of a logistic fit. The second meeting builds the set and keeps it.
+   */
+  testsFor(start: number, end: number, levels: number, options: TestFunctionOptions | undefined, slot?: number): WeightedTests {
     for (const c of this.tests) if (c.start === start && c.end === end && c.levels === levels && c.options === options) return c;
+    if (slot !== undefined && !this.metBefore(start, end, levels, options)) return this.transientTests(slot, start, end, levels, options);
     const tests = buildTestFunctions(start, end, levels, options);
     const wphi = new Float64Array(tests.phi.length);
     const wdphi = new Float64Array(tests.phi.length);
@@ -235,8 +255,51 @@ export class WeakFormWorkspace {
     return entry;
   }
 
+  /** Whether this interval was met before (and remember it if not). */
+  private metBefore(start: number, end: number, levels: number, options: TestFunctionOptions | undefined): boolean {
+    for (const m of this.metOnce) if (m.start === start && m.end === end && m.levels === levels && m.options === options) return true;
+    const entry = { start, end, levels, options };
+    if (this.metOnce.length < MET_ONCE) this.metOnce.push(entry);
+    else {
+      this.metOnce[this.nextMet] = entry;
+      this.nextMet = (this.nextMet + 1) % MET_ONCE;
+    }
+    return false;
+  }
+
+  /** A set valid until the next subject (see `testsFor`), in the work space of the subject's interval `slot`. */
+  private transientTests(slot: number, start: number, end: number, levels: number, options: TestFunctionOptions | undefined): WeightedTests {
+    const size = testFunctionSize(levels, options);
+    while (this.transientSets.length <= slot) this.transientSets.push({ nodes: EMPTY, wphi: EMPTY, wdphi: EMPTY });
+    const b = this.transientSets[slot]!;
+    if (b.nodes.length < size.nodes) b.nodes = new Float64Array(size.nodes);
+    if (b.wphi.length < size.values) {
+      b.wphi = new Float64Array(size.values);
+      b.wdphi = new Float64Array(size.values);
+    }
+    const out = { nodes: b.nodes.subarray(0, size.nodes), wphi: b.wphi.subarray(0, size.values), wdphi: b.wdphi.subarray(0, size.values) };
+    const functions = weightedTestFunctionsInto(start, end, levels, options ?? {}, out);
+    const tests: TestFunctionSet = { t0: start, t1: end, nodes: out.nodes, weights: EMPTY, functions, phi: EMPTY, dphi: EMPTY, levels };
+    return { start, end, levels, options, tests, wphi: out.wphi, wdphi: out.wdphi, transient: true };
+  }
+
   /** The four non-zero basis functions at every node of `wt` (evalBasis's), for curves on `basis`: subjects sampled alike share them. */
   nodeBasis(wt: WeightedTests, basis: UniformCubicBasis): { first: Int32Array; bv: Float64Array } {
+    if (wt.transient) {
+      // Read at once, one state at a time: one work space serves.
+      const nodes = wt.tests.nodes;
+      if (this.transientBasis.first.length < nodes.length) this.transientBasis = { first: new Int32Array(nodes.length), bv: new Float64Array(4 * nodes.length) };
+      const { first, bv } = this.transientBasis;
+      const tmp = this.basisTmp;
+      for (let n = 0; n < nodes.length; n++) {
+        first[n] = evalBasis(basis, nodes[n]!, tmp);
+        bv[4 * n] = tmp[0]!;
+        bv[4 * n + 1] = tmp[1]!;
+        bv[4 * n + 2] = tmp[2]!;
+        bv[4 * n + 3] = tmp[3]!;
+      }
+      return this.transientBasis;
+    }
     let list = this.nodeBases.get(wt);
     if (!list) this.nodeBases.set(wt, (list = []));
     for (const e of list) if (e.basis.t0 === basis.t0 && e.basis.t1 === basis.t1 && e.basis.segments === basis.segments) return e;
@@ -357,7 +420,7 @@ function weakLayout(ws: WeakFormWorkspace, subject: Subject, curves: CurvePiece[
   for (const { pieces: chosen, start, end, inside } of commonSpans(curves, jumpTimes(model, subject))) {
     const levels = levelsFor(end - start, medianSpacing(inside), options.tests);
     if (levels < 1) continue;
-    const wt = ws.testsFor(start, end, levels, options.tests);
+    const wt = ws.testsFor(start, end, levels, options.tests, keep ? undefined : out.intervals.length);
     const tests = wt.tests;
     const nNodes = tests.nodes.length;
     // Curves at the nodes: the subject's own arrays when its system is kept, else work space.
