@@ -5,7 +5,7 @@
 import type { Subject } from "../data/dataset.js";
 import type { CompiledModel } from "../model.js";
 import { gramSums, profileNuisance } from "../population/subject-rows.js";
-import { newNoise, smoothState, type OutputNoise } from "../rows/curves.js";
+import { NOISE_KEYS, newNoise, smoothState, type OutputNoise } from "../rows/curves.js";
 import { chooseRowForm, integralRows, rowsOfState } from "../rows/integral-rows.js";
 import type { SmoothOptions } from "../rows/smooth.js";
 import { assembleStats, assembleSubject, jumpTimes, WeakFormWorkspace, type CurvePiece, type SubjectSystem } from "../rows/weak-form.js";
@@ -68,10 +68,11 @@ export function subjectStage(model: CompiledModel, settings: StageSettings, ws: 
   return { kept, system: sys, curves: perState, noise, censoredDropped };
 }
 
-/** Adds a subject's pooled residuals to the population's. */
+/** Adds a subject's pooled residuals to the population's (each sum apart, so their order does not matter). */
 export function addNoise(into: OutputNoise[], from: OutputNoise[]): void {
-  into.forEach((acc, o) => {
+  for (let o = 0; o < into.length; o++) {
+    const acc = into[o]!;
     const s = from[o]!;
-    for (const key of Object.keys(acc) as (keyof OutputNoise)[]) acc[key] += s[key];
-  });
+    for (const key of NOISE_KEYS) acc[key] += s[key];
+  }
 }

@@ -58,9 +58,8 @@ export function choleskyLogDet(l: Float64Array, n: number): number {
   return 2 * s;
 }
 
-/** Inverse of an SPD matrix from its Cholesky factor, into `out` (n x n). */
-export function choleskyInverse(l: Float64Array, n: number, out: Float64Array): void {
-  const col = new Float64Array(n);
+/** Inverse of an SPD matrix from its Cholesky factor, into `out` (n x n); `col`: work space of n, when the caller has one. */
+export function choleskyInverse(l: Float64Array, n: number, out: Float64Array, col: Float64Array = new Float64Array(n)): void {
   for (let j = 0; j < n; j++) {
     col.fill(0);
     col[j] = 1;

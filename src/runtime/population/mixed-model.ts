@@ -101,6 +101,8 @@ interface NonZeros {
   cols: Int32Array;
   rowStart: Int32Array;
   rows: Int32Array;
+  /** Exactly the diagonal (every column and row has its own entry only): the sums have one term each. */
+  diagonal: boolean;
 }
 
 /** With `lower`, only the lower triangle (the part of the factor that `profile` reads). */
@@ -121,7 +123,9 @@ function nonZeros(lam: Float64Array, q: number, lower = false): NonZeros {
   }
   colStart[q] = nc;
   rowStart[q] = nr;
-  return { colStart, cols, rowStart, rows };
+  let diagonal = nc === q && nr === q;
+  for (let s = 0; s < q && diagonal; s++) diagonal = colStart[s] === s && cols[s] === s && rowStart[s] === s && rows[s] === s;
+  return { colStart, cols, rowStart, rows, diagonal };
 }
 
 export class MixedModel {
@@ -133,6 +137,12 @@ export class MixedModel {
   readonly scale: Float64Array;
   private readonly a: Float64Array[];
   private readonly c: Float64Array[];
+  /** The scaled G'G and G'y of every subject end to end (views `a`, `c` per subject): the hot loops read one array. */
+  private readonly aAll: Float64Array;
+  private readonly cAll: Float64Array;
+  /** Per non-zero of the factor in `profile`: its value and the parameter row it multiplies. */
+  private readonly nzValue: Float64Array;
+  private readonly nzParam: Int32Array;
   private readonly yy: Float64Array;
   private readonly layout: FactorLayout;
   readonly nullSpace: Float64Array[] = [];
@@ -151,6 +161,7 @@ export class MixedModel {
   private readonly pm: Float64Array;
   private readonly lt: Float64Array;
   private readonly minv: Float64Array;
+  private readonly invColumn: Float64Array;
 
   constructor(
     stats: SubjectStats[],
@@ -168,13 +179,15 @@ export class MixedModel {
     for (const s of stats) for (let j = 0; j < p; j++) diag[j] += s.gtg[j * p + j]!;
     this.scale = new Float64Array(p);
     for (let j = 0; j < p; j++) this.scale[j] = diag[j]! > 0 ? 1 / Math.sqrt(diag[j]! / Math.max(1, this.m)) : 1;
-    this.a = stats.map((s) => {
-      const out = new Float64Array(p * p);
+    this.aAll = new Float64Array(stats.length * p * p);
+    this.cAll = new Float64Array(stats.length * p);
+    this.a = stats.map((s, k) => {
+      const out = this.aAll.subarray(k * p * p, (k + 1) * p * p);
       for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[i * p + j] = s.gtg[i * p + j]! * this.scale[i]! * this.scale[j]!;
       return out;
     });
-    this.c = stats.map((s) => {
-      const out = new Float64Array(p);
+    this.c = stats.map((s, k) => {
+      const out = this.cAll.subarray(k * p, (k + 1) * p);
       for (let j = 0; j < p; j++) out[j] = s.gty[j]! * this.scale[j]!;
       return out;
     });
@@ -192,6 +205,9 @@ export class MixedModel {
     this.pm = new Float64Array(q * q);
     this.lt = new Float64Array(q);
     this.minv = new Float64Array(q * q);
+    this.invColumn = new Float64Array(q);
+    this.nzValue = new Float64Array(q * q);
+    this.nzParam = new Int32Array(q * q);
     this.detectRank();
   }
 
@@ -224,6 +240,62 @@ export class MixedModel {
   }
 
   /**
+   * For `profile`, one subject's R = L' S'A (q x p), v = L' S'c and M = I + R S L (= I + L'Z'ZL), its Gram sums at
+   * `ao`, `co` of the flat arrays and the factor's non-zeros in `nzValue`/`nzParam` by column (`colStart`). With a
+   * `diagonal` factor each sum has one term, read directly (the same sums as the general loops).
+   */
+  private subjectFactor(ao: number, co: number, colStart: Int32Array, diagonal: boolean): void {
+    const { p, q, mm, r, v, aAll, cAll } = this;
+    const nzv = this.nzValue;
+    const nzp = this.nzParam;
+    if (diagonal) {
+      for (let s = 0; s < q; s++) {
+        const ls = nzv[s]!;
+        const row = ao + nzp[s]! * p;
+        for (let j = 0; j < p; j++) {
+          let acc = 0;
+          acc += ls * aAll[row + j]!;
+          r[s * p + j] = acc;
+        }
+        let acc = 0;
+        acc += ls * cAll[co + nzp[s]!]!;
+        v[s] = acc;
+      }
+      for (let s = 0; s < q; s++)
+        for (let t = 0; t < q; t++) {
+          let acc = s === t ? 1 : 0;
+          acc += r[s * p + nzp[t]!]! * nzv[t]!;
+          mm[s * q + t] = acc;
+        }
+    } else {
+      for (let s = 0; s < q; s++) {
+        const x0 = colStart[s]!;
+        const x1 = colStart[s + 1]!;
+        for (let j = 0; j < p; j++) {
+          let acc = 0;
+          for (let x = x0; x < x1; x++) acc += nzv[x]! * aAll[ao + nzp[x]! * p + j]!;
+          r[s * p + j] = acc;
+        }
+        let acc = 0;
+        for (let x = x0; x < x1; x++) acc += nzv[x]! * cAll[co + nzp[x]!]!;
+        v[s] = acc;
+      }
+      for (let s = 0; s < q; s++)
+        for (let t = 0; t < q; t++) {
+          let acc = s === t ? 1 : 0;
+          for (let x = colStart[t]!; x < colStart[t + 1]!; x++) acc += r[s * p + nzp[x]!]! * nzv[x]!;
+          mm[s * q + t] = acc;
+        }
+    }
+    for (let s = 0; s < q; s++)
+      for (let t = 0; t < s; t++) {
+        const avg = 0.5 * (mm[s * q + t]! + mm[t * q + s]!);
+        mm[s * q + t] = avg;
+        mm[t * q + s] = avg;
+      }
+  }
+
+  /**
    * Profiled deviance at log-Cholesky parameters phi; fills theta (scaled) and
    * returns { deviance, rss } where sigma^2 = rss / N.
    */
@@ -235,37 +307,24 @@ export class MixedModel {
     let logdet = 0;
     let base = 0;
     const rp = this.randomParams;
-    // The factor's zeros add exactly 0 to these sums: skip them (see `posterior`).
+    // The factor's zeros add exactly 0 to these sums: skip them (see `posterior`). Per non-zero of column s, its
+    // value and the row of A it multiplies, gathered once: the subject loop below runs some 35 times over every
+    // subject, so it reads flat arrays only (the same terms in the same order as the plain loops).
     const { colStart, cols } = nonZeros(lam, q, true);
+    const nzv = this.nzValue;
+    const nzp = this.nzParam;
+    for (let x = 0; x < colStart[q]!; x++) nzp[x] = rp[cols[x]!]!;
+    for (let s = 0; s < q; s++) for (let x = colStart[s]!; x < colStart[s + 1]!; x++) nzv[x] = lam[cols[x]! * q + s]!;
+    const aAll = this.aAll;
+    const cAll = this.cAll;
+    const yy = this.yy;
+    const pp = p * p;
+    let diagonal = colStart[q] === q;
+    for (let s = 0; s < q && diagonal; s++) diagonal = colStart[s] === s && cols[s] === s;
     for (let i = 0; i < this.m; i++) {
-      const a = this.a[i]!;
-      const c = this.c[i]!;
-      // R = L' S'A (q x p); v = L' S'c.
-      for (let s = 0; s < q; s++) {
-        const x0 = colStart[s]!;
-        const x1 = colStart[s + 1]!;
-        for (let j = 0; j < p; j++) {
-          let acc = 0;
-          for (let x = x0; x < x1; x++) acc += lam[cols[x]! * q + s]! * a[rp[cols[x]!]! * p + j]!;
-          r[s * p + j] = acc;
-        }
-        let acc = 0;
-        for (let x = x0; x < x1; x++) acc += lam[cols[x]! * q + s]! * c[rp[cols[x]!]!]!;
-        v[s] = acc;
-      }
-      // M = I + R S L (= I + L'Z'ZL).
-      for (let s = 0; s < q; s++)
-        for (let t = 0; t < q; t++) {
-          let acc = s === t ? 1 : 0;
-          for (let x = colStart[t]!; x < colStart[t + 1]!; x++) acc += r[s * p + rp[cols[x]!]!]! * lam[cols[x]! * q + t]!;
-          mm[s * q + t] = acc;
-        }
-      for (let s = 0; s < q; s++)
-        for (let t = 0; t < s; t++) {
-          const avg = 0.5 * (mm[s * q + t]! + mm[t * q + s]!);
-          mm[s * q + t] = avg;
-          mm[t * q + s] = avg;
-        }
+      const ao = i * pp;
+      const co = i * p;
+      this.subjectFactor(ao, co, colStart, diagonal);
       if (q > 0 && !cholesky(mm, q)) return { deviance: Number.POSITIVE_INFINITY, rss: Number.NaN };
       logdet += q > 0 ? choleskyLogDet(mm, q) : 0;
       // W = M^-1/2 style: solve L_M w = R columns and v, then accumulate.
@@ -283,13 +342,13 @@ export class MixedModel {
       }
       let vv = 0;
       for (let s = 0; s < q; s++) vv += v[s]! * v[s]!;
-      base += this.yy[i]! - vv;
+      base += yy[i]! - vv;
       for (let j = 0; j < p; j++) {
-        let accy = c[j]!;
+        let accy = cAll[co + j]!;
         for (let s = 0; s < q; s++) accy -= r[s * p + j]! * v[s]!;
         xtvy[j] += accy;
         for (let k = 0; k <= j; k++) {
-          let acc = a[j * p + k]!;
+          let acc = aAll[ao + j * p + k]!;
           for (let s = 0; s < q; s++) acc -= r[s * p + j]! * r[s * p + k]!;
           xtvx[j * p + k] += acc;
         }
@@ -327,6 +386,10 @@ export class MixedModel {
     }
     // M = I + L'Z'ZL; mean = L M^-1 L' Z'r.
     for (let s = 0; s < q; s++) for (let t = 0; t < q; t++) zz[s * q + t] = a[rp[s]! * p + rp[t]!]!;
+    if (nz.diagonal) {
+      this.diagonalPosterior(zr, lam, mean, cov);
+      return;
+    }
     for (let s = 0; s < q; s++)
       for (let t = 0; t < q; t++) {
         let acc = s === t ? 1 : 0;
@@ -354,7 +417,7 @@ export class MixedModel {
     if (cov) {
       // L M^-1 L' (times sigma^2 by the caller).
       const minv = this.minv;
-      choleskyInverse(m, q, minv);
+      choleskyInverse(m, q, minv, this.invColumn);
       for (let s = 0; s < q; s++)
         for (let t = 0; t < q; t++) {
           let acc = 0;
@@ -367,6 +430,42 @@ export class MixedModel {
           }
           cov[s * q + t] = acc;
         }
+    }
+  }
+
+  /** `posterior` with a diagonal factor: each of its sums has one term, read directly (the same arithmetic). */
+  private diagonalPosterior(zr: Float64Array, lam: Float64Array, mean: Float64Array, cov?: Float64Array): void {
+    const { q, zz, pm: m, lt } = this;
+    for (let s = 0; s < q; s++) {
+      const ls = lam[s * q + s]!;
+      for (let t = 0; t < q; t++) {
+        let acc = s === t ? 1 : 0;
+        acc += ls * zz[s * q + t]! * lam[t * q + t]!;
+        m[s * q + t] = acc;
+      }
+    }
+    cholesky(m, q);
+    for (let s = 0; s < q; s++) {
+      let acc = 0;
+      acc += lam[s * q + s]! * zr[s]!;
+      lt[s] = acc;
+    }
+    choleskySolve(m, q, lt);
+    for (let s = 0; s < q; s++) {
+      let acc = 0;
+      acc += lam[s * q + s]! * lt[s]!;
+      mean[s] = acc;
+    }
+    if (!cov) return;
+    const minv = this.minv;
+    choleskyInverse(m, q, minv, this.invColumn);
+    for (let s = 0; s < q; s++) {
+      const ls = lam[s * q + s]!;
+      for (let t = 0; t < q; t++) {
+        let acc = 0;
+        acc += ls * minv[s * q + t]! * lam[t * q + t]!;
+        cov[s * q + t] = acc;
+      }
     }
   }
 

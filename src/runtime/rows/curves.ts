@@ -24,6 +24,12 @@ export interface OutputNoise {
   dfLog: number;
 }
 
+/** The sums of `OutputNoise`, in its order. */
+export const NOISE_KEYS = ["ss", "ssRel", "df", "n", "sf2", "sf4", "sr2", "sr2f2", "ssLog", "dfLog"] as const satisfies readonly (keyof OutputNoise)[];
+// Every sum listed: a field added to OutputNoise and not to NOISE_KEYS does not compile here.
+const everySumListed: Record<Exclude<keyof OutputNoise, (typeof NOISE_KEYS)[number]>, never> = {};
+void everySumListed;
+
 /** An empty accumulator per output, for `smoothState`. */
 export function newNoise(model: CompiledModel): OutputNoise[] {
   return model.meta.observations.map<OutputNoise>(() => ({ ss: 0, ssRel: 0, df: 0, n: 0, sf2: 0, sf4: 0, sr2: 0, sr2f2: 0, ssLog: 0, dfLog: 0 }));

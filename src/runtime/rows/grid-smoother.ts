@@ -24,8 +24,12 @@ export class SharedGrid {
   /** First non-zero basis function at each time, and the four values. */
   readonly first: Int32Array;
   readonly bv: Float64Array;
-  /** Q = R^-1 U (m x m, row-major). */
+  /** Q = R^-1 U (m x m, row-major), and Q' (so that Q'x reads a row of it). */
   readonly q: Float64Array;
+  readonly qt: Float64Array;
+  /** Work space of one series at a time (`GridSeries`: B'y, and d z for its curve). */
+  readonly dz: Float64Array;
+  readonly bty: Float64Array;
   /** Eigenvalues s_j of R^-T P R^-1. */
   readonly s: Float64Array;
   /** 1 - eps |Q e_j|^2: the ridge's share taken out of each term of tr(H). */
@@ -51,6 +55,10 @@ export class SharedGrid {
       this.bv.set(tmp, 4 * i);
     }
     this.q = q;
+    this.qt = new Float64Array(this.m * this.m);
+    for (let i = 0; i < this.m; i++) for (let j = 0; j < this.m; j++) this.qt[j * this.m + i] = q[i * this.m + j]!;
+    this.dz = new Float64Array(this.m);
+    this.bty = new Float64Array(this.m);
     this.s = s;
     this.traceWeight = traceWeight;
     this.ref = ref;
@@ -192,10 +200,10 @@ export class GridSeries {
     readonly grid: SharedGrid,
     readonly values: Float64Array,
   ) {
-    const { m, n, first, bv, q } = grid;
+    const { m, n, first, bv, qt } = grid;
     this.n = n;
     this.ref = grid.ref;
-    const bty = new Float64Array(m);
+    const bty = grid.bty.fill(0);
     let yty = 0;
     for (let i = 0; i < n; i++) {
       const y = values[i]!;
@@ -207,7 +215,7 @@ export class GridSeries {
     let zz = 0;
     for (let j = 0; j < m; j++) {
       let t = 0;
-      for (let i = 0; i < m; i++) t += q[i * m + j]! * bty[i]!;
+      for (let i = 0; i < m; i++) t += qt[j * m + i]! * bty[i]!;
       z[j] = t;
       zz += t * t;
     }
@@ -240,17 +248,19 @@ export class GridSeries {
   }
 
   curveAt(lambda: number): { coef: Float64Array; edf: number; fitted: Float64Array; residuals: Float64Array; rss: number } {
-    const { s, q, m, n, first, bv } = this.grid;
-    const dz = new Float64Array(m);
+    const { s, q, m, n, first, bv, dz } = this.grid;
     for (let j = 0; j < m; j++) dz[j] = this.z[j]! / (1 + lambda * s[j]!);
-    const coef = new Float64Array(m);
+    // One array for the three results: a typed array over 64 bytes has its own store outside the heap, a
+    // microsecond to make and more to collect, and a fit makes several per series.
+    const slab = new Float64Array(m + 2 * n);
+    const coef = slab.subarray(0, m);
     for (let i = 0; i < m; i++) {
       let t = 0;
       for (let j = 0; j < m; j++) t += q[i * m + j]! * dz[j]!;
       coef[i] = t;
     }
-    const fitted = new Float64Array(n);
-    const residuals = new Float64Array(n);
+    const fitted = slab.subarray(m, m + n);
+    const residuals = slab.subarray(m + n);
     let rss = 0;
     for (let i = 0; i < n; i++) {
       const j0 = first[i]!;

@@ -95,8 +95,10 @@ class BandedProblem {
   ) {
     const n = (this.n = times.length);
     const m = (this.m = basis.size);
-    this.btb = new Float64Array(m * W);
-    this.bty = new Float64Array(m);
+    // One store for both (see GridSeries.curveAt).
+    const slab = new Float64Array(m * W + m);
+    this.btb = slab.subarray(0, m * W);
+    this.bty = slab.subarray(m * W);
     if (known) {
       this.first = known.first;
       this.bv = known.bv;
@@ -191,10 +193,14 @@ class BandedProblem {
 
   curveAt(lam: number): { coef: Float64Array; edf: number; fitted: Float64Array; residuals: Float64Array; rss: number } {
     const { edf } = this.evaluate(lam);
-    const fitted = new Float64Array(this.n);
-    const residuals = new Float64Array(this.n);
+    const { m, n } = this;
+    const slab = new Float64Array(m + 2 * n);
+    const fitted = slab.subarray(m, m + n);
+    const residuals = slab.subarray(m + n);
     const rss = this.rssOf(this.coef, fitted, residuals);
-    return { coef: this.coef.slice(), edf, fitted, residuals, rss };
+    const coef = slab.subarray(0, m);
+    coef.set(this.coef);
+    return { coef, edf, fitted, residuals, rss };
   }
 
   /** tr(H^2) = tr(K^2) with K = (B'WB + lambda P)^-1 B'WB, column by column. */
@@ -275,10 +281,21 @@ class GcvScore {
   ) {}
   at(logLambda: number): number {
     const { n, ref } = this.pb;
-    const { rss, edf } = this.pb.evaluate(ref * 10 ** logLambda);
+    const { rss, edf } = this.pb.evaluate(ref * pow10(logLambda));
     if (!(edf <= this.maxEdf)) return Number.POSITIVE_INFINITY;
     return (n * rss) / ((n - edf) * (n - edf));
   }
+}
+
+/** 10^k at the whole decades of the full grid (-8 .. 8), computed as `10 ** k` is: every series scans them. */
+const DECADES = Array.from({ length: 17 }, (_, i) => {
+  const k = i - 8;
+  return 10 ** k;
+});
+
+function pow10(x: number): number {
+  const i = x + 8;
+  return i >= 0 && i <= 16 && Number.isInteger(x) ? DECADES[i]! : 10 ** x;
 }
 
 /** GCV over log10(lambda / ref): a grid, then golden-section refinement around its best point; the floor of MIN_EDF degrees of freedom. */
@@ -307,7 +324,7 @@ function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: numb
   // GCV on a handful of points often prefers the straight line (the
   // penalty's null space); a line has no curvature, which the dynamics
   // need, so keep at least MIN_EDF degrees of freedom.
-  if (pb.evaluate(ref * 10 ** logLambda).edf < MIN_EDF && maxEdf >= MIN_EDF) {
+  if (pb.evaluate(ref * pow10(logLambda)).edf < MIN_EDF && maxEdf >= MIN_EDF) {
     let a = lo - 4;
     let b = logLambda;
     for (let it = 0; it < 40; it++) {
@@ -317,7 +334,7 @@ function chooseLambda(pb: LambdaProblem, options: SmoothOptions): { lambda: numb
     }
     return { lambda: ref * 10 ** b, method: "floored" };
   }
-  return { lambda: ref * 10 ** logLambda, method: capped ? "capped" : "gcv" };
+  return { lambda: ref * pow10(logLambda), method: capped ? "capped" : "gcv" };
 }
 
 /** The grid's best point (the first of equal ones; -1 when no score is finite), and whether every point below it is past the cap on the degrees of freedom. */

@@ -47,8 +47,24 @@ export interface TestFunctionSet {
   levels: number;
 }
 
+/** The last times `medianSpacing` was asked about, and its answer: a subject's outputs and its test functions' span mostly share their sampling times, and so do subjects. */
+let lastTimes = new Float64Array(0);
+let lastSpacing = Number.NaN;
+
 /** Median gap between consecutive distinct times (sorted input). */
 export function medianSpacing(times: ArrayLike<number>): number {
+  if (times.length === lastTimes.length) {
+    let same = true;
+    for (let i = 0; i < times.length && same; i++) same = times[i] === lastTimes[i];
+    if (same) return lastSpacing;
+  }
+  const spacing = sortedMedianSpacing(times);
+  lastTimes = Float64Array.from(times);
+  lastSpacing = spacing;
+  return spacing;
+}
+
+function sortedMedianSpacing(times: ArrayLike<number>): number {
   // A typed array sorts numerically without a comparator call per pair.
   const all = new Float64Array(Math.max(0, times.length - 1));
   let count = 0;
@@ -166,6 +182,42 @@ export function buildTestFunctions(
   }
   const functions = tpl.functions.map((f) => ({ ...f, center: t0 + length * f.center, halfWidth: length * f.halfWidth }));
   return { t0, t1, nodes, weights, functions, phi, dphi, levels };
+}
+
+/**
+ * What the weak-form rows read of `buildTestFunctions(t0, t1, levels, options)`, written into the caller's arrays
+ * without building the set: its nodes, and w phi and w phi' at each function's nodes (quadrature weight times the
+ * function, the same products of the same numbers as from the set), with the functions' node ranges (`firstNode`,
+ * `nodeCount`, `offset`; their centres and widths are the template's, on [0, 1]). For a subject whose interval no
+ * other subject shares, where a set built and kept would serve once. The arrays must hold `testFunctionSize`.
+ */
+export function weightedTestFunctionsInto(
+  t0: number,
+  t1: number,
+  levels: number,
+  options: TestFunctionOptions,
+  out: { nodes: Float64Array; wphi: Float64Array; wdphi: Float64Array },
+): TestFunction[] {
+  if (!(t1 > t0) || levels < 1) throw new RangeError("test functions need a non-empty interval and at least one level");
+  const normalise = options.normalise ?? "derivative";
+  const tpl = template(levels, options.degree ?? 4, options.nodesPerPanel ?? 8, normalise);
+  const length = t1 - t0;
+  const phiScale = normalise === "l2" ? 1 / Math.sqrt(length) : Math.sqrt(length);
+  const dphiScale = phiScale / length;
+  for (let i = 0; i < tpl.nodes.length; i++) out.nodes[i] = t0 + length * tpl.nodes[i]!;
+  for (const f of tpl.functions)
+    for (let i = 0; i < f.nodeCount; i++) {
+      const w = length * tpl.weights[f.firstNode + i]!;
+      out.wphi[f.offset + i] = w * (phiScale * tpl.phi[f.offset + i]!);
+      out.wdphi[f.offset + i] = w * (dphiScale * tpl.dphi[f.offset + i]!);
+    }
+  return tpl.functions;
+}
+
+/** The nodes and the function values (`phi.length`) of the set `buildTestFunctions` gives for these levels and options. */
+export function testFunctionSize(levels: number, options: TestFunctionOptions = {}): { nodes: number; values: number } {
+  const tpl = template(levels, options.degree ?? 4, options.nodesPerPanel ?? 8, options.normalise ?? "derivative");
+  return { nodes: tpl.nodes.length, values: tpl.phi.length };
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { CompiledModel, Env } from "../model.js";
 import type { Subject } from "../data/dataset.js";
 import { smoothNoise, smoothSeries, type SmoothFit, type SmoothOptions } from "./smooth.js";
-import { buildTestFunctions, levelsFor, medianSpacing, type TestFunctionOptions, type TestFunctionSet } from "./test-functions.js";
+import { buildTestFunctions, levelsFor, medianSpacing, testFunctionSize, weightedTestFunctionsInto, type TestFunction, type TestFunctionOptions, type TestFunctionSet } from "./test-functions.js";
 import { evalBasis, splineDerivative, splineValue, type UniformCubicBasis } from "../numeric/bspline.js";
 import type { SubjectRows, SubjectStats } from "../population/subject-rows.js";
 
@@ -178,16 +178,26 @@ interface WeightedTests {
   tests: TestFunctionSet;
   wphi: Float64Array;
   wdphi: Float64Array;
+  /**
+   * Work space of one subject's interval, valid until the next subject: only its nodes and the functions' node
+   * ranges (`weightedTestFunctionsInto`), no phi, weights or centres (see `testsFor`).
+   */
+  transient?: boolean;
 }
 
 /** Sets remembered per workspace: subjects sampled alike have the same intervals. */
 const TEST_CACHE = 4;
+/** Intervals met once and not kept, remembered so that a second meeting keeps its set. */
+const MET_ONCE = 8;
+const EMPTY = new Float64Array(0);
 
 /** The reusable buffers of one assembly (one per thread of work). */
 export class WeakFormWorkspace {
   readonly theta: Float64Array;
   readonly drift: Float64Array;
   readonly xs: Float64Array;
+  /** The right-hand sides of one test function's rows, one per state. */
+  readonly ys: Float64Array;
   readonly env: Env;
   readonly obsOf: Int32Array;
   /** Theta and c at every node of an interval (grown as needed). */
@@ -200,19 +210,32 @@ export class WeakFormWorkspace {
   private readonly nodeBases = new Map<WeightedTests, { basis: UniformCubicBasis; first: Int32Array; bv: Float64Array }[]>();
   private buffers?: { active: Int32Array; hasDrift: Uint8Array; gAcc: Float64Array; nonZero: Uint8Array };
   private readonly nodeBuffers: { x: Float64Array; z: Float64Array }[] = [];
+  private readonly metOnce: { start: number; end: number; levels: number; options: TestFunctionOptions | undefined }[] = [];
+  private nextMet = 0;
+  /** Per interval of a subject, the arrays of its transient set; and the basis at its nodes, one state at a time. */
+  private readonly transientSets: { nodes: Float64Array; wphi: Float64Array; wdphi: Float64Array }[] = [];
+  private transientBasis = { first: new Int32Array(0), bv: new Float64Array(0) };
+  private readonly basisTmp = new Float64Array(4);
   constructor(readonly model: CompiledModel) {
     const d = model.nStates;
     const p = model.nParams;
     this.theta = new Float64Array(d * p);
     this.drift = new Float64Array(d);
     this.xs = new Float64Array(d);
+    this.ys = new Float64Array(d);
     this.env = { sinceDose: 0, dose: 0, cov: new Float64Array(model.meta.covariates.length) };
     this.obsOf = observationOfState(model);
   }
 
-  /** The test functions on [start, end], shared with earlier subjects whose interval was the same (read-only). */
-  testsFor(start: number, end: number, levels: number, options: TestFunctionOptions | undefined): WeightedTests {
+  /**
+   * The test functions on [start, end], shared with earlier subjects whose interval was the same (read-only). With
+   * `slot` (a subject's interval whose rows are summed, not kept), an interval met for the first time gets a
+   * transient set in work space instead: where every subject has an interval of its own (irregular sampling), a set
+   * built and kept per subject was a fifth of a logistic fit. The second meeting builds the set and keeps it.
+   */
+  testsFor(start: number, end: number, levels: number, options: TestFunctionOptions | undefined, slot?: number): WeightedTests {
     for (const c of this.tests) if (c.start === start && c.end === end && c.levels === levels && c.options === options) return c;
+    if (slot !== undefined && !this.metBefore(start, end, levels, options)) return this.transientTests(slot, start, end, levels, options);
     const tests = buildTestFunctions(start, end, levels, options);
     const wphi = new Float64Array(tests.phi.length);
     const wdphi = new Float64Array(tests.phi.length);
@@ -232,8 +255,51 @@ export class WeakFormWorkspace {
     return entry;
   }
 
+  /** Whether this interval was met before (and remember it if not). */
+  private metBefore(start: number, end: number, levels: number, options: TestFunctionOptions | undefined): boolean {
+    for (const m of this.metOnce) if (m.start === start && m.end === end && m.levels === levels && m.options === options) return true;
+    const entry = { start, end, levels, options };
+    if (this.metOnce.length < MET_ONCE) this.metOnce.push(entry);
+    else {
+      this.metOnce[this.nextMet] = entry;
+      this.nextMet = (this.nextMet + 1) % MET_ONCE;
+    }
+    return false;
+  }
+
+  /** A set valid until the next subject (see `testsFor`), in the work space of the subject's interval `slot`. */
+  private transientTests(slot: number, start: number, end: number, levels: number, options: TestFunctionOptions | undefined): WeightedTests {
+    const size = testFunctionSize(levels, options);
+    while (this.transientSets.length <= slot) this.transientSets.push({ nodes: EMPTY, wphi: EMPTY, wdphi: EMPTY });
+    const b = this.transientSets[slot]!;
+    if (b.nodes.length < size.nodes) b.nodes = new Float64Array(size.nodes);
+    if (b.wphi.length < size.values) {
+      b.wphi = new Float64Array(size.values);
+      b.wdphi = new Float64Array(size.values);
+    }
+    const out = { nodes: b.nodes.subarray(0, size.nodes), wphi: b.wphi.subarray(0, size.values), wdphi: b.wdphi.subarray(0, size.values) };
+    const functions = weightedTestFunctionsInto(start, end, levels, options ?? {}, out);
+    const tests: TestFunctionSet = { t0: start, t1: end, nodes: out.nodes, weights: EMPTY, functions, phi: EMPTY, dphi: EMPTY, levels };
+    return { start, end, levels, options, tests, wphi: out.wphi, wdphi: out.wdphi, transient: true };
+  }
+
   /** The four non-zero basis functions at every node of `wt` (evalBasis's), for curves on `basis`: subjects sampled alike share them. */
   nodeBasis(wt: WeightedTests, basis: UniformCubicBasis): { first: Int32Array; bv: Float64Array } {
+    if (wt.transient) {
+      // Read at once, one state at a time: one work space serves.
+      const nodes = wt.tests.nodes;
+      if (this.transientBasis.first.length < nodes.length) this.transientBasis = { first: new Int32Array(nodes.length), bv: new Float64Array(4 * nodes.length) };
+      const { first, bv } = this.transientBasis;
+      const tmp = this.basisTmp;
+      for (let n = 0; n < nodes.length; n++) {
+        first[n] = evalBasis(basis, nodes[n]!, tmp);
+        bv[4 * n] = tmp[0]!;
+        bv[4 * n + 1] = tmp[1]!;
+        bv[4 * n + 2] = tmp[2]!;
+        bv[4 * n + 3] = tmp[3]!;
+      }
+      return this.transientBasis;
+    }
     let list = this.nodeBases.get(wt);
     if (!list) this.nodeBases.set(wt, (list = []));
     for (const e of list) if (e.basis.t0 === basis.t0 && e.basis.t1 === basis.t1 && e.basis.segments === basis.segments) return e;
@@ -288,6 +354,8 @@ export interface CommonSpan {
   inside: number[];
 }
 
+let spanTimes = new Float64Array(64);
+
 /**
  * For each interval between consecutive `jumps`, the span every curve covers there (one piece per curve, none
  * crossing a jump), with at least 4 distinct samples in it: where test functions can be placed.
@@ -316,8 +384,10 @@ export function commonSpans(curves: readonly CurvePiece[][], jumps: readonly num
       count += piece.times.length;
     }
     if (pieces.length < curves.length || !(end > start)) continue;
-    // Sorted distinct times inside: a typed array sorts numerically without a comparator call per pair.
-    const all = new Float64Array(count);
+    // Sorted distinct times inside: a typed array sorts numerically without a comparator call per pair (work
+    // space kept between calls: see GridSeries.curveAt).
+    if (spanTimes.length < count) spanTimes = new Float64Array(Math.max(count, 2 * spanTimes.length));
+    const all = spanTimes;
     let k = 0;
     for (const piece of pieces) for (const t of piece.times) if (t >= start && t <= end) all[k++] = t;
     const sorted = all.subarray(0, k).sort();
@@ -350,7 +420,7 @@ function weakLayout(ws: WeakFormWorkspace, subject: Subject, curves: CurvePiece[
   for (const { pieces: chosen, start, end, inside } of commonSpans(curves, jumpTimes(model, subject))) {
     const levels = levelsFor(end - start, medianSpacing(inside), options.tests);
     if (levels < 1) continue;
-    const wt = ws.testsFor(start, end, levels, options.tests);
+    const wt = ws.testsFor(start, end, levels, options.tests, keep ? undefined : out.intervals.length);
     const tests = wt.tests;
     const nNodes = tests.nodes.length;
     // Curves at the nodes: the subject's own arrays when its system is kept, else work space.
@@ -434,27 +504,109 @@ function weakRows(ws: WeakFormWorkspace, subject: Subject, layout: WeakLayout, s
     let anyDrift = false;
     for (let k = 0; k < d; k++) if (hasDrift[k]) anyDrift = true;
     const functions = tests.functions;
+    const sums: BumpSums = { nNodes, nActive, anyDrift, wphi, wdphi };
     for (let l = 0; l < functions.length; l++) {
-      const f = functions[l]!;
-      const first = f.firstNode;
-      const offset = f.offset;
-      const count = f.nodeCount;
-      gAcc.fill(0);
-      for (let a = 0; a < nActive; a++) {
-        const e = active[a]!;
-        const base = e * nNodes + first;
-        let acc = 0;
-        for (let i = 0; i < count; i++) acc += wphi[offset + i]! * thetaAt[base + i]!;
-        gAcc[e] = acc;
-      }
-      for (let k = 0; k < d; k++) {
-        const base = k * nNodes + first;
-        let acc = 0;
-        if (anyDrift) for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]! + wphi[offset + i]! * driftAt[base + i]!;
-        else for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]!;
-        sink.row(iv.firstRow + l * d + k, k, l, acc, gAcc, k * p);
-      }
+      bumpSums(ws, sums, functions[l]!);
+      for (let k = 0; k < d; k++) sink.row(iv.firstRow + l * d + k, k, l, ws.ys[k]!, gAcc, k * p);
     }
+  }
+}
+
+/** What `bumpSums` reads of an interval: its node count, active entries of Theta, whether c is used, w phi and w phi'. */
+interface BumpSums {
+  nNodes: number;
+  nActive: number;
+  anyDrift: boolean;
+  wphi: Float64Array;
+  wdphi: Float64Array;
+}
+
+/**
+ * One test function's integrals over its nodes, from the interval's Theta, c and z at every node (the workspace's
+ * entry-major `thetaAt`, `driftAt`, `zAt`): G's entries into `gAcc` (the active ones), the rows' right-hand sides
+ * into `ys`, one per state.
+ */
+function bumpSums(ws: WeakFormWorkspace, sums: BumpSums, f: TestFunction): void {
+  const d = ws.model.nStates;
+  const { nNodes, nActive, anyDrift, wphi, wdphi } = sums;
+  const { thetaAt, driftAt, zAt } = ws;
+  const { active, gAcc } = ws.rowBuffers();
+  const first = f.firstNode;
+  const offset = f.offset;
+  const count = f.nodeCount;
+  gAcc.fill(0);
+  // Four or two entries per pass: independent sums (each over the nodes in order, as one at a time would) keep the
+  // processor busy where one waits on its own additions.
+  let a = 0;
+  for (; a + 3 < nActive; a += 4) {
+    const e0 = active[a]!;
+    const e1 = active[a + 1]!;
+    const e2 = active[a + 2]!;
+    const e3 = active[a + 3]!;
+    const b0 = e0 * nNodes + first;
+    const b1 = e1 * nNodes + first;
+    const b2 = e2 * nNodes + first;
+    const b3 = e3 * nNodes + first;
+    let acc0 = 0;
+    let acc1 = 0;
+    let acc2 = 0;
+    let acc3 = 0;
+    for (let i = 0; i < count; i++) {
+      const w = wphi[offset + i]!;
+      acc0 += w * thetaAt[b0 + i]!;
+      acc1 += w * thetaAt[b1 + i]!;
+      acc2 += w * thetaAt[b2 + i]!;
+      acc3 += w * thetaAt[b3 + i]!;
+    }
+    gAcc[e0] = acc0;
+    gAcc[e1] = acc1;
+    gAcc[e2] = acc2;
+    gAcc[e3] = acc3;
+  }
+  for (; a + 1 < nActive; a += 2) {
+    const e0 = active[a]!;
+    const e1 = active[a + 1]!;
+    const b0 = e0 * nNodes + first;
+    const b1 = e1 * nNodes + first;
+    let acc0 = 0;
+    let acc1 = 0;
+    for (let i = 0; i < count; i++) {
+      const w = wphi[offset + i]!;
+      acc0 += w * thetaAt[b0 + i]!;
+      acc1 += w * thetaAt[b1 + i]!;
+    }
+    gAcc[e0] = acc0;
+    gAcc[e1] = acc1;
+  }
+  if (a < nActive) {
+    const e = active[a]!;
+    const base = e * nNodes + first;
+    let acc = 0;
+    for (let i = 0; i < count; i++) acc += wphi[offset + i]! * thetaAt[base + i]!;
+    gAcc[e] = acc;
+  }
+  const ys = ws.ys;
+  let k = 0;
+  if (!anyDrift)
+    for (; k + 1 < d; k += 2) {
+      const b0 = k * nNodes + first;
+      const b1 = b0 + nNodes;
+      let acc0 = 0;
+      let acc1 = 0;
+      for (let i = 0; i < count; i++) {
+        const w = wdphi[offset + i]!;
+        acc0 -= w * zAt[b0 + i]!;
+        acc1 -= w * zAt[b1 + i]!;
+      }
+      ys[k] = acc0;
+      ys[k + 1] = acc1;
+    }
+  for (; k < d; k++) {
+    const base = k * nNodes + first;
+    let acc = 0;
+    if (anyDrift) for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]! + wphi[offset + i]! * driftAt[base + i]!;
+    else for (let i = 0; i < count; i++) acc -= wdphi[offset + i]! * zAt[base + i]!;
+    ys[k] = acc;
   }
 }
 
@@ -486,7 +638,12 @@ class SystemRows implements RowSink {
 class GramRows implements RowSink {
   readonly stats: SubjectStats[];
   constructor(d: number, readonly p: number) {
-    this.stats = Array.from({ length: d }, () => ({ n: 0, gtg: new Float64Array(p * p), gty: new Float64Array(p), yty: 0 }));
+    // One store for every state's sums (see GridSeries.curveAt).
+    const slab = new Float64Array(d * (p * p + p));
+    this.stats = Array.from({ length: d }, (_, k) => {
+      const at = k * (p * p + p);
+      return { n: 0, gtg: slab.subarray(at, at + p * p), gty: slab.subarray(at + p * p, at + p * p + p), yty: 0 };
+    });
   }
   row(_row: number, k: number, _l: number, y: number, g: Float64Array, gOffset: number): void {
     const { p } = this;

@@ -14,7 +14,8 @@ export type WorkersOption = number | "auto";
 
 export interface WorkerPool {
   readonly threads: number;
-  run<T>(task: unknown): Promise<T>;
+  /** `transfer`: buffers of the task moved to the worker rather than copied (unusable here afterwards). */
+  run<T>(task: unknown, transfer?: ArrayBuffer[]): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -33,9 +34,10 @@ export function autoThreads(): number {
 
 /**
  * Starts `threads` workers running `entry` (a path under src/runtime without extension, e.g. "refine/worker"),
- * each given `data` once (piscina's `workerData`). The caller closes the pool.
+ * each given `data` once (piscina's `workerData`), each holding up to `tasksPerWorker` tasks (default 1). The caller
+ * closes the pool.
  */
-export async function startPool(entry: string, threads: number, data: unknown): Promise<WorkerPool> {
+export async function startPool(entry: string, threads: number, data: unknown, options: { tasksPerWorker?: number } = {}): Promise<WorkerPool> {
   const { Piscina } = await import("piscina");
   const here = import.meta.url;
   const sources = here.endsWith(".ts");
@@ -48,10 +50,13 @@ export async function startPool(entry: string, threads: number, data: unknown): 
     // From the sources the worker is TypeScript: tsx's loader (a dev dependency) registered in each worker.
     ...(sources ? { execArgv: [...process.execArgv.filter((a) => !a.startsWith("--inspect")), "--import", tsxLoader()] } : {}),
     idleTimeout: 60_000,
+    // More than one task at a worker: it starts the next as soon as it ends one, without waiting for this thread
+    // (busy with a share of the work itself) to hand it over.
+    ...(options.tasksPerWorker ? { concurrentTasksPerWorker: options.tasksPerWorker } : {}),
   });
   return {
     threads,
-    run: <T>(task: unknown) => pool.run(task) as Promise<T>,
+    run: <T>(task: unknown, transfer?: ArrayBuffer[]) => pool.run(task, transfer ? { transferList: transfer as unknown as NonNullable<Parameters<Piscina["run"]>[1]>["transferList"] } : {}) as Promise<T>,
     close: () => pool.destroy(),
   };
 }

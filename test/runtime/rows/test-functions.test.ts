@@ -55,3 +55,17 @@ describe("weak-form test functions", () => {
     expect(medianSpacing([0, 1, 1, 3, 4])).toBe(1);
   });
 });
+
+describe("median spacing", () => {
+  it("answers each sampling as it is, whatever was asked before (the last answer is remembered)", () => {
+    const a = [0, 1, 2, 4, 7];
+    const b = [0, 1, 2, 4, 9];
+    expect(medianSpacing(a)).toBe(2);
+    expect(medianSpacing(Float64Array.from(a))).toBe(2);
+    expect(medianSpacing(b)).toBe(2);
+    expect(medianSpacing([0, 3, 3, 6])).toBe(3);
+    expect(medianSpacing([0, 0.5, 3, 6, 6.5, 7])).toBe(0.5);
+    expect(medianSpacing([0, 0.5, 3, 6])).toBe(2.5);
+    expect(medianSpacing([1, 1])).toBeNaN();
+  });
+});
