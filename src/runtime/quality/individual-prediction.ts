@@ -15,7 +15,7 @@ import type { Dose, Subject } from "../data/dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
 import { OdeError } from "../simulate/ode.js";
-import { SimulationError, simulateSubject } from "../simulate/simulate.js";
+import { SimulationError, SubjectSolver, simulateObservations } from "../simulate/simulate.js";
 import { observationOfState } from "../rows/weak-form.js";
 
 export interface StartState {
@@ -111,30 +111,31 @@ export function startState(model: CompiledModel, fit: FitResult, subject: Subjec
   return { t0, x0, doses, droppedDoses: subject.doses.length - doses.length, from };
 }
 
+/** Errors of 1e-5 relative are far below any residual error the check compares with. */
+const PREDICTION_ODE = { rtol: 1e-5, atol: 1e-9, maxSteps: 20000 };
+
+/** A solver for `predictSubject`, to be kept across the subjects of one model (its work arrays are allocated once). */
+export function predictionSolver(model: CompiledModel): SubjectSolver {
+  return new SubjectSolver(model, PREDICTION_ODE);
+}
+
 /** The prediction at every observation time of every output (`meta.observations` order). */
-export function predictSubject(model: CompiledModel, fit: FitResult, subject: Subject): PredictionOutcome {
+export function predictSubject(model: CompiledModel, fit: FitResult, subject: Subject, solver: SubjectSolver = predictionSolver(model)): PredictionOutcome {
   const theta = individualParameters(model, fit, subject.id);
   if (typeof theta === "string") return { ok: false, kind: "unavailable", message: theta };
   const start = startState(model, fit, subject);
   if (typeof start === "string") return { ok: false, kind: "unavailable", message: start };
   const meta = model.meta;
-  const times: number[] = [];
-  const first: number[] = [];
-  for (const s of subject.series) {
-    first.push(times.length);
-    for (const t of s.times) times.push(Math.max(t, start.t0));
-  }
-  let sim;
+  const { times, at } = sharedTimes(subject, start.t0);
+  const nObs = meta.observations.length;
+  const values = new Float64Array(times.length * nObs);
   try {
-    sim = simulateSubject(model, theta, {
-      times,
-      x0: start.x0,
-      t0: start.t0,
-      doses: start.doses,
-      cov: subject.covariates.length === meta.covariates.length ? subject.covariates : undefined,
-      // Errors of 1e-5 relative are far below any residual error the check compares with.
-      ode: { rtol: 1e-5, atol: 1e-9, maxSteps: 20000 },
-    });
+    simulateObservations(
+      solver,
+      theta,
+      { times, x0: start.x0, t0: start.t0, doses: start.doses, cov: subject.covariates.length === meta.covariates.length ? subject.covariates : undefined },
+      values,
+    );
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (e instanceof SimulationError) return { ok: false, kind: "unavailable", message };
@@ -142,10 +143,44 @@ export function predictSubject(model: CompiledModel, fit: FitResult, subject: Su
     throw e;
   }
   const outputs = meta.observations.map((_, o) => {
-    const n = subject.series[o]?.times.length ?? 0;
-    const f = new Float64Array(n);
-    for (let i = 0; i < n; i++) f[i] = sim.outputs[first[o]! + i]![o]!;
+    const rows = at[o];
+    const f = new Float64Array(rows?.length ?? 0);
+    for (let i = 0; i < f.length; i++) f[i] = values[rows![i]! * nObs + o]!;
     return f;
   });
   return { ok: true, start, outputs };
+}
+
+/**
+ * The times the ODE is reported at (every output's observation times, none before t0), each once and in order
+ * when the series are in time order (the loader's), and where each series' samples are among them. Outputs sampled
+ * together (Lotka-Volterra's prey and predator) share one dense-output evaluation. The values are those of one
+ * request per sample: output times are served by dense output, and the last one, which ends the last step, is kept.
+ */
+function sharedTimes(subject: Subject, t0: number): { times: Float64Array; at: Int32Array[] } {
+  let total = 0;
+  for (const s of subject.series) total += s.times.length;
+  const times = new Float64Array(total);
+  const at: Int32Array[] = subject.series.map((s) => new Int32Array(s.times.length));
+  const pos = new Int32Array(subject.series.length);
+  let n = 0;
+  // A merge of the sorted series; an unsorted one just gives its times in its own order (the simulation sorts).
+  for (;;) {
+    let next = Number.POSITIVE_INFINITY;
+    let which = -1;
+    for (let o = 0; o < subject.series.length; o++) {
+      const s = subject.series[o]!;
+      if (pos[o]! < s.times.length) {
+        const t = Math.max(s.times[pos[o]!]!, t0);
+        if (which < 0 || t < next) {
+          next = t;
+          which = o;
+        }
+      }
+    }
+    if (which < 0) break;
+    if (n === 0 || times[n - 1] !== next) times[n++] = next;
+    at[which]![pos[which]!++] = n - 1;
+  }
+  return { times: times.subarray(0, n), at };
 }
