@@ -32,11 +32,6 @@ class SeriesBuffer {
     this.t[this.n] = time;
     this.v[this.n++] = value;
   }
-  take(output: string): Series {
-    const out = { output, times: this.t.slice(0, this.n), values: this.v.slice(0, this.n) };
-    this.n = 0;
-    return out;
-  }
 }
 
 /** A used cell may not start or end with white space (or anything outside ASCII): the general reader trims it. */
@@ -59,73 +54,141 @@ export function readPlainObservations(
   outputs: readonly string[],
   obsIndex: (raw: string) => number | undefined,
 ): Subject[] | null {
-  const roles = cols.roles;
-  for (const role of Object.keys(roles)) if (role !== "ID" && role !== "TIME" && role !== "DV" && role !== "OBSID") return null;
-  if (cols.covariates.length > 0 || src.includes('"')) return null;
-  const nFields = cols.header.length;
-  const idCol = roles.ID!.index;
-  const timeCol = roles.TIME!.index;
-  const dvCol = roles.DV!.index;
-  const obsCol = roles.OBSID ? roles.OBSID.index : -1;
-  if (obsCol < 0 && outputs.length !== 1) return null;
+  const reader = PlainObservationReader.for(cols, outputs, obsIndex);
+  const pos = afterLines(src, headerLine);
+  return reader && pos >= 0 && reader.read(src, pos) ? reader.finish() : null;
+}
+
+/** Where line `lines + 1` of `src` starts (past a byte-order mark), or -1 when it has fewer lines. */
+export function afterLines(src: string, lines: number): number {
   let pos = src.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (let line = 1; line <= headerLine; line++) {
+  for (let line = 1; line <= lines; line++) {
     const end = src.indexOf("\n", pos);
-    if (end < 0) return null;
+    if (end < 0) return -1;
     pos = end + 1;
   }
-  const len = src.length;
-  // bounds[f] is where field f starts; it ends one before bounds[f + 1].
-  const bounds = new Int32Array(nFields + 1);
-  const buffers = outputs.map(() => new SeriesBuffer());
-  const subjects: Subject[] = [];
-  const seen = new Set<string>();
-  let id = "";
-  let lastTime = Number.NEGATIVE_INFINITY;
-  const finish = (): void => {
-    if (id !== "") subjects.push({ id, series: buffers.map((b, o) => b.take(outputs[o]!)), doses: [], covariates: new Float64Array(0) });
-  };
-  while (pos < len) {
-    let f = 0;
-    bounds[0] = pos;
-    let i = pos;
-    for (; i < len; i++) {
-      const c = src.charCodeAt(i);
-      if (c === NEWLINE) break;
-      if (c === COMMA) {
-        if (++f >= nFields) return null;
-        bounds[f] = i + 1;
-      }
-    }
-    const next = i + 1;
-    if (i === pos) {
-      pos = next; // a blank line
-      continue;
-    }
-    if (f !== nFields - 1) return null;
-    bounds[nFields] = i + 1;
-    pos = next;
-    const ia = bounds[idCol]!;
-    const ib = bounds[idCol + 1]! - 1;
-    if (!clean(src, ia, ib)) return null;
-    if (ib - ia !== id.length || !src.startsWith(id, ia)) {
-      const nextId = src.slice(ia, ib);
-      if (MISSING.has(nextId) || seen.has(nextId)) return null;
-      finish();
-      id = nextId;
-      seen.add(id);
-      lastTime = Number.NEGATIVE_INFINITY;
-    }
-    const time = cell(src, bounds[timeCol]!, bounds[timeCol + 1]! - 1);
-    const dv = cell(src, bounds[dvCol]!, bounds[dvCol + 1]! - 1);
-    if (time === undefined || dv === undefined || time < lastTime) return null;
-    lastTime = time;
-    const o = obsCol < 0 ? 0 : output(src, bounds[obsCol]!, bounds[obsCol + 1]! - 1, outputs, obsIndex);
-    if (o === undefined) return null;
-    buffers[o]!.push(time, dv);
+  return pos;
+}
+
+/**
+ * The reader itself, fed the rows as text in one piece or in several (a file read block by block, each block whole
+ * lines): `read` for each, then `finish`. Once `read` has said false the file is not a plain observation file.
+ */
+export class PlainObservationReader {
+  private readonly nFields: number;
+  private readonly idCol: number;
+  private readonly timeCol: number;
+  private readonly dvCol: number;
+  private readonly obsCol: number;
+  /** bounds[f] is where field f starts; it ends one before bounds[f + 1]. */
+  private readonly bounds: Int32Array;
+  private readonly buffers: SeriesBuffer[];
+  private readonly subjects: Subject[] = [];
+  private readonly seen = new Set<string>();
+  private id = "";
+  private lastTime = Number.NEGATIVE_INFINITY;
+
+  private constructor(
+    cols: ColumnMap,
+    private readonly outputs: readonly string[],
+    private readonly obsIndex: (raw: string) => number | undefined,
+  ) {
+    const roles = cols.roles;
+    this.nFields = cols.header.length;
+    this.idCol = roles.ID!.index;
+    this.timeCol = roles.TIME!.index;
+    this.dvCol = roles.DV!.index;
+    this.obsCol = roles.OBSID ? roles.OBSID.index : -1;
+    this.bounds = new Int32Array(this.nFields + 1);
+    this.buffers = outputs.map(() => new SeriesBuffer());
   }
-  finish();
-  return subjects;
+
+  /** A reader for a file with these columns, or null when they are not those of a plain observation file. */
+  static for(cols: ColumnMap, outputs: readonly string[], obsIndex: (raw: string) => number | undefined): PlainObservationReader | null {
+    const roles = cols.roles;
+    for (const role of Object.keys(roles)) if (role !== "ID" && role !== "TIME" && role !== "DV" && role !== "OBSID") return null;
+    if (cols.covariates.length > 0) return null;
+    if (!roles.OBSID && outputs.length !== 1) return null;
+    return new PlainObservationReader(cols, outputs, obsIndex);
+  }
+
+  /** Reads the rows of `src` from `pos` on (whole lines: a row never continues in the next text); false: give up. */
+  read(src: string, pos: number): boolean {
+    if (src.includes('"')) return false;
+    const { nFields, idCol, timeCol, dvCol, obsCol, bounds, buffers, outputs, obsIndex } = this;
+    const len = src.length;
+    while (pos < len) {
+      let f = 0;
+      bounds[0] = pos;
+      let i = pos;
+      for (; i < len; i++) {
+        const c = src.charCodeAt(i);
+        if (c === NEWLINE) break;
+        if (c === COMMA) {
+          if (++f >= nFields) return false;
+          bounds[f] = i + 1;
+        }
+      }
+      const next = i + 1;
+      if (i === pos) {
+        pos = next; // a blank line
+        continue;
+      }
+      if (f !== nFields - 1) return false;
+      bounds[nFields] = i + 1;
+      pos = next;
+      const ia = bounds[idCol]!;
+      const ib = bounds[idCol + 1]! - 1;
+      if (!clean(src, ia, ib)) return false;
+      if (ib - ia !== this.id.length || !src.startsWith(this.id, ia)) {
+        const nextId = src.slice(ia, ib);
+        if (MISSING.has(nextId) || this.seen.has(nextId)) return false;
+        this.endSubject();
+        this.id = nextId;
+        this.seen.add(nextId);
+        this.lastTime = Number.NEGATIVE_INFINITY;
+      }
+      const time = cell(src, bounds[timeCol]!, bounds[timeCol + 1]! - 1);
+      const dv = cell(src, bounds[dvCol]!, bounds[dvCol + 1]! - 1);
+      if (time === undefined || dv === undefined || time < this.lastTime) return false;
+      this.lastTime = time;
+      const o = obsCol < 0 ? 0 : output(src, bounds[obsCol]!, bounds[obsCol + 1]! - 1, outputs, obsIndex);
+      if (o === undefined) return false;
+      buffers[o]!.push(time, dv);
+    }
+    return true;
+  }
+
+  /** The subjects read. */
+  finish(): Subject[] {
+    this.endSubject();
+    this.id = "";
+    return this.subjects;
+  }
+
+  /**
+   * The subject read so far, its series views of one array: an array buffer per series (four per Lotka-Volterra
+   * subject) cost more than reading the numbers. One per subject keeps subjects apart (a worker is sent some).
+   */
+  private endSubject(): void {
+    if (this.id === "") return;
+    let total = 0;
+    for (const b of this.buffers) total += 2 * b.n;
+    const block = new Float64Array(total);
+    let at = 0;
+    const series = this.buffers.map((b, o): Series => {
+      const times = block.subarray(at, at + b.n);
+      const values = block.subarray(at + b.n, at + 2 * b.n);
+      for (let i = 0; i < b.n; i++) {
+        times[i] = b.t[i]!;
+        values[i] = b.v[i]!;
+      }
+      at += 2 * b.n;
+      b.n = 0;
+      return { output: this.outputs[o]!, times, values };
+    });
+    this.subjects.push({ id: this.id, series, doses: [], covariates: new Float64Array(0) });
+  }
 }
 
 function cell(src: string, a: number, b: number): number | undefined {
