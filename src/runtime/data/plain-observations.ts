@@ -12,6 +12,9 @@ import type { ColumnMap } from "./columns.js";
 import type { Series, Subject } from "./dataset.js";
 import { MISSING, plainNumber } from "./cells.js";
 
+/** Numbers per slab of subjects' series (64 kB): some 50 Lotka-Volterra subjects. */
+const SLAB_VALUES = 8192;
+
 const COMMA = 44;
 const NEWLINE = 10;
 
@@ -87,6 +90,8 @@ export class PlainObservationReader {
   private readonly seen = new Set<string>();
   private id = "";
   private lastTime = Number.NEGATIVE_INFINITY;
+  private slab = new Float64Array(0);
+  private slabUsed = 0;
 
   private constructor(
     cols: ColumnMap,
@@ -167,14 +172,20 @@ export class PlainObservationReader {
   }
 
   /**
-   * The subject read so far, its series views of one array: an array buffer per series (four per Lotka-Volterra
-   * subject) cost more than reading the numbers. One per subject keeps subjects apart (a worker is sent some).
+   * The subject read so far, its series views of a slab shared with the subjects read before and after it: an
+   * array buffer per series (four per Lotka-Volterra subject) cost more than reading the numbers. A worker sent
+   * some subjects is sent their slabs (a subject's numbers and its neighbours', SLAB_VALUES at most), each once.
    */
   private endSubject(): void {
     if (this.id === "") return;
     let total = 0;
     for (const b of this.buffers) total += 2 * b.n;
-    const block = new Float64Array(total);
+    if (this.slab.length - this.slabUsed < total) {
+      this.slab = new Float64Array(Math.max(total, SLAB_VALUES));
+      this.slabUsed = 0;
+    }
+    const block = this.slab.subarray(this.slabUsed, this.slabUsed + total);
+    this.slabUsed += total;
     let at = 0;
     const series = this.buffers.map((b, o): Series => {
       const times = block.subarray(at, at + b.n);

@@ -51,13 +51,25 @@ export function individualParameters(model: CompiledModel, fit: FitResult, id: s
   return toCoefficients(model.meta, theta);
 }
 
+/** What the prediction of every subject asks of the model, worked out once per model (10,000 subjects ask). */
+const facts = new WeakMap<CompiledModel, { names: Set<string>; obsOf: Int32Array }>();
+
+function modelFacts(model: CompiledModel): { names: Set<string>; obsOf: Int32Array } {
+  let f = facts.get(model);
+  if (!f) {
+    f = { names: new Set([...model.meta.parameters.map((p) => p.name), ...model.meta.derived.map((d) => d.name)]), obsOf: observationOfState(model) };
+    facts.set(model, f);
+  }
+  return f;
+}
+
 /** An initial value the fit estimated for state `name` of this subject (held at time 0), if any. */
 export function estimatedInitial(model: CompiledModel, fit: FitResult, id: string, name: string): number | undefined {
   // Where the estimator records it (FitResult.initialStates), then the names a hand-written fit.json may use.
   const recorded = fit.initialStates?.[name];
   const own = recorded?.individual[id] ?? recorded?.estimate;
   if (typeof own === "number" && Number.isFinite(own)) return own;
-  const taken = new Set([...model.meta.parameters.map((p) => p.name), ...model.meta.derived.map((d) => d.name)]);
+  const taken = modelFacts(model).names;
   const row = fit.individual[id] ?? {};
   for (const key of [`${name}(0)`, `${name}0`, `${name}_0`]) {
     if (taken.has(key)) continue;
@@ -70,7 +82,7 @@ export function estimatedInitial(model: CompiledModel, fit: FitResult, id: strin
 export function startState(model: CompiledModel, fit: FitResult, subject: Subject): StartState | string {
   const meta = model.meta;
   const d = model.nStates;
-  const obsOf = observationOfState(model);
+  const obsOf = modelFacts(model).obsOf;
   let tFirst = Number.POSITIVE_INFINITY;
   for (const s of subject.series) if (s.times.length > 0) tFirst = Math.min(tFirst, s.times[0]!);
   if (!Number.isFinite(tFirst)) return "the subject has no observations";
