@@ -119,16 +119,17 @@ export function dataWarnings(data: Dataset): string[] {
     }
     // Positive outputs often span decades (a PK curve): judge them on the log scale, where a peak is not an outlier.
     const logScale = negatives === 0 && positive;
-    const scaled = new Float64Array(n);
-    for (let u = 0; u < n; u++) scaled[u] = logScale ? Math.log10(v[u]!) : v[u]!;
-    // The median and the MAD need the values as a set, not in order: one array, reordered by each selection.
-    const m = medianInPlace(scaled);
-    for (let u = 0; u < n; u++) scaled[u] = Math.abs(scaled[u]! - m);
-    const mad = 1.4826 * medianInPlace(scaled);
+    const scaled = logScale ? new Float64Array(n) : v;
+    if (logScale) for (let u = 0; u < n; u++) scaled[u] = Math.log10(v[u]!);
+    // The selections of the median and the MAD reorder their array: they get a copy (a logarithm costs more).
+    const set = scaled.slice();
+    const m = medianInPlace(set);
+    for (let u = 0; u < n; u++) set[u] = Math.abs(set[u]! - m);
+    const mad = 1.4826 * medianInPlace(set);
     if (mad > 0) {
       const outlying: number[] = [];
       let count = 0;
-      for (let u = 0; u < n; u++) if (Math.abs((logScale ? Math.log10(v[u]!) : v[u]!) - m) / mad > OUTLIER_Z && count++ < SHOWN) outlying.push(u);
+      for (let u = 0; u < n; u++) if (Math.abs(scaled[u]! - m) / mad > OUTLIER_Z && count++ < SHOWN) outlying.push(u);
       if (count > 0 && count <= n / 10) {
         warnings.push(
           `${data.file}: ${plural(count, "observation")} of ${output} far outside the others (median ${(logScale ? 10 ** m : m).toPrecision(4)}), e.g. ${examples(data, k, outlying)}: ` +
