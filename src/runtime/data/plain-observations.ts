@@ -15,8 +15,6 @@ import { MISSING, plainNumber } from "./cells.js";
 /** Numbers per slab of subjects' series (64 kB): some 50 Lotka-Volterra subjects. */
 const SLAB_VALUES = 8192;
 
-const COMMA = 44;
-const NEWLINE = 10;
 
 /** One output's samples of the subject being read, in buffers reused from subject to subject. */
 class SeriesBuffer {
@@ -123,25 +121,26 @@ export class PlainObservationReader {
     const { nFields, idCol, timeCol, dvCol, obsCol, bounds, buffers, outputs, obsIndex } = this;
     const len = src.length;
     while (pos < len) {
-      let f = 0;
-      bounds[0] = pos;
-      let i = pos;
-      for (; i < len; i++) {
-        const c = src.charCodeAt(i);
-        if (c === NEWLINE) break;
-        if (c === COMMA) {
-          if (++f >= nFields) return false;
-          bounds[f] = i + 1;
-        }
-      }
-      const next = i + 1;
-      if (i === pos) {
-        pos = next; // a blank line
+      // The line's end and its commas by indexOf, which searches natively: a loop over every character took a
+      // third of the reading.
+      let end = src.indexOf("\n", pos);
+      if (end < 0) end = len;
+      if (end === pos) {
+        pos = end + 1; // a blank line
         continue;
       }
-      if (f !== nFields - 1) return false;
-      bounds[nFields] = i + 1;
-      pos = next;
+      bounds[0] = pos;
+      let from = pos;
+      for (let f = 1; f < nFields; f++) {
+        const comma = src.indexOf(",", from);
+        if (comma < 0 || comma >= end) return false; // too few fields
+        bounds[f] = comma + 1;
+        from = comma + 1;
+      }
+      const extra = src.indexOf(",", from);
+      if (extra >= 0 && extra < end) return false; // too many
+      bounds[nFields] = end + 1;
+      pos = end + 1;
       const ia = bounds[idCol]!;
       const ib = bounds[idCol + 1]! - 1;
       if (!clean(src, ia, ib)) return false;
