@@ -51,13 +51,26 @@ export function individualParameters(model: CompiledModel, fit: FitResult, id: s
   return toCoefficients(model.meta, theta);
 }
 
-/** What the prediction of every subject asks of the model, worked out once per model (10,000 subjects ask). */
-const facts = new WeakMap<CompiledModel, { names: Set<string>; obsOf: Int32Array }>();
+interface ModelFacts {
+  obsOf: Int32Array;
+  /** The keys a fit may give state `name`'s initial value under (`X(0)`, `X0`, `X_0`), less the model's own names. */
+  initialKeys: (name: string) => string[];
+}
 
-function modelFacts(model: CompiledModel): { names: Set<string>; obsOf: Int32Array } {
+/** What the prediction of every subject asks of the model, worked out once per model (10,000 subjects ask). */
+const facts = new WeakMap<CompiledModel, ModelFacts>();
+
+function modelFacts(model: CompiledModel): ModelFacts {
   let f = facts.get(model);
   if (!f) {
-    f = { names: new Set([...model.meta.parameters.map((p) => p.name), ...model.meta.derived.map((d) => d.name)]), obsOf: observationOfState(model) };
+    const taken = new Set([...model.meta.parameters.map((p) => p.name), ...model.meta.derived.map((d) => d.name)]);
+    const keys = new Map<string, string[]>();
+    const initialKeys = (name: string): string[] => {
+      let k = keys.get(name);
+      if (!k) keys.set(name, (k = [`${name}(0)`, `${name}0`, `${name}_0`].filter((key) => !taken.has(key))));
+      return k;
+    };
+    f = { obsOf: observationOfState(model), initialKeys };
     facts.set(model, f);
   }
   return f;
@@ -69,10 +82,8 @@ export function estimatedInitial(model: CompiledModel, fit: FitResult, id: strin
   const recorded = fit.initialStates?.[name];
   const own = recorded?.individual[id] ?? recorded?.estimate;
   if (typeof own === "number" && Number.isFinite(own)) return own;
-  const taken = modelFacts(model).names;
   const row = fit.individual[id] ?? {};
-  for (const key of [`${name}(0)`, `${name}0`, `${name}_0`]) {
-    if (taken.has(key)) continue;
+  for (const key of modelFacts(model).initialKeys(name)) {
     const v = row[key] ?? fit.parameters[key]?.estimate;
     if (typeof v === "number" && Number.isFinite(v)) return v;
   }
@@ -126,73 +137,107 @@ export function startState(model: CompiledModel, fit: FitResult, subject: Subjec
 /** Errors of 1e-5 relative are far below any residual error the check compares with. */
 const PREDICTION_ODE = { rtol: 1e-5, atol: 1e-9, maxSteps: 20000 };
 
-/** A solver for `predictSubject`, to be kept across the subjects of one model (its work arrays are allocated once). */
-export function predictionSolver(model: CompiledModel): SubjectSolver {
-  return new SubjectSolver(model, PREDICTION_ODE);
+/**
+ * Predictions for the subjects of one model, one after the other (the quality check's 10,000): the ODE solver and
+ * the work arrays are kept from subject to subject. The outputs of `predict` are views of its arrays, valid until
+ * its next call.
+ */
+export class Predictor {
+  private readonly solver: SubjectSolver;
+  private times = new Float64Array(0);
+  /** Per sample of every series (series after series), the index of its time in `times`. */
+  private at = new Int32Array(0);
+  private values = new Float64Array(0);
+  private outputs = new Float64Array(0);
+  private pos = new Int32Array(0);
+
+  constructor(readonly model: CompiledModel) {
+    this.solver = new SubjectSolver(model, PREDICTION_ODE);
+  }
+
+  /** The prediction at every observation time of every output (`meta.observations` order). */
+  predict(fit: FitResult, subject: Subject): PredictionOutcome {
+    const model = this.model;
+    const theta = individualParameters(model, fit, subject.id);
+    if (typeof theta === "string") return { ok: false, kind: "unavailable", message: theta };
+    const start = startState(model, fit, subject);
+    if (typeof start === "string") return { ok: false, kind: "unavailable", message: start };
+    const meta = model.meta;
+    const nObs = meta.observations.length;
+    const n = this.shareTimes(subject, start.t0);
+    if (this.values.length < n * nObs) this.values = new Float64Array(2 * n * nObs);
+    try {
+      simulateObservations(
+        this.solver,
+        theta,
+        { times: this.times.subarray(0, n), x0: start.x0, t0: start.t0, doses: start.doses, cov: subject.covariates.length === meta.covariates.length ? subject.covariates : undefined },
+        this.values,
+      );
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (e instanceof SimulationError) return { ok: false, kind: "unavailable", message };
+      if (e instanceof OdeError || e instanceof RangeError) return { ok: false, kind: "failed", message };
+      throw e;
+    }
+    const outputs: Float64Array[] = [];
+    let first = 0;
+    for (let o = 0; o < nObs; o++) {
+      const count = subject.series[o]?.times.length ?? 0;
+      const f = this.outputs.subarray(first, first + count);
+      for (let i = 0; i < count; i++) f[i] = this.values[this.at[first + i]! * nObs + o]!;
+      outputs.push(f);
+      first += count;
+    }
+    return { ok: true, start, outputs };
+  }
+
+  /**
+   * The times the ODE is reported at (every output's observation times, none before t0) into `times`, each once
+   * and in order when the series are in time order (the loader's), and where each sample is among them (`at`); the
+   * count. Outputs sampled together (Lotka-Volterra's prey and predator) share one dense-output evaluation. The
+   * values are those of one request per sample: output times are served by dense output, and the last one, which
+   * ends the last step, is kept.
+   */
+  private shareTimes(subject: Subject, t0: number): number {
+    const series = subject.series;
+    let total = 0;
+    for (const s of series) total += s.times.length;
+    if (this.times.length < total) {
+      this.times = new Float64Array(2 * total);
+      this.at = new Int32Array(2 * total);
+      this.outputs = new Float64Array(2 * total);
+    }
+    if (this.pos.length < series.length) this.pos = new Int32Array(series.length);
+    const { times, at, pos } = this;
+    pos.fill(0);
+    let n = 0;
+    // A merge of the sorted series; an unsorted one just gives its times in its own order (the simulation sorts).
+    for (;;) {
+      let next = Number.POSITIVE_INFINITY;
+      let which = -1;
+      let offset = 0;
+      let whichOffset = 0;
+      for (let o = 0; o < series.length; o++) {
+        const s = series[o]!;
+        if (pos[o]! < s.times.length) {
+          const t = Math.max(s.times[pos[o]!]!, t0);
+          if (which < 0 || t < next) {
+            next = t;
+            which = o;
+            whichOffset = offset;
+          }
+        }
+        offset += s.times.length;
+      }
+      if (which < 0) break;
+      if (n === 0 || times[n - 1] !== next) times[n++] = next;
+      at[whichOffset + pos[which]!++] = n - 1;
+    }
+    return n;
+  }
 }
 
 /** The prediction at every observation time of every output (`meta.observations` order). */
-export function predictSubject(model: CompiledModel, fit: FitResult, subject: Subject, solver: SubjectSolver = predictionSolver(model)): PredictionOutcome {
-  const theta = individualParameters(model, fit, subject.id);
-  if (typeof theta === "string") return { ok: false, kind: "unavailable", message: theta };
-  const start = startState(model, fit, subject);
-  if (typeof start === "string") return { ok: false, kind: "unavailable", message: start };
-  const meta = model.meta;
-  const { times, at } = sharedTimes(subject, start.t0);
-  const nObs = meta.observations.length;
-  const values = new Float64Array(times.length * nObs);
-  try {
-    simulateObservations(
-      solver,
-      theta,
-      { times, x0: start.x0, t0: start.t0, doses: start.doses, cov: subject.covariates.length === meta.covariates.length ? subject.covariates : undefined },
-      values,
-    );
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (e instanceof SimulationError) return { ok: false, kind: "unavailable", message };
-    if (e instanceof OdeError || e instanceof RangeError) return { ok: false, kind: "failed", message };
-    throw e;
-  }
-  const outputs = meta.observations.map((_, o) => {
-    const rows = at[o];
-    const f = new Float64Array(rows?.length ?? 0);
-    for (let i = 0; i < f.length; i++) f[i] = values[rows![i]! * nObs + o]!;
-    return f;
-  });
-  return { ok: true, start, outputs };
-}
-
-/**
- * The times the ODE is reported at (every output's observation times, none before t0), each once and in order
- * when the series are in time order (the loader's), and where each series' samples are among them. Outputs sampled
- * together (Lotka-Volterra's prey and predator) share one dense-output evaluation. The values are those of one
- * request per sample: output times are served by dense output, and the last one, which ends the last step, is kept.
- */
-function sharedTimes(subject: Subject, t0: number): { times: Float64Array; at: Int32Array[] } {
-  let total = 0;
-  for (const s of subject.series) total += s.times.length;
-  const times = new Float64Array(total);
-  const at: Int32Array[] = subject.series.map((s) => new Int32Array(s.times.length));
-  const pos = new Int32Array(subject.series.length);
-  let n = 0;
-  // A merge of the sorted series; an unsorted one just gives its times in its own order (the simulation sorts).
-  for (;;) {
-    let next = Number.POSITIVE_INFINITY;
-    let which = -1;
-    for (let o = 0; o < subject.series.length; o++) {
-      const s = subject.series[o]!;
-      if (pos[o]! < s.times.length) {
-        const t = Math.max(s.times[pos[o]!]!, t0);
-        if (which < 0 || t < next) {
-          next = t;
-          which = o;
-        }
-      }
-    }
-    if (which < 0) break;
-    if (n === 0 || times[n - 1] !== next) times[n++] = next;
-    at[which]![pos[which]!++] = n - 1;
-  }
-  return { times: times.subarray(0, n), at };
+export function predictSubject(model: CompiledModel, fit: FitResult, subject: Subject): PredictionOutcome {
+  return new Predictor(model).predict(fit, subject);
 }

@@ -136,10 +136,10 @@ function run(
 
   // Output times in increasing order; results go back to the caller's order. Plain loops: `Array.from` and
   // `Float64Array.from` with a map function cost more than the solve of a small model (10,000 subjects' checks).
-  const times = new Float64Array(nOut);
+  // The caller's array itself where it is one and is not handed back (simulateObservations): it is only read.
+  const times = !reused || !(opts.times instanceof Float64Array) ? Float64Array.from(opts.times) : opts.times;
   let inOrder = true;
   for (let i = 0; i < nOut; i++) {
-    times[i] = opts.times[i]!;
     if (!(times[i]! >= t0)) throw new SimulationError(`output time ${times[i]} is before the start ${t0}`);
     if (i > 0 && times[i]! < times[i - 1]!) inOrder = false;
   }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Subject } from "../../../src/runtime/data/dataset.js";
 import type { FitResult } from "../../../src/runtime/fit-result.js";
-import { predictionSolver, predictSubject, startState, individualParameters } from "../../../src/runtime/quality/individual-prediction.js";
+import { Predictor, predictSubject, startState, individualParameters } from "../../../src/runtime/quality/individual-prediction.js";
 import { simulateSubject } from "../../../src/runtime/simulate/simulate.js";
 import { model as lotkaVolterra } from "../../../generated/lotka_volterra.js";
 
@@ -33,10 +33,10 @@ describe("predictSubject", () => {
   // Shared, interleaved and repeated times; subject b's prey sampled where its predator is not.
   const subjects = [subject("a", [0, 0.5, 1, 2, 4, 8], [0, 0.5, 1, 2, 4, 8]), subject("b", [0, 1, 1, 3, 7.5], [0.2, 1, 2.5, 3, 9])];
 
-  it("equals simulateSubject at every sample, with one solver kept across subjects", () => {
-    const solver = predictionSolver(lotkaVolterra);
-    for (const s of subjects) {
-      const pred = predictSubject(lotkaVolterra, fit, s, solver);
+  it("equals simulateSubject at every sample, with one Predictor (solver, work arrays) kept across subjects", () => {
+    const predictor = new Predictor(lotkaVolterra);
+    for (const s of [...subjects, ...subjects]) {
+      const pred = predictor.predict(fit, s);
       if (!pred.ok) throw new Error(pred.message);
       const theta = individualParameters(lotkaVolterra, fit, s.id) as Float64Array;
       const start = startState(lotkaVolterra, fit, s);
@@ -49,6 +49,16 @@ describe("predictSubject", () => {
         expect(Array.from(pred.outputs[o]!)).toEqual(sim.outputs.slice(first, first + series.times.length).map((y) => y[o]!));
         first += series.times.length;
       });
+    }
+  });
+
+  it("predictSubject alone gives what a kept Predictor gives", () => {
+    const predictor = new Predictor(lotkaVolterra);
+    for (const s of subjects) {
+      const kept = predictor.predict(fit, s);
+      const alone = predictSubject(lotkaVolterra, fit, s);
+      if (!kept.ok || !alone.ok) throw new Error("no prediction");
+      expect(alone.outputs.map((f) => Array.from(f))).toEqual(kept.outputs.map((f) => Array.from(f)));
     }
   });
 });
