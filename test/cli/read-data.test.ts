@@ -112,6 +112,11 @@ describe("readDataFile", () => {
       base.replace("1,0,prey,1", "sübject,0,prey,1"),
       Buffer.from(base.replace("1,0,prey,1", "s\xfc,0,prey,1"), "latin1"), // not UTF-8
       base + '3,0,prey,"5"\n',
+      // Times repeated on consecutive rows (read once), then the repeat flawed or going back.
+      "ID,TIME,OBSID,DV\n1,0.5,prey,1\n1,0.5,predator,2\n1,0.75,prey,3\n1,0.75,predator,4\n2,0.5,prey,5\n2,0.5,predator,6\n",
+      "ID,TIME,OBSID,DV\n1,0.5,prey,1\n1,0.5 ,predator,2\n",
+      "ID,TIME,OBSID,DV\n1,0.5,prey,1\n1,0.50,predator,2\n1,0.5,prey,3\n",
+      "ID,TIME,OBSID,DV\n1,1e500,prey,1\n1,1e500,predator,2\n",
     ];
     for (const v of variants) await expectSame(v);
     await expectSame("ID,TIME,DV\n1,0,1\n1,2,3\n", meta(["conc"]));

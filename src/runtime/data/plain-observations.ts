@@ -88,6 +88,9 @@ export class PlainObservationReader {
   private readonly seen = new Set<string>();
   private id = "";
   private lastTime = Number.NEGATIVE_INFINITY;
+  /** The last TIME cell read, and its value. */
+  private timeText = "";
+  private timeValue = 0;
   private slab = new Float64Array(0);
   private slabUsed = 0;
 
@@ -152,7 +155,7 @@ export class PlainObservationReader {
         this.seen.add(nextId);
         this.lastTime = Number.NEGATIVE_INFINITY;
       }
-      const time = cell(src, bounds[timeCol]!, bounds[timeCol + 1]! - 1);
+      const time = this.timeAt(src, bounds[timeCol]!, bounds[timeCol + 1]! - 1);
       const dv = cell(src, bounds[dvCol]!, bounds[dvCol + 1]! - 1);
       if (time === undefined || dv === undefined || time < this.lastTime) return false;
       this.lastTime = time;
@@ -161,6 +164,23 @@ export class PlainObservationReader {
       buffers[o]!.push(time, dv);
     }
     return true;
+  }
+
+  /**
+   * The TIME cell [a, b). Outputs measured together repeat the time on consecutive rows (Lotka-Volterra's prey and
+   * predator): the same text as the row before is the same number, without reading it again (a quarter of all the
+   * numbers of such a file).
+   */
+  private timeAt(src: string, a: number, b: number): number | undefined {
+    if (b > a && b - a === this.timeText.length && src.startsWith(this.timeText, a)) return this.timeValue;
+    if (!clean(src, a, b)) return undefined;
+    const text = src.slice(a, b);
+    const value = plainNumber(text);
+    if (value !== undefined) {
+      this.timeText = text;
+      this.timeValue = value;
+    }
+    return value;
   }
 
   /** The subjects read. */
