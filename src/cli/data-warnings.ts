@@ -79,16 +79,14 @@ export function checkDataScale(data: Dataset): void {
     const v = flatValues(data, k, false);
     if (v.length === 0) return;
     let worst = 0;
-    const abs = new Float64Array(v.length);
-    for (let u = 0; u < v.length; u++) {
-      abs[u] = Math.abs(v[u]!);
-      if (abs[u]! > abs[worst]!) worst = u;
-    }
-    const m = medianInPlace(abs);
+    for (let u = 1; u < v.length; u++) if (Math.abs(v[u]!) > Math.abs(v[worst]!)) worst = u;
+    const w = v[worst]!;
+    // `v` is this function's own copy: made absolute and reordered by the median's selection in place.
+    for (let u = 0; u < v.length; u++) v[u] = Math.abs(v[u]!);
+    const m = medianInPlace(v);
     if (m > 0 && m < 1e-100) {
       throw new InputError(`${data.file}: the values of ${output} are of the order of ${m.toExponential(1)}`, "rescale them (other units): values this small underflow once squared");
     }
-    const w = v[worst]!;
     if (m > 0 && Math.abs(w) / m > MAX_SPREAD) {
       throw new InputError(
         `${data.file}: ${output} = ${quote(data, k, false, worst)} is ${(Math.abs(w) / m).toExponential(0)} times the output's median ${m.toPrecision(3)}`,
@@ -119,7 +117,8 @@ export function dataWarnings(data: Dataset): string[] {
     }
     // Positive outputs often span decades (a PK curve): judge them on the log scale, where a peak is not an outlier.
     const logScale = negatives === 0 && positive;
-    const scaled = logScale ? new Float64Array(n) : v;
+    // `v` is this function's own copy: on the log scale its values become their logarithms.
+    const scaled = v;
     if (logScale) for (let u = 0; u < n; u++) scaled[u] = Math.log10(v[u]!);
     // The selections of the median and the MAD reorder their array: they get a copy (a logarithm costs more).
     const set = scaled.slice();
