@@ -31,7 +31,11 @@ function flatValues(data: Dataset, k: number, uncensored: boolean): Float64Array
     if (!series) continue;
     const values = series.values;
     const censored = uncensored ? series.censored : undefined;
-    for (let j = 0; j < values.length; j++) if (!censored?.[j]) out[u++] = values[j]!;
+    if (censored === undefined) {
+      // A builtin copy: the first run of a loop over 400,000 values is interpreted until V8 has compiled it.
+      out.set(values, u);
+      u += values.length;
+    } else for (let j = 0; j < values.length; j++) if (!censored[j]) out[u++] = values[j]!;
   }
   return out.subarray(0, u);
 }
@@ -79,10 +83,14 @@ export function checkDataScale(data: Dataset): void {
     const v = flatValues(data, k, false);
     if (v.length === 0) return;
     let worst = 0;
-    for (let u = 1; u < v.length; u++) if (Math.abs(v[u]!) > Math.abs(v[worst]!)) worst = u;
+    let negative = v[0]! < 0;
+    for (let u = 1; u < v.length; u++) {
+      if (Math.abs(v[u]!) > Math.abs(v[worst]!)) worst = u;
+      if (v[u]! < 0) negative = true;
+    }
     const w = v[worst]!;
-    // `v` is this function's own copy: made absolute and reordered by the median's selection in place.
-    for (let u = 0; u < v.length; u++) v[u] = Math.abs(v[u]!);
+    // `v` is this function's own copy: made absolute (when it has negatives) and reordered by the median's selection.
+    if (negative) for (let u = 0; u < v.length; u++) v[u] = Math.abs(v[u]!);
     const m = medianInPlace(v);
     if (m > 0 && m < 1e-100) {
       throw new InputError(`${data.file}: the values of ${output} are of the order of ${m.toExponential(1)}`, "rescale them (other units): values this small underflow once squared");
