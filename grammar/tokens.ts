@@ -3,7 +3,7 @@
 // read `expected '{'` rather than `expected LCurly`.
 import { createToken, Lexer, type TokenType } from "./chevrotain.js";
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name", line_breaks: false });
 
 /** Every reserved word belongs to this category (one CONSUME for "any keyword", e.g. named-argument names). */
 export const Keyword = createToken({ name: "Keyword", pattern: Lexer.NA });
@@ -20,6 +20,7 @@ function keyword(word: string, extra: TokenType[] = []): TokenType {
     longer_alt: Identifier,
     categories: [Keyword, ...extra],
     label: `'${word}'`,
+    line_breaks: false,
   });
 }
 
@@ -72,27 +73,29 @@ export const keywordTokens: TokenType[] = [
 export const reservedWords: readonly string[] = keywordTokens.map((t) => String(t.LABEL).slice(1, -1));
 
 // `d/dt` is one token; the lookahead keeps `d/dtx` an identifier division.
-export const DDt = createToken({ name: "DDt", pattern: /d\/dt(?![A-Za-z0-9_])/, label: "'d/dt'" });
+export const DDt = createToken({ name: "DDt", pattern: /d\/dt(?![A-Za-z0-9_])/, label: "'d/dt'", line_breaks: false });
 
 // `1..40` must lex as `1`, `..`, `40`: a fraction needs a digit after the point.
 export const NumberLit = createToken({
   name: "NumberLit",
   pattern: /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/,
   label: "a number",
+  line_breaks: false,
 });
-export const StringLit = createToken({ name: "StringLit", pattern: /"(?:[^"\\\r\n]|\\.)*"/, label: "a doc string" });
+export const StringLit = createToken({ name: "StringLit", pattern: /"(?:[^"\\\r\n]|\\.)*"/, label: "a doc string", line_breaks: false });
 /** A string that reaches the end of its line: kept out of the parser's view and reported on its own. */
 export const UnterminatedString = createToken({
   name: "UnterminatedString",
   pattern: /"(?:[^"\\\r\n]|\\.)*\\?/,
   group: "invalid",
+  line_breaks: false,
 });
 
-export const Comment = createToken({ name: "Comment", pattern: /(?:#|\/\/)[^\r\n]*/, group: "comments" });
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED });
+export const Comment = createToken({ name: "Comment", pattern: /(?:#|\/\/)[^\r\n]*/, group: "comments", line_breaks: false });
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED, line_breaks: true });
 
 function punct(name: string, text: string): TokenType {
-  return createToken({ name, pattern: text, label: `'${text}'` });
+  return createToken({ name, pattern: text, label: `'${text}'`, line_breaks: false });
 }
 
 export const PlusEquals = punct("PlusEquals", "+=");
@@ -152,6 +155,10 @@ export const allTokens: TokenType[] = [
 ];
 
 /**
+ * Every token says whether it can span lines (`line_breaks`: only white space can), else Chevrotain finds out by
+ * analysing each pattern at every start (15 ms of a 300 ms `check`); `test/grammar/tokens.test.ts` checks the line
+ * and column of every token of a multi-line text.
+ *
  * The lexer's options. Its definition checks (unreachable or empty patterns, missing line terminators) cost a
  * fifth of a `check` start, so the shared lexer skips them; `test/grammar/tokens.test.ts` builds one with
  * them on (`validate`), which throws on any problem.

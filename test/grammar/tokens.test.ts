@@ -16,6 +16,20 @@ describe("tokens", () => {
     expect((checked as unknown as { lexerDefinitionWarning: unknown[] }).lexerDefinitionWarning).toEqual([]);
     expect(lexerOptions().skipValidations).toBe(true);
   });
+  it("places every token of a multi-line text at its line and column (the tokens' line_breaks flags)", () => {
+    const text = 'model m # note\r\n  d/dt x = -k * x // decay\n\n"doc" "open\n\t1..4 .5e3 += log10(y)\r  \f\v{ [a, b] }: ~ ^ /';
+    const r = nlmeLexer.tokenize(text);
+    const all = [...r.tokens, ...(r.groups["comments"] ?? []), ...(r.groups["invalid"] ?? [])];
+    expect(all.length).toBeGreaterThan(25);
+    for (const t of all) {
+      // Lines end at \n, \r\n or a lone \r (Chevrotain's line terminators).
+      const before = text.slice(0, t.startOffset);
+      const breaks = before.match(/\r\n|\r|\n/g) ?? [];
+      const lineStart = Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r")) + 1;
+      expect([t.image, t.startLine, t.startColumn]).toEqual([t.image, breaks.length + 1, t.startOffset - lineStart + 1]);
+      expect(t.endLine).toBe(t.startLine);
+    }
+  });
   it("splits ranges from numbers", () => {
     expect(lex("1..40")).toEqual(["NumberLit:1", "DotDot:..", "NumberLit:40"]);
     expect(lex("0.5 .5 1e-3 2.7E+2")).toEqual(["NumberLit:0.5", "NumberLit:.5", "NumberLit:1e-3", "NumberLit:2.7E+2"]);

@@ -7,7 +7,7 @@ import type { CompiledModel } from "../../runtime/model.js";
 import { progressBar } from "../progress.js";
 import { InputError, UsageError } from "../exit.js";
 import { checkOutputDir, writeOutputDir } from "../output.js";
-import { readTextFile } from "../read-spec.js";
+import { readDataFile } from "../read-data.js";
 import { checkDataScale, dataWarnings } from "../data-warnings.js";
 
 export interface FitCommandOptions {
@@ -52,13 +52,8 @@ export function parseColumns(text: string | undefined): Record<string, string> |
   return out;
 }
 
-/** Far past any population data set (the largest bundled is well under 1 MB), short of exhausting memory. */
-const MAX_DATA_BYTES = 500_000_000;
-
 export async function readData(path: string, model: CompiledModel, columns?: Record<string, string>): Promise<Dataset> {
-  const { loadData } = await import("../../runtime/data/load-data.js");
-  const text = readTextFile(path, "data", MAX_DATA_BYTES, "split the data, or fit a subset of the subjects");
-  return loadData(text, path, model.meta, { columns });
+  return readDataFile(path, model.meta, columns);
 }
 
 export interface FitRun {

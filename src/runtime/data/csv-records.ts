@@ -3,7 +3,8 @@
 // reader, which gives the same records many times faster on large files and
 // streams them: a caller that consumes records as they come never holds every
 // line's fields at once (for 10,000 subjects that array was most of the memory).
-import { parse } from "csv-parse/sync";
+import { createRequire } from "node:module";
+import type * as CsvParse from "csv-parse/sync";
 import { dataError } from "./problems.js";
 
 export interface RawRecord {
@@ -52,10 +53,18 @@ function* plainRecords(src: string): Generator<RawRecord> {
   }
 }
 
+/**
+ * csv-parse, loaded by the first file with a quote: its ES entry is ten modules, which every `fit` of a plain file
+ * loaded for nothing.
+ */
+function csvParse(): typeof CsvParse.parse {
+  return (createRequire(import.meta.url)("csv-parse/sync") as typeof CsvParse).parse;
+}
+
 export function readWithCsvParse(src: string, file: string): RawRecord[] {
   let parsed: { info: { lines: number }; record: string[] }[];
   try {
-    parsed = parse(src, {
+    parsed = csvParse()(src, {
       bom: true,
       info: true,
       relax_column_count: true,

@@ -21,14 +21,14 @@
 // missing-value, not-a-number, not-an-integer, non-finite, bad-value, unknown-obsid,
 // time-decreasing, subject-split, unsupported-evid, unsupported-censoring, too-many-doses, unsupported-steady-state.
 import { resolveColumns, type ColumnMap, type ColumnRef, type Role } from "./columns.js";
-import { type Dataset, type Dose, type Series, type Subject } from "./dataset.js";
+import { DataError, type Dataset, type Dose, type Series, type Subject } from "./dataset.js";
 import type { ModelMeta } from "../model.js";
 import { iterateRecords, type RawRecord } from "./csv-records.js";
 import { dataError, Problems } from "./problems.js";
 import { byNearness } from "./near-names.js";
 import { findReference, orderLevels } from "./levels.js";
 import { MAX_MAGNITUDE, MISSING, plainNumber } from "./cells.js";
-import { readPlainObservations } from "./plain-observations.js";
+import { afterLines, PlainObservationReader, readPlainObservations } from "./plain-observations.js";
 import { notOnObservation, readRegimen } from "./steady-state-columns.js";
 
 
@@ -68,86 +68,12 @@ interface SubjectAcc {
 }
 
 export function loadData(text: string, file: string, meta: DataMeta, options: LoadOptions = {}): Dataset {
-  const outputs = meta.observations.map((o) => o.name);
-  const covNames = [...meta.covariates];
-  if (outputs.length === 0) {
-    throw dataError(
-      "no-observations",
-      "the model declares no observations, so no data row can be used",
-      file,
-      undefined,
-      undefined,
-      "add an `observe` block to the model",
-    );
-  }
   // One line-ending convention for csv-parse, which would otherwise fix it from the first line.
   const src = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
-  if (/^[\s\uFEFF]*$/.test(src)) {
-    throw dataError(
-      "empty-file",
-      "the data file is empty",
-      file,
-      1,
-      undefined,
-      "expected a header line such as ID,TIME,OBSID,DV then one row per observation or dose",
-    );
-  }
-  checkDelimiter(src, file);
-
-  // Records stream from the reader: rows are consumed as they come, never held all at once.
-  const records = iterateRecords(src, file)[Symbol.iterator]();
-  const head: RawRecord | undefined = records.next().value;
-  if (!head)
-    throw dataError(
-      "empty-file",
-      "the data file has no content",
-      file,
-      1,
-      undefined,
-      "expected a header line such as ID,TIME,OBSID,DV",
-    );
-  // Column names are never numbers: a first line made mostly of numbers is data.
-  if (head.fields.filter((f) => NUMBER.test(f.trim())).length * 2 > head.fields.length) {
-    throw dataError(
-      "missing-header",
-      `the first line has no column names: ${head.fields.join(",")}`,
-      file,
-      head.line,
-      undefined,
-      "add a header line naming the columns, e.g. ID,TIME,OBSID,DV",
-    );
-  }
-  const cols = resolveColumns(head.fields, {
-    file,
-    line: head.line,
-    observations: outputs,
-    covariates: covNames,
-    ...(options.columns ? { remap: options.columns } : {}),
-  });
-  const firstRow = records.next();
-  if (firstRow.done) {
-    throw dataError(
-      "no-data",
-      "the file has a header but no data rows",
-      file,
-      head.line,
-      undefined,
-      "add one row per observation (ID,TIME,DV,...) and per dose",
-    );
-  }
-  if (outputs.length > 1 && !cols.roles.OBSID) {
-    throw dataError(
-      "missing-column",
-      `required column OBSID not found: the model has ${outputs.length} observations (${outputs.join(", ")})`,
-      file,
-      head.line,
-      "OBSID",
-      `columns found: ${cols.header.filter((h) => h).join(", ")}. Add a column OBSID (or YTYPE/DVID) telling which observation each row measures, or remap one: --columns OBSID=NAME`,
-    );
-  }
+  const { outputs, covNames, cols, head, firstRow, records } = readHeader(src, file, meta, options);
 
   // The common file (ID, TIME, DV, OBSID, every row a clean observation) in one pass; anything else, and every problem, below.
-  const plain = options.onePass !== false && meta.doses.length === 0 && covNames.length === 0 ? readPlainObservations(src, head.line, cols, outputs, observationResolver(outputs)) : null;
+  const plain = onePass(meta, options) ? readPlainObservations(src, head.line, cols, outputs, observationResolver(outputs)) : null;
   if (plain) return { file, outputs, covariates: covNames, subjects: plain };
 
   const problems = new Problems(file, options.maxProblems ?? 10);
@@ -484,6 +410,121 @@ export function loadData(text: string, file: string, meta: DataMeta, options: Lo
   if (Object.keys(levels).length > 0) dataset.levels = levels;
   if (warnings.length) dataset.warnings = warnings;
   return dataset;
+}
+
+/** Whether the one-pass reader of plain observation files (plain-observations.ts) may read a file for this model. */
+function onePass(meta: DataMeta, options: LoadOptions): boolean {
+  return options.onePass !== false && meta.doses.length === 0 && meta.covariates.length === 0;
+}
+
+interface Header {
+  outputs: string[];
+  covNames: string[];
+  cols: ColumnMap;
+  head: RawRecord;
+  firstRow: IteratorResult<RawRecord>;
+  records: Iterator<RawRecord>;
+}
+
+/** The file-level checks and the header of `src` (line endings `\n`), resolved into columns; DataError when they fail. */
+function readHeader(src: string, file: string, meta: DataMeta, options: LoadOptions): Header {
+  const outputs = meta.observations.map((o) => o.name);
+  const covNames = [...meta.covariates];
+  if (outputs.length === 0) {
+    throw dataError(
+      "no-observations",
+      "the model declares no observations, so no data row can be used",
+      file,
+      undefined,
+      undefined,
+      "add an `observe` block to the model",
+    );
+  }
+  if (/^[\s\uFEFF]*$/.test(src)) {
+    throw dataError(
+      "empty-file",
+      "the data file is empty",
+      file,
+      1,
+      undefined,
+      "expected a header line such as ID,TIME,OBSID,DV then one row per observation or dose",
+    );
+  }
+  checkDelimiter(src, file);
+
+  // Records stream from the reader: rows are consumed as they come, never held all at once.
+  const records = iterateRecords(src, file)[Symbol.iterator]();
+  const head: RawRecord | undefined = records.next().value;
+  if (!head)
+    throw dataError(
+      "empty-file",
+      "the data file has no content",
+      file,
+      1,
+      undefined,
+      "expected a header line such as ID,TIME,OBSID,DV",
+    );
+  // Column names are never numbers: a first line made mostly of numbers is data.
+  if (head.fields.filter((f) => NUMBER.test(f.trim())).length * 2 > head.fields.length) {
+    throw dataError(
+      "missing-header",
+      `the first line has no column names: ${head.fields.join(",")}`,
+      file,
+      head.line,
+      undefined,
+      "add a header line naming the columns, e.g. ID,TIME,OBSID,DV",
+    );
+  }
+  const cols = resolveColumns(head.fields, {
+    file,
+    line: head.line,
+    observations: outputs,
+    covariates: covNames,
+    ...(options.columns ? { remap: options.columns } : {}),
+  });
+  const firstRow = records.next();
+  if (firstRow.done) {
+    throw dataError(
+      "no-data",
+      "the file has a header but no data rows",
+      file,
+      head.line,
+      undefined,
+      "add one row per observation (ID,TIME,DV,...) and per dose",
+    );
+  }
+  if (outputs.length > 1 && !cols.roles.OBSID) {
+    throw dataError(
+      "missing-column",
+      `required column OBSID not found: the model has ${outputs.length} observations (${outputs.join(", ")})`,
+      file,
+      head.line,
+      "OBSID",
+      `columns found: ${cols.header.filter((h) => h).join(", ")}. Add a column OBSID (or YTYPE/DVID) telling which observation each row measures, or remap one: --columns OBSID=NAME`,
+    );
+  }
+
+  return { outputs, covNames, cols, head, firstRow, records };
+}
+
+/**
+ * For a file read block by block (the CLI's reader of large files): given its first block `head` (whole lines,
+ * `\n` endings, the header and at least one row), the one-pass reader of plain observation files positioned after
+ * the header, or null when the file may not be read so. Never a DataError: a file whose first block does not pass
+ * is read by `loadData`, which says what is wrong with it.
+ */
+export function plainReaderFor(head: string, file: string, meta: DataMeta, options: LoadOptions = {}): { reader: PlainObservationReader; start: number } | null {
+  if (!onePass(meta, options) || head.includes('"')) return null;
+  let header: Header;
+  try {
+    header = readHeader(head, file, meta, options);
+  } catch (error) {
+    if (error instanceof DataError) return null;
+    throw error;
+  }
+  const reader = PlainObservationReader.for(header.cols, header.outputs, observationResolver(header.outputs));
+  const start = afterLines(head, header.head.line);
+  return reader && start >= 0 ? { reader, start } : null;
 }
 
 function toSubject(s: SubjectAcc, outputs: string[]): Subject {

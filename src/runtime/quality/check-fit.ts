@@ -6,7 +6,7 @@
 import type { Dataset } from "../data/dataset.js";
 import type { FitResult } from "../fit-result.js";
 import type { CompiledModel } from "../model.js";
-import { predictSubject } from "./individual-prediction.js";
+import { Predictor } from "./individual-prediction.js";
 import type { FitQuality, QualityFinding, SubjectQuality } from "../fit-quality.js";
 import { DIVERGENCE_FACTOR, residualFigures } from "./standardised-residuals.js";
 import { signProblems } from "./parameter-signs.js";
@@ -49,11 +49,12 @@ export function checkFit(model: CompiledModel, data: Dataset, fit: FitResult, op
   const diverging: string[] = [];
   let dropped = 0;
 
+  const predictor = new Predictor(model);
   for (const subject of data.subjects) {
     const observations = subject.series.reduce((s, x) => s + x.values.length - (x.censored?.reduce((a, c) => a + (c ? 1 : 0), 0) ?? 0), 0);
     const row: SubjectQuality = { id: subject.id, observations, rmsIwres: null, shareAbove3: null, maxAbsIwres: null, diverges: false };
     subjects.push(row);
-    const pred = predictSubject(model, fit, subject);
+    const pred = predictor.predict(fit, subject);
     if (!pred.ok) {
       row.problem = pred.kind === "failed" ? `simulation failed: ${pred.message}` : pred.message;
       if (pred.kind === "failed") failed.push({ id: subject.id, message: pred.message });

@@ -10,7 +10,7 @@
 
 import type { Dose } from "../data/dataset.js";
 import type { CompiledModel, Env } from "../model.js";
-import { OdeSolver, type OdeOptions, type OdeStats } from "./ode.js";
+import { OdeSolver, type OdeJacobian, type OdeOptions, type OdeStats } from "./ode.js";
 import { steadyStateBefore } from "./steady-state.js";
 
 export interface SimulateOptions {
@@ -56,6 +56,61 @@ export class SimulationError extends Error {
 }
 
 export function simulateSubject(model: CompiledModel, theta: Float64Array, opts: SimulateOptions): SimulationResult {
+  const { meta } = model;
+  const nOut = opts.times.length;
+  const states: Float64Array[] = new Array(nOut);
+  const outputs: Float64Array[] = new Array(nOut);
+  const { times, stats } = run(model, theta, opts, undefined, (i, y) => {
+    const xi = Float64Array.from(y);
+    const yi = new Float64Array(meta.observations.length);
+    model.observe(xi, yi);
+    states[i] = xi;
+    outputs[i] = yi;
+  });
+  return { times, states, outputs, stats };
+}
+
+/**
+ * An ODE solver kept from one simulation to the next, for callers that simulate many subjects in a row (the
+ * quality check): its work arrays are allocated once. Each simulation starts it afresh (`OdeSolver.reset`) with
+ * the model's Jacobian at that subject's parameters, so what it gives equals `simulateSubject` with `ode` options.
+ */
+export class SubjectSolver {
+  readonly solver: OdeSolver;
+  /** The Jacobian of the simulation under way. */
+  jacobian: OdeJacobian = () => {};
+  constructor(
+    readonly model: CompiledModel,
+    ode: Omit<OdeOptions, "jacobian"> = {},
+  ) {
+    this.solver = new OdeSolver(model.nStates, { ...ode, jacobian: (t, y, jac) => this.jacobian(t, y, jac) });
+  }
+}
+
+/**
+ * The observations h(x) at `opts.times` (row i of `out`, `meta.observations` order, at
+ * `out[i * nObservations + o]`), solved by `solver` with its own options (`opts.ode` and `opts.jacobian` are not
+ * read): `simulateSubject`'s outputs, without an array per time.
+ */
+export function simulateObservations(solver: SubjectSolver, theta: Float64Array, opts: Omit<SimulateOptions, "ode" | "jacobian">, out: Float64Array): OdeStats {
+  const model = solver.model;
+  const nObs = model.meta.observations.length;
+  if (out.length < opts.times.length * nObs) throw new RangeError(`out holds ${out.length} values, ${opts.times.length * nObs} are needed`);
+  const yi = new Float64Array(nObs);
+  return run(model, theta, opts, solver, (i, y) => {
+    model.observe(y, yi);
+    for (let o = 0; o < nObs; o++) out[i * nObs + o] = yi[o]!;
+  }).stats;
+}
+
+/** The simulation itself: `emit(i, y)` with the state at `opts.times[i]` (a shared buffer). */
+function run(
+  model: CompiledModel,
+  theta: Float64Array,
+  opts: SimulateOptions,
+  reused: SubjectSolver | undefined,
+  emit: (i: number, y: Float64Array) => void,
+): { times: Float64Array; stats: OdeStats } {
   const { meta, nStates: d, nParams: p } = model;
   if (theta.length !== p)
     throw new SimulationError(`model ${meta.name} has ${p} parameters, theta has ${theta.length}`);
@@ -79,14 +134,20 @@ export function simulateSubject(model: CompiledModel, theta: Float64Array, opts:
   }
   const jumps = resolveJumps(model, theta, doses, opts);
 
-  // Output times in increasing order; results go back to the caller's order.
-  const order = Array.from({ length: nOut }, (_, i) => i);
-  const times = Float64Array.from(opts.times as ArrayLike<number>);
+  // Output times in increasing order; results go back to the caller's order. Plain loops: `Array.from` and
+  // `Float64Array.from` with a map function cost more than the solve of a small model (10,000 subjects' checks).
+  // The caller's array itself where it is one and is not handed back (simulateObservations): it is only read.
+  const times = !reused || !(opts.times instanceof Float64Array) ? Float64Array.from(opts.times) : opts.times;
+  let inOrder = true;
   for (let i = 0; i < nOut; i++) {
     if (!(times[i]! >= t0)) throw new SimulationError(`output time ${times[i]} is before the start ${t0}`);
+    if (i > 0 && times[i]! < times[i - 1]!) inOrder = false;
   }
-  order.sort((a, b) => times[a]! - times[b]! || a - b);
-  const sorted = Float64Array.from(order, (i) => times[i]!);
+  const order = new Array<number>(nOut);
+  for (let i = 0; i < nOut; i++) order[i] = i;
+  if (!inOrder) order.sort((a, b) => times[a]! - times[b]! || a - b);
+  const sorted = inOrder ? times : new Float64Array(nOut);
+  if (!inOrder) for (let i = 0; i < nOut; i++) sorted[i] = times[order[i]!]!;
 
   const env: Env = { sinceDose: 0, dose: 0, cov: opts.cov ?? new Float64Array(meta.covariates.length) };
   if (env.cov.length !== meta.covariates.length) {
@@ -102,21 +163,19 @@ export function simulateSubject(model: CompiledModel, theta: Float64Array, opts:
     if (anyInfusion) for (let k = 0; k < d; k++) dy[k] += infusing[k]!;
   };
 
-  const solver = new OdeSolver(d, {
-    ...opts.ode,
-    jacobian:
-      opts.ode?.jacobian ??
-      (opts.jacobian === "numeric" ? undefined : modelJacobian(model, theta, env, () => lastDose)),
-  });
-  const states: Float64Array[] = new Array(nOut);
-  const outputs: Float64Array[] = new Array(nOut);
-  const onOutput = (i: number, _t: number, y: Float64Array) => {
-    const xi = Float64Array.from(y);
-    const yi = new Float64Array(meta.observations.length);
-    model.observe(xi, yi);
-    states[order[i]!] = xi;
-    outputs[order[i]!] = yi;
-  };
+  let solver: OdeSolver;
+  if (reused) {
+    reused.solver.reset();
+    reused.jacobian = modelJacobian(model, theta, env, () => lastDose);
+    solver = reused.solver;
+  } else
+    solver = new OdeSolver(d, {
+      ...opts.ode,
+      jacobian:
+        opts.ode?.jacobian ??
+        (opts.jacobian === "numeric" ? undefined : modelJacobian(model, theta, env, () => lastDose)),
+    });
+  const onOutput = (i: number, _t: number, y: Float64Array) => emit(order[i]!, y);
 
   const stats: OdeStats = {
     steps: 0,
@@ -197,7 +256,7 @@ export function simulateSubject(model: CompiledModel, theta: Float64Array, opts:
     } else for (const j of jumps) x[j.state] += j.amounts[ev.dose]!;
   }
   if (next < nOut) add(solver.integrate(f, tCur, x, tLast, sorted, onOutput, next, nOut));
-  return { times, states, outputs, stats };
+  return { times, stats };
 }
 
 /** A zero-order input over `duration` (RATE or DUR in the data) rather than a bolus. */
@@ -281,10 +340,15 @@ function isArrayLike(v: ArrayLike<number> | Record<string, ArrayLike<number>>): 
 /** J = sum_j theta_j dTheta_.j/dx + dc/dx, from the model's own derivatives (exact, no differencing). */
 function modelJacobian(model: CompiledModel, theta: Float64Array, env: Env, lastDose: () => number) {
   const { nStates: d, nParams: p, meta } = model;
-  const dTheta = new Float64Array(d * p * d);
-  const dc = new Float64Array(d * d);
+  // Allocated at the first call: most simulations never need the Jacobian (it serves the stiff method).
+  let dTheta = new Float64Array(0);
+  let dc = dTheta;
   const params = meta.equationParams.length === d ? meta.equationParams : undefined;
   return (t: number, y: Float64Array, jac: Float64Array) => {
+    if (dc.length === 0) {
+      dTheta = new Float64Array(d * p * d);
+      dc = new Float64Array(d * d);
+    }
     env.sinceDose = env.dose > 0 ? t - lastDose() : 0;
     model.dictionaryJacobian(y, t, env, dTheta);
     model.driftJacobian(y, t, env, dc);
