@@ -38,3 +38,21 @@ export function branchesApart(ka: number, ke: number): boolean {
 export function branchOf(ka: number, ke: number): "flip-flop" | "conventional" {
   return ka < ke ? "flip-flop" : "conventional";
 }
+
+/** What decides between the two branches' runs: the log-likelihood each reached, and its rates. */
+export interface BranchRun {
+  logLik: number;
+  ka: number;
+  ke: number;
+}
+
+/**
+ * Whether the second run (from the twin) is kept: the higher log-likelihood, unless the two are within `tie` of each
+ * other (the same model when the random effects are symmetric under the swap); then the convention modellers apply,
+ * absorption faster than elimination, and the first run when both are on the same side.
+ */
+export function keepsSecond(first: BranchRun, second: BranchRun, tie: number): boolean {
+  const d = second.logLik - first.logLik;
+  if (Math.abs(d) >= tie) return d > 0;
+  return branchOf(first.ka, first.ke) === "flip-flop" && branchOf(second.ka, second.ke) === "conventional";
+}

@@ -26,7 +26,7 @@ import { compartmentPlan, ownCompartmentEstimates } from "./fit-compartments.js"
 import { pooledStart } from "./compartment-start.js";
 import { layoutOf, residualsAt, subjectSamples, thetaOf, type CompartmentLayout, type SubjectSamples } from "./compartment-layout.js";
 import { UnsupportedModelError } from "./unsupported.js";
-import { branchesApart, branchOf, flipFlopTwin } from "../flip-flop.js";
+import { branchesApart, branchOf, flipFlopTwin, keepsSecond } from "../flip-flop.js";
 
 /** Per subject, its starting psi (population start where it has none). */
 function starts(model: CompiledModel, data: Dataset, sys: LinearSystem, layout: CompartmentLayout, smp: SubjectSamples[]): { psis: Float64Array[]; start: Float64Array; how: string } {
@@ -109,9 +109,8 @@ export function compartmentPopulation(model: CompiledModel, data: Dataset, sys: 
     return { ka: th[model.meta.absorption!.ka]!, ke: th[model.meta.absorption!.ke]! };
   };
   // The Laplace log-likelihood is deterministic; within FLIP_FLOP_TIE the runs are the same model (random effects
-  // symmetric under the swap) and the convention decides: absorption faster than elimination.
-  const d = twin.logLik - em.logLik;
-  const twinWins = Math.abs(d) < FLIP_FLOP_TIE ? rates(twin).ka > rates(twin).ke : d > 0;
+  // symmetric under the swap) and the convention decides.
+  const twinWins = keepsSecond({ logLik: em.logLik, ...rates(em) }, { logLik: twin.logLik, ...rates(twin) }, FLIP_FLOP_TIE);
   const [win, lose] = twinWins ? [twin, em] : [em, twin];
   return { ...result, em: win, otherBranch: { logLik: lose.logLik, ...rates(lose) }, ...(twinWins ? { startedFrom: `${own.how}, then the flip-flop twin of that fit` } : {}) };
 }

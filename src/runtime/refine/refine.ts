@@ -21,7 +21,7 @@ import type { ResidualParams } from "./residual.js";
 import type { RefinedFit, RefinedParameter } from "../fit-result.js";
 import { DEFAULT_SETTINGS, runSaem, type SaemRun, type SaemSettings } from "./saem.js";
 import { flipFlopStart, type BranchStart } from "./flip-flop-start.js";
-import { branchOf } from "../flip-flop.js";
+import { branchOf, keepsSecond } from "../flip-flop.js";
 
 /**
  * Kernels per posterior iteration: more random-walk moves than during SAEM, so that successive states (the
@@ -129,13 +129,11 @@ export function* refineSteps(
 function keepBranch(model: CompiledModel, first: Refined, second: Refined): Refined {
   const a = model.meta.absorption!;
   const [ka, ke] = [model.meta.parameters[a.ka]!.name, model.meta.parameters[a.ke]!.name];
-  const difference = second.refined.logLikelihood.value - first.refined.logLikelihood.value;
   const mcSe = Math.hypot(first.refined.logLikelihood.mcSe, second.refined.logLikelihood.mcSe);
-  const conventional = (r: Refined) => r.refined.parameters[ka]!.estimate > r.refined.parameters[ke]!.estimate;
+  const run = (r: Refined) => ({ logLik: r.refined.logLikelihood.value, ka: r.refined.parameters[ka]!.estimate, ke: r.refined.parameters[ke]!.estimate });
   // Within twice the Monte Carlo error the runs are equally likely (exactly so when the random effects are symmetric
-  // under the swap: ka and ke both log-normal, an inflow of its own, as in pk_oral_sparse, -136.56 and -136.67):
-  // then the convention modellers apply, absorption faster than elimination.
-  const kept = Math.abs(difference) < 2 * mcSe ? (conventional(first) ? first : second) : difference > 0 ? second : first;
+  // under the swap: ka and ke both log-normal, an inflow of its own, as in pk_oral_sparse, -136.56 and -136.67).
+  const kept = keepsSecond(run(first), run(second), 2 * mcSe) ? second : first;
   const summary = (r: RefinedFit, isKept: boolean): NonNullable<RefinedFit["branches"]>[number] => ({
     startedFrom: r.startedFrom,
     ka,

@@ -155,19 +155,24 @@ function template(levels: number, p: number, perPanel: number, normalise: "deriv
   return set;
 }
 
-export function buildTestFunctions(
-  t0: number,
-  t1: number,
-  levels: number,
-  options: TestFunctionOptions = {},
-): TestFunctionSet {
+/** The template on [0, 1] for these options, and how it maps onto [t0, t1]. */
+function scaledTemplate(t0: number, t1: number, levels: number, options: TestFunctionOptions) {
   if (!(t1 > t0) || levels < 1) throw new RangeError("test functions need a non-empty interval and at least one level");
   const normalise = options.normalise ?? "derivative";
   const tpl = template(levels, options.degree ?? 4, options.nodesPerPanel ?? 8, normalise);
   const length = t1 - t0;
   // Under t = t0 + L u: phi scales by sqrt(L) ("derivative") or 1/sqrt(L) ("l2"), phi' by a further 1/L.
   const phiScale = normalise === "l2" ? 1 / Math.sqrt(length) : Math.sqrt(length);
-  const dphiScale = phiScale / length;
+  return { tpl, length, phiScale, dphiScale: phiScale / length };
+}
+
+export function buildTestFunctions(
+  t0: number,
+  t1: number,
+  levels: number,
+  options: TestFunctionOptions = {},
+): TestFunctionSet {
+  const { tpl, length, phiScale, dphiScale } = scaledTemplate(t0, t1, levels, options);
   const nodes = new Float64Array(tpl.nodes.length);
   const weights = new Float64Array(tpl.nodes.length);
   for (let i = 0; i < nodes.length; i++) {
@@ -198,12 +203,7 @@ export function weightedTestFunctionsInto(
   options: TestFunctionOptions,
   out: { nodes: Float64Array; wphi: Float64Array; wdphi: Float64Array },
 ): TestFunction[] {
-  if (!(t1 > t0) || levels < 1) throw new RangeError("test functions need a non-empty interval and at least one level");
-  const normalise = options.normalise ?? "derivative";
-  const tpl = template(levels, options.degree ?? 4, options.nodesPerPanel ?? 8, normalise);
-  const length = t1 - t0;
-  const phiScale = normalise === "l2" ? 1 / Math.sqrt(length) : Math.sqrt(length);
-  const dphiScale = phiScale / length;
+  const { tpl, length, phiScale, dphiScale } = scaledTemplate(t0, t1, levels, options);
   for (let i = 0; i < tpl.nodes.length; i++) out.nodes[i] = t0 + length * tpl.nodes[i]!;
   for (const f of tpl.functions)
     for (let i = 0; i < f.nodeCount; i++) {

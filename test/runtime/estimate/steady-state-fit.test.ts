@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { loadModel } from "../../../src/cli/load-model.js";
 import { loadData } from "../../../src/runtime/data/load-data.js";
 import { fit } from "../../../src/runtime/estimate/fit.js";
-import { simulateDatasetWithTruth } from "../../../src/runtime/simulate/simulate-data.js";
+import { STEADY_STATE_ORAL_TRUTH, steadyStateOralPopulation } from "../models/steady-state-oral.js";
 
 const root = resolve(import.meta.dirname, "../../..");
 const spec = join(root, "test/runtime/refine/real/quinidine_m0.nlme");
@@ -16,23 +16,9 @@ const rel = (a: number, b: number) => Math.abs(a / b - 1);
 
 async function seeded() {
   const { model } = await loadModel(spec);
-  const sim = simulateDatasetWithTruth(model, {
-    theta: truth,
-    omega: { ke: 0.3 },
-    re: "lognormal",
-    times: [1, 3, 7.9, 20],
-    doses: [
-      { time: 0, amount: 200, steadyState: { interval: 8 } },
-      { time: 8, amount: 200 },
-      { time: 16, amount: 200 },
-    ],
-    noise: { conc: { a: 0.05 } },
-    subjects: 60,
-    seed: 11,
-  });
-  return fit(model, loadData(sim.csv, "ss-sim.csv", model.meta));
+  return fit(model, steadyStateOralPopulation(model));
 }
-const truth = { ka: 1.2, V: 150, ke: 0.08 };
+const truth = STEADY_STATE_ORAL_TRUTH;
 
 describe("first guess with steady-state doses", () => {
   // A seeded oral population at steady state (an SS dose, then two more every 8 h; samples 1, 3, 7.9 and 20 h after

@@ -19,9 +19,9 @@ import type { Population } from "../../../src/runtime/refine/population.js";
 import { SubjectPredictor } from "../../../src/runtime/refine/predict.js";
 import { createRng } from "../../../src/runtime/numeric/random.js";
 import { refine } from "../../../src/runtime/refine/refine.js";
-import { simulateDatasetWithTruth } from "../../../src/runtime/simulate/simulate-data.js";
 import { refinedTable } from "../../../src/cli/refined-table.js";
 import { refinedSection } from "../../../src/runtime/report/refined-section.js";
+import { STEADY_STATE_ORAL_TRUTH, steadyStateOralPopulation } from "../models/steady-state-oral.js";
 
 const root = resolve(import.meta.dirname, "../../..");
 const model = async (spec: string) => (await loadModel(join(root, spec))).model;
@@ -187,22 +187,8 @@ describe("SAEM from the flip-flop side of a seeded oral population at steady sta
   // the run from its twin reaches ka 1.267 (+5.5%), V 159.4 (+6.3%), ke 0.0788 (-1.5%) at 186.68, and is kept.
   it("runs again from the twin of its estimate and keeps the conventional branch, which the likelihood prefers", async () => {
     const m = await model("test/runtime/refine/real/quinidine_m0.nlme");
-    const truth = { ka: 1.2, V: 150, ke: 0.08 };
-    const sim = simulateDatasetWithTruth(m, {
-      theta: truth,
-      omega: { ke: 0.3 },
-      re: "lognormal",
-      times: [1, 3, 7.9, 20],
-      doses: [
-        { time: 0, amount: 200, steadyState: { interval: 8 } },
-        { time: 8, amount: 200 },
-        { time: 16, amount: 200 },
-      ],
-      noise: { conc: { a: 0.05 } },
-      subjects: 60,
-      seed: 11,
-    });
-    const data = loadData(sim.csv, "ss-sim.csv", m.meta);
+    const truth = STEADY_STATE_ORAL_TRUTH;
+    const data = steadyStateOralPopulation(m);
     const short = { exploration: 60, maxExploration: 60, smoothing: 60, maxSmoothing: 60, posteriorIterations: 20, importanceSamples: 100 };
     const r = refine(m, data, undefined, { seed: 1, start: { ka: 0.08, V: (150 * 0.08) / 1.2, ke: 1.2 }, ...short });
     const [first, second] = r.branches!;
